@@ -1,1 +1,3 @@
-export {};
+export * from "./cli.js";
+export * from "./ls-runs.js";
+export * from "./rev-parse-run.js";

@@ -1,1 +1,12 @@
-export {};
+export * from "./yaml/value.js";
+export { encodeAttr } from "./yaml/encode.js";
+export { decodeAttr } from "./yaml/decode.js";
+export * from "./shlex.js";
+export * from "./opref.js";
+export * from "./home.js";
+export * from "./status.js";
+export * from "./facts.js";
+export * from "./record.js";
+export * from "./run-index.js";
+export * from "./list.js";
+export * from "./attrs.js";

@@ -1,1 +1,5 @@
-export {};
+export * from "./filters.js";
+export * from "./scope.js";
+export * from "./sort.js";
+export * from "./view.js";
+export * from "./selectors.js";

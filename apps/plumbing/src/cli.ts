@@ -1,0 +1,157 @@
+import fs from "node:fs";
+import path from "node:path";
+import { cac, type CAC } from "cac";
+import { CliError, EXIT } from "@guildts/format";
+import { HomeError, resolveGuildHome, RUN_STATUSES, type GuildHome, type RunStatus } from "@guildts/runstore";
+import { compileFilter, FilterError, LOCAL_SCOPE_NOTE, MODEL_DEFINITION_NAMES, type RunFilter, type Scope } from "@guildts/select";
+
+/** Options every run command shares: home, scope and filters (one definition for all commands). */
+export function addRunOptions(cli: CAC): CAC {
+  return cli
+    .option("-H, --home <path>", "Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)")
+    .option("-a, --all", "Include all runs, not only those of the model definition in the cwd")
+    .option("-o, --op <text>", "Only runs whose operation contains TEXT (^... or ...$: a regex); repeatable")
+    .option("-l, --label <text>", "Only runs whose label contains TEXT ('-': no label); repeatable")
+    .option("-u, --unlabeled", "Only runs without a label")
+    .option("-t, --tag <tag>", "Only runs with TAG; repeatable")
+    .option("-M, --marked", "Only marked runs")
+    .option("-N, --unmarked", "Only unmarked runs")
+    .option("-R, --running", "Only running runs (status options combine: -ET = error or terminated)")
+    .option("-C, --completed", "Only completed runs")
+    .option("-E, --error", "Only runs that failed with an error")
+    .option("-T, --terminated", "Only terminated runs")
+    .option("-P, --pending", "Only pending runs")
+    .option("-G, --staged", "Only staged runs")
+    .option("--deleted", "Deleted runs (in the trash) instead of live ones");
+}
+
+/** Values that may be given once (string) or repeatedly (array). */
+function many(v: unknown): string[] {
+  if (v === undefined || v === false) return [];
+  return (Array.isArray(v) ? v : [v]).map((x) => {
+    if (typeof x !== "string" && typeof x !== "number") throw new CliError(`option needs a value`, EXIT.USAGE);
+    return String(x);
+  });
+}
+
+const STATUS_OPTIONS: [string, RunStatus][] = [
+  ["running", "running"],
+  ["completed", "completed"],
+  ["error", "error"],
+  ["terminated", "terminated"],
+  ["pending", "pending"],
+  ["staged", "staged"],
+];
+
+export interface RunOptions {
+  home: GuildHome;
+  scope: Scope;
+  filter: RunFilter;
+  deleted: boolean;
+}
+
+/** Whether `dir` holds a model definition (a regular file named guild.yml or MODELS). */
+export function hasModelDefinition(dir: string): boolean {
+  return MODEL_DEFINITION_NAMES.some((n) => {
+    try {
+      return fs.statSync(path.join(dir, n)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Maps parsed options to home, scope and filter. Throws CliError for bad values. */
+export function runOptions(opts: Record<string, unknown>, cwd = process.cwd()): RunOptions {
+  let home: GuildHome;
+  try {
+    home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home), cwd });
+  } catch (e) {
+    if (e instanceof HomeError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
+  const statuses = STATUS_OPTIONS.filter(([opt]) => opts[opt] === true).map(([, s]) => s);
+  const scope: Scope = !opts.all && hasModelDefinition(cwd) ? { kind: "local", dir: cwd } : { kind: "global" };
+  const filter: RunFilter = {
+    ops: many(opts.op),
+    labels: many(opts.label),
+    unlabeled: opts.unlabeled === true,
+    tags: many(opts.tag),
+    marked: opts.marked === true,
+    unmarked: opts.unmarked === true,
+    statuses,
+  };
+  try {
+    compileFilter(filter); // reject a filter that cannot work before reading anything
+  } catch (e) {
+    if (e instanceof FilterError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
+  return { home, scope, deleted: opts.deleted === true, filter };
+}
+
+export { LOCAL_SCOPE_NOTE, RUN_STATUSES };
+
+/** Known option names of a cac instance, for rejecting unknown ones. */
+function knownOptions(cli: CAC): Set<string> {
+  const names = new Set<string>(["help", "h", "version", "v", "--"]);
+  for (const o of cli.globalCommand.options) for (const n of o.names) names.add(n);
+  return names;
+}
+
+function kebab(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/**
+ * Parses argv with cac, rejecting unknown options (cac ignores them) with a usage error that
+ * names the option. Returns null when --help or --version was printed.
+ */
+export function parseArgs(cli: CAC, argv: string[]): { args: string[]; opts: Record<string, unknown> } | null {
+  let parsed;
+  try {
+    parsed = cli.parse(["node", cli.name, ...argv], { run: false });
+  } catch (e) {
+    throw new CliError((e as Error).message, EXIT.USAGE);
+  }
+  const opts = parsed.options as Record<string, unknown>;
+  if (opts.help || opts.version) return null;
+  const known = knownOptions(cli);
+  for (const key of Object.keys(opts)) {
+    if (!known.has(key) && !known.has(kebab(key))) {
+      const flag = key.length === 1 ? `-${key}` : `--${kebab(key)}`;
+      throw new CliError(`unknown option '${flag}'`, EXIT.USAGE);
+    }
+  }
+  return { args: [...parsed.args].map(String), opts };
+}
+
+/** Prints an error or warning line, prefixed with the program name. */
+export function say(prog: string, message: string): void {
+  process.stderr.write(`${prog}: ${message}\n`);
+}
+
+/** Runs a command body, mapping errors to messages and exit codes. */
+export function runMain(prog: string, body: () => number | void): void {
+  let code: number;
+  try {
+    code = body() ?? EXIT.OK;
+  } catch (e) {
+    if (e instanceof CliError) {
+      // An empty message is a quiet failure (-q): only the exit status speaks.
+      if (e.message) say(prog, e.message);
+      for (const h of e.hints) process.stderr.write(h + "\n");
+      if (e.message && e.exitCode === EXIT.USAGE) process.stderr.write(`Try '${prog} --help' for more information.\n`);
+      code = e.exitCode;
+    } else {
+      const err = e as NodeJS.ErrnoException;
+      say(prog, err.code ? `${err.message}` : `internal error: ${err.stack ?? err}`);
+      code = EXIT.FAULT;
+    }
+  }
+  process.exitCode = code;
+}
+
+export function newCli(name: string): CAC {
+  return cac(name);
+}

@@ -1,0 +1,69 @@
+import { CliError, EXIT, formatTimestamp, LineWriter, toJson } from "@guildts/format";
+import { listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
+import { LOCAL_SCOPE_NOTE, runView } from "@guildts/select";
+import { addRunOptions, newCli, parseArgs, runMain, runOptions, say, type RunOptions } from "./cli.js";
+
+export interface LsRunsResult {
+  runs: RunRecord[];
+  warnings: StoreWarning[];
+  /** The scope note to print on stderr, if the listing is local. */
+  note: string | null;
+}
+
+/** The listing every run command starts from: read the store, scope, filter, sort (newest first). */
+export function lsRuns(o: RunOptions): LsRunsResult {
+  const listed = o.home.exists ? listRuns(o.home.path, { deleted: o.deleted }) : { runs: [], warnings: [] };
+  return {
+    runs: runView(listed.runs, { scope: o.scope, filter: o.filter }),
+    warnings: listed.warnings,
+    note: o.scope.kind === "local" ? LOCAL_SCOPE_NOTE : null,
+  };
+}
+
+const MAX_WARNINGS = 20;
+
+/** Prints store warnings on stderr, at most MAX_WARNINGS of them and a count of the rest. */
+export function printWarnings(prog: string, warnings: StoreWarning[]): void {
+  for (const w of warnings.slice(0, MAX_WARNINGS)) {
+    say(prog, `warning: ${w.id === null ? "" : `run ${w.id}: `}${w.message}`);
+  }
+  if (warnings.length > MAX_WARNINGS) say(prog, `warning: ... and ${warnings.length - MAX_WARNINGS} more warnings`);
+}
+
+/** Tabs and line breaks would break the one-line-per-run format. */
+function oneLine(s: string): string {
+  return s.replace(/[\t\r\n]/g, " ");
+}
+
+export function plainLine(r: RunRecord): string {
+  return [r.id, r.operation ?? "?", formatTimestamp(r.started), r.status, oneLine(r.label ?? "")].join("\t");
+}
+
+export function lsRunsMain(argv: string[]): void {
+  const prog = "guild-ls-runs";
+  runMain(prog, () => {
+    const cli = addRunOptions(newCli(prog))
+      .usage(
+        "[options]\n\nList runs, newest first: one line per run (ID, OPERATION, STARTED, STATUS, LABEL,\ntab-separated), or one JSON record per line with --json.",
+      )
+      .option("--json", "One JSON object per line (see README: the --json contract)")
+      .option("-z", "Print only ids, each terminated by NUL (for xargs -0)");
+    cli.help();
+    cli.version("0.1.0");
+    const parsed = parseArgs(cli, argv);
+    if (!parsed) return 0;
+    if (parsed.args.length) {
+      throw new CliError(`unexpected argument '${parsed.args[0]}'`, EXIT.USAGE);
+    }
+    const o = runOptions(parsed.opts);
+    const { runs, warnings, note } = lsRuns(o);
+    if (note) process.stderr.write(note + "\n");
+    printWarnings(prog, warnings);
+    const out = new LineWriter();
+    if (parsed.opts.z) for (const r of runs) out.line(r.id, "\0");
+    else if (parsed.opts.json) for (const r of runs) out.line(toJson(r));
+    else for (const r of runs) out.line(plainLine(r));
+    out.flush();
+    return 0;
+  });
+}

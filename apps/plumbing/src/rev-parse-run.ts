@@ -1,0 +1,168 @@
+import fs from "node:fs";
+import { alignColumns, CliError, EXIT, formatTimestamp, LineWriter, toJson } from "@guildts/format";
+import { listRuns, runRootEntries, runsRoot, type RunRecord } from "@guildts/runstore";
+import {
+  compareRuns,
+  compileFilter,
+  exactId,
+  isDirectLookup,
+  LOCAL_SCOPE_NOTE,
+  parseSelector,
+  resolveSelectors,
+  RunList,
+  scopePredicate,
+  SelectorError,
+  SHORT_ID_LENGTH,
+  type Selector,
+} from "@guildts/select";
+import { addRunOptions, newCli, parseArgs, runMain, runOptions, type RunOptions } from "./cli.js";
+import { lsRuns, printWarnings } from "./ls-runs.js";
+
+/** One line of `--stdin`: a selector, a full id, or a `guild-ls-runs --json` record. */
+export function stdinSelector(line: string): Selector | null {
+  const t = line.trim();
+  if (t === "") return null;
+  if (t.startsWith("{")) {
+    let id: unknown;
+    try {
+      id = (JSON.parse(t) as { id?: unknown }).id;
+    } catch (e) {
+      throw new CliError(`invalid JSON record on stdin: ${(e as Error).message}`, EXIT.USAGE);
+    }
+    if (typeof id !== "string" || id === "") throw new CliError(`JSON record on stdin has no "id": ${t.slice(0, 80)}`, EXIT.USAGE);
+    // A record names one exact run: its id must match whole, not as a prefix.
+    return exactId(id);
+  }
+  return parseSelector(t);
+}
+
+export interface Selection {
+  runs: RunRecord[];
+  warnings: ReturnType<typeof lsRuns>["warnings"];
+  note: string | null;
+}
+
+/**
+ * Resolves selectors to runs (list order, de-duplicated) over the scoped, filtered list. When
+ * every selector is an id prefix of 8+ characters (or an exact id), only the matching run
+ * directories are read, not the whole store.
+ */
+export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
+  if (selectors.length > 0 && selectors.every(isDirectLookup)) {
+    if (!o.home.exists) return resolveIn([], selectors, [], null);
+    const names = runRootEntries(runsRoot(o.home.path, o.deleted));
+    const wanted = new Set<string>();
+    for (const s of selectors) {
+      if (s.kind !== "prefix") continue;
+      for (const n of names) if (s.exact ? n === s.prefix : n.startsWith(s.prefix)) wanted.add(n);
+    }
+    const listed = listRuns(o.home.path, { deleted: o.deleted, ids: wanted });
+    const inScope = scopePredicate(o.scope);
+    const matches = compileFilter(o.filter);
+    const view = listed.runs.filter((r) => inScope(r) && matches(r)).sort(compareRuns);
+    return resolveIn(view, selectors, listed.warnings, o.scope.kind === "local");
+  }
+  const all = lsRuns(o);
+  return resolveIn(all.runs, selectors, all.warnings, o.scope.kind === "local");
+}
+
+function resolveIn(view: RunRecord[], selectors: Selector[], warnings: Selection["warnings"], local: boolean | null): Selection {
+  const runs = resolveSelectors(new RunList(view), selectors);
+  return { runs, warnings, note: local ? LOCAL_SCOPE_NOTE : null };
+}
+
+/** The CliError for a SelectorError: candidates listed for an ambiguous prefix. */
+export function selectorCliError(e: SelectorError): CliError {
+  const code = e.kind === "malformed" ? EXIT.USAGE : EXIT.NO_MATCH;
+  const hints = e.candidates.length
+    ? alignColumns(
+        e.candidates.map((r) => [r.id.slice(0, SHORT_ID_LENGTH), r.operation ?? "?", formatTimestamp(r.started)]),
+        { indent: "  " },
+      )
+    : [];
+  return new CliError(e.message, code, hints);
+}
+
+function readStdinLines(): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(0, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EAGAIN") throw new CliError("cannot read stdin (non-blocking terminal?)", EXIT.FAULT);
+    throw e;
+  }
+  return text.split("\n");
+}
+
+export function revParseRunMain(argv: string[]): void {
+  const prog = "guild-rev-parse-run";
+  runMain(prog, () => {
+    const cli = addRunOptions(newCli(prog))
+      .usage(
+        "[options] [SELECTOR...]\n\n" +
+          "Print the full id of each selected run, one per line, in list order (newest first).\n" +
+          "SELECTOR: N (index, 1 = newest), START:STOP (inclusive, either end optional; ':' = all),\n" +
+          "or a run id / unique id prefix. All-digit selectors shorter than 8 characters are indexes.",
+      )
+      .option("--stdin", "Also read selectors from stdin, one per line: a selector, an id, or a guild-ls-runs --json record")
+      .option("--json", "Print guild-ls-runs --json records instead of ids")
+      .option("--short", "Print 8-character short ids")
+      .option("--verify", "Require exactly one run (exit 1 otherwise)")
+      .option("-q, --quiet", "With --verify: print nothing, only set the exit status");
+    cli.help();
+    cli.version("0.1.0");
+    const parsed = parseArgs(cli, argv);
+    if (!parsed) return EXIT.OK;
+    const { opts } = parsed;
+    const quiet = opts.quiet === true;
+    if (quiet && !opts.verify) throw new CliError("-q/--quiet goes with --verify", EXIT.USAGE);
+    const o = runOptions(opts);
+    let selectors: Selector[];
+    try {
+      selectors = parsed.args.map(parseSelector);
+      if (opts.stdin) for (const line of readStdinLines()) {
+        const s = stdinSelector(line);
+        if (s) selectors.push(s);
+      }
+    } catch (e) {
+      if (e instanceof SelectorError) throw quietly(quiet, selectorCliError(e));
+      throw e;
+    }
+    if (selectors.length === 0) {
+      if (opts.stdin) return EXIT.OK; // an empty stream selects nothing: fine in a pipeline
+      throw quietly(quiet, new CliError("no selector given: use an index (1), a range (1:5, ':' for all), or an id prefix", EXIT.USAGE));
+    }
+    let sel: Selection;
+    try {
+      sel = selectRuns(o, selectors);
+    } catch (e) {
+      if (e instanceof SelectorError) throw quietly(quiet, selectorCliError(e));
+      throw e;
+    }
+    if (!quiet) {
+      if (sel.note) process.stderr.write(sel.note + "\n");
+      printWarnings(prog, sel.warnings);
+    }
+    if (opts.verify && sel.runs.length !== 1) {
+      if (quiet) return EXIT.NO_MATCH;
+      const what = sel.runs.length === 0 ? "no run" : `${sel.runs.length} runs`;
+      throw new CliError(`--verify needs exactly one run, and the selection has ${what}`, EXIT.NO_MATCH);
+    }
+    if (quiet) return EXIT.OK;
+    const out = new LineWriter();
+    for (const r of sel.runs) out.line(opts.json ? toJson(r) : opts.short ? r.id.slice(0, SHORT_ID_LENGTH) : r.id);
+    out.flush();
+    return EXIT.OK;
+  });
+}
+
+/** Under -q, errors keep their exit code but print nothing. */
+function quietly(quiet: boolean, e: CliError): CliError {
+  return quiet ? new QuietError(e.exitCode) : e;
+}
+
+export class QuietError extends CliError {
+  constructor(code: number) {
+    super("", code);
+  }
+}

@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { parseSelector, resolveSelectors, RunList, SelectorError, sortRuns, type Selector } from "../src/index.js";
+import { rec } from "./records.js";
+
+/** Nine runs, newest first: ids chosen to share prefixes (`e`, `4`, `b`) like the Guild fixture. */
+const IDS = [
+  "b3ca74ef2b61404097cf2424324d6d46",
+  "bdc2a0e617c94ac287472371e1dc27aa",
+  "3d5e4116f7724ef0bf0790850c33478c",
+  "2f4b9d7b46b542e6a1c1a79e0e2aff95",
+  "e372a2f0aaaa4bbbb8ccc2dddd0eeee1",
+  "449af203aaaa4bbbb8ccc2dddd0eeee2",
+  "485079a0aaaa4bbbb8ccc2dddd0eeee3",
+  "e8cf6838aaaa4bbbb8ccc2dddd0eeee4",
+  "12345678aaaa4bbbb8ccc2dddd0eeee5",
+];
+const runs = IDS.map((id, i) => rec(id, { started: 1000 - i, operation: i % 2 ? "mnist:train" : "train" }));
+const sel = (...s: string[]) => resolveSelectors(runs, s).map((r) => r.id.slice(0, 8));
+
+function err(fn: () => unknown): SelectorError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof SelectorError, `a SelectorError, not ${String(e)}`);
+    return e;
+  }
+  assert.fail("expected a SelectorError");
+}
+
+test("the runs guide's examples: N, START:STOP, :, id prefixes", () => {
+  assert.deepEqual(sel("1"), ["b3ca74ef"]);
+  assert.deepEqual(sel("2:3"), ["bdc2a0e6", "3d5e4116"]);
+  assert.equal(sel(":").length, 9);
+  assert.deepEqual(sel("3d5e", "449af203"), ["3d5e4116", "449af203"]);
+  assert.deepEqual(sel("7:"), ["485079a0", "e8cf6838", "12345678"]);
+  assert.deepEqual(sel(":2"), ["b3ca74ef", "bdc2a0e6"]);
+  assert.deepEqual(sel(IDS[4]!), ["e372a2f0"]);
+});
+
+test("several selectors: de-duplicated, in list order whatever the selector order", () => {
+  assert.deepEqual(sel("3", "1", "1:2", "b3ca"), ["b3ca74ef", "bdc2a0e6", "3d5e4116"]);
+});
+
+test("all-digit selectors: shorter than 8 characters is an index, 8 or more an id prefix", () => {
+  assert.deepEqual(sel("9"), ["12345678"]);
+  assert.deepEqual(sel("12345678"), ["12345678"]);
+  // `12` is an index even though run 12345678 exists: out of range is an error, never a prefix.
+  const e = err(() => sel("12"));
+  assert.equal(e.kind, "out-of-range");
+  assert.equal(e.message, "index 12 is out of range: there are 9 runs in this list (1 to 9); to select by id prefix, give at least 8 characters");
+  assert.deepEqual(parseSelector("1234567"), { kind: "index", text: "1234567", index: 1234567 });
+  assert.equal(parseSelector("12345678").kind, "prefix");
+});
+
+test("every error names the input and says what to do", () => {
+  assert.equal(err(() => sel("0")).message, "invalid selector '0': run indexes start at 1");
+  assert.equal(err(() => sel("0:3")).message, "invalid selector '0:3': run indexes start at 1");
+  const empty = err(() => sel("3:1"));
+  assert.equal(empty.kind, "empty-range");
+  assert.equal(empty.message, "empty range '3:1': START must not be greater than STOP (runs are numbered newest first)");
+  assert.equal(err(() => sel("12:")).message, "range '12:' starts past the end: there are 9 runs in this list");
+  const none = err(() => sel("zzzz"));
+  assert.deepEqual([none.kind, none.message], ["no-match", "no run matches 'zzzz'"]);
+  const amb = err(() => sel("e"));
+  assert.equal(amb.kind, "ambiguous");
+  assert.equal(amb.message, "'e' matches 2 runs: give more characters of the id");
+  assert.deepEqual(amb.candidates.map((r) => r.id.slice(0, 8)), ["e372a2f0", "e8cf6838"]);
+  for (const bad of ["", "1:2:3", "a/b", "..", "-1", "1:3xyz", "x y", "--all"]) {
+    const e = err(() => parseSelector(bad));
+    assert.equal(e.kind, "malformed", bad);
+    assert.match(e.message, /use an index \(1\), a range \(2:5, 3:, :\), or a run id or id prefix$/);
+  }
+  assert.equal(err(() => parseSelector("1:3xyz")).message.startsWith("invalid selector '1:3xyz'"), true);
+  assert.equal(err(() => sel("1", { kind: "index", text: "5", index: 5 } as never, "10")).kind, "out-of-range");
+});
+
+test("an empty list: `:` selects nothing, `1` is out of range", () => {
+  assert.deepEqual(resolveSelectors([], [":"]), []);
+  assert.equal(err(() => resolveSelectors([], ["1"])).message, "index 1 is out of range: there are 0 runs in this list; to select by id prefix, give at least 8 characters");
+});
+
+// ---- properties ----
+
+const hexId = fc.stringMatching(/^[0-9a-f]{32}$/);
+const runList = fc.uniqueArray(hexId, { minLength: 0, maxLength: 40 }).chain((ids) =>
+  fc.tuple(fc.constant(ids), fc.array(fc.integer({ min: 0, max: 50 }), { minLength: ids.length, maxLength: ids.length })),
+).map(([ids, ts]) => sortRuns(ids.map((id, i) => rec(id, { started: ts[i]! }))));
+
+test("property: parsing any string returns a selector or throws only SelectorError", () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 40 }), (s) => {
+      try {
+        const p: Selector = parseSelector(s);
+        assert.ok(["index", "range", "prefix"].includes(p.kind));
+      } catch (e) {
+        assert.ok(e instanceof SelectorError);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test("property: a range yields an ordered contiguous subset of the list", () => {
+  fc.assert(
+    fc.property(runList, fc.option(fc.integer({ min: 1, max: 45 })), fc.option(fc.integer({ min: 1, max: 45 })), (list, a, b) => {
+      const text = `${a ?? ""}:${b ?? ""}`;
+      let got;
+      try {
+        got = resolveSelectors(list, [text]);
+      } catch (e) {
+        assert.ok(e instanceof SelectorError);
+        assert.ok((a !== null && b !== null && a > b) || (a !== null && a > list.length));
+        return;
+      }
+      const start = (a ?? 1) - 1;
+      assert.deepEqual(got, list.slice(start, Math.min(b ?? list.length, list.length)));
+    }),
+  );
+});
+
+test("property: ':' is the whole list; every index N is the Nth run", () => {
+  fc.assert(
+    fc.property(runList, (list) => {
+      assert.deepEqual(resolveSelectors(list, [":"]), list);
+      list.forEach((r, i) => assert.deepEqual(resolveSelectors(list, [String(i + 1)]), [r]));
+    }),
+  );
+});
+
+test("property: a unique prefix resolves to its run; a shared one lists every candidate", () => {
+  fc.assert(
+    fc.property(runList.filter((l) => l.length > 0), fc.nat(), fc.integer({ min: 1, max: 32 }), (list, pick, len) => {
+      const target = list[pick % list.length]!;
+      const prefix = target.id.slice(0, len);
+      const sharing = list.filter((r) => r.id.startsWith(prefix));
+      const usable = !(/^\d+$/.test(prefix) && prefix.length < 8);
+      if (!usable) return;
+      if (sharing.length === 1) assert.deepEqual(resolveSelectors(list, [prefix]), [target]);
+      else {
+        const e = err(() => resolveSelectors(list, [prefix]));
+        assert.deepEqual(e.candidates, sharing);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("property: several selectors give a de-duplicated union in list order", () => {
+  fc.assert(
+    fc.property(runList.filter((l) => l.length > 0), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), (list, picks) => {
+      const chosen = picks.map((p) => (p % list.length) + 1);
+      const got = resolveSelectors(new RunList(list), chosen.map(String));
+      const want = [...new Set(chosen)].sort((x, y) => x - y).map((i) => list[i - 1]!);
+      assert.deepEqual(got, want);
+    }),
+  );
+});

@@ -1,0 +1,164 @@
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root: the nearest directory above this file holding turbo.json. */
+export function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, "turbo.json"))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("repository root (turbo.json) not found");
+    dir = parent;
+  }
+  return dir;
+}
+
+/** `../shared` beside the repository (CI lays a copy there), or $GUILDTS_SHARED. */
+export function sharedDir(): string {
+  return process.env.GUILDTS_SHARED ?? path.join(repoRoot(), "..", "shared");
+}
+
+export function fixtureDir(): string {
+  return path.join(sharedDir(), "fixtures", "guild-0.9-home");
+}
+
+export function hasFixture(): boolean {
+  return fs.existsSync(path.join(fixtureDir(), "home", "runs"));
+}
+
+export function tempDir(prefix = "guildts-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+const ORIGINAL_ROOT = "/home/alice";
+
+export interface PlacedFixture {
+  /** Stands for /home/alice. */
+  alice: string;
+  /** GUILD_HOME (stands for /home/alice/.guild). */
+  home: string;
+  mnist: string;
+  iris: string;
+  /** The environment the fixture's outputs were recorded with, mapped. */
+  env: NodeJS.ProcessEnv;
+  /** A recorded output (`NAME.stdout`, `NAME.stderr`, `NAME.exit`) with paths mapped. */
+  expected(file: string): string;
+  /** Maps an original /home/alice path to its place here. */
+  map(p: string): string;
+}
+
+function walk(dir: string, visit: (p: string, st: fs.Stats) => void): void {
+  for (const name of fs.readdirSync(dir)) {
+    const p = path.join(dir, name);
+    const st = fs.lstatSync(p);
+    visit(p, st);
+    if (st.isDirectory()) walk(p, visit);
+  }
+}
+
+/**
+ * Copies the shared Guild 0.9.1 fixture into a temp dir laid out like /home/alice (home in
+ * `.guild`, projects in `mnist/` and `iris/`), writable, with every `/home/alice` inside text files
+ * rewritten to the new place (run files hold absolute paths: opref, env, op attrs).
+ */
+export function placeFixture(): PlacedFixture {
+  const src = fixtureDir();
+  const alice = path.join(tempDir("guildts-fixture-"), "alice");
+  const home = path.join(alice, ".guild");
+  fs.mkdirSync(alice, { recursive: true });
+  fs.cpSync(path.join(src, "home"), home, { recursive: true });
+  fs.cpSync(path.join(src, "projects", "mnist"), path.join(alice, "mnist"), { recursive: true });
+  fs.cpSync(path.join(src, "projects", "iris"), path.join(alice, "iris"), { recursive: true });
+  walk(alice, (p, st) => {
+    fs.chmodSync(p, st.isDirectory() ? 0o755 : 0o644);
+    if (st.isFile() && st.size < 1 << 20) {
+      const buf = fs.readFileSync(p);
+      const text = buf.toString("latin1");
+      if (text.includes(ORIGINAL_ROOT)) fs.writeFileSync(p, Buffer.from(text.replaceAll(ORIGINAL_ROOT, alice), "latin1"));
+    }
+  });
+  const map = (s: string) => s.replaceAll(ORIGINAL_ROOT, alice);
+  return {
+    alice,
+    home,
+    mnist: path.join(alice, "mnist"),
+    iris: path.join(alice, "iris"),
+    env: { HOME: alice, USER: "alice", LANG: "C.UTF-8", TZ: "UTC", GUILD_HOME: home },
+    expected: (file) => map(fs.readFileSync(path.join(src, "expected", file), "utf8")),
+    map,
+  };
+}
+
+export interface GenOptions {
+  runs: number;
+  deleted?: number;
+  seed?: number;
+  runningPid?: number;
+}
+
+/** Generates a home with scripts/gen-runs.mjs; returns its path (projects beside it). */
+export function generateHome(opts: GenOptions, dir = tempDir("guildts-gen-")): string {
+  const home = path.join(dir, "home");
+  const args = [path.join(repoRoot(), "scripts", "gen-runs.mjs"), "--home", home, "--runs", String(opts.runs), "--quiet"];
+  if (opts.deleted) args.push("--deleted", String(opts.deleted));
+  if (opts.seed !== undefined) args.push("--seed", String(opts.seed));
+  if (opts.runningPid !== undefined) args.push("--running-pid", String(opts.runningPid));
+  const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`gen-runs failed: ${r.stderr}`);
+  return home;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+/** The path of a built command's bin script (`guild-ls-runs`, `guild`...). */
+export function binPath(name: string): string {
+  for (const app of ["plumbing", "guild"]) {
+    const p = path.join(repoRoot(), "apps", app, "bin", `${name}.js`);
+    if (fs.existsSync(p)) return p;
+  }
+  throw new Error(`no bin script for ${name}`);
+}
+
+/**
+ * Runs a built command with a clean, deterministic environment (UTC, no colour, no TTY), plus
+ * `env`. Standard input is `input` or empty.
+ */
+export function runCommand(
+  name: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): RunResult {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: os.tmpdir(),
+    TZ: "UTC",
+    LANG: "C.UTF-8",
+    NO_COLOR: "1",
+    ...opts.env,
+  };
+  const spawnOpts: SpawnSyncOptions = { cwd: opts.cwd ?? os.tmpdir(), env, input: opts.input ?? "", encoding: "utf8", maxBuffer: 1 << 28 };
+  const r = spawnSync(process.execPath, [binPath(name), ...args], spawnOpts);
+  if (r.error) throw r.error;
+  return { stdout: String(r.stdout), stderr: String(r.stderr), status: r.status };
+}
+
+/** Runs a shell pipeline (`bash -c`) with the bin directories on PATH. For jq/xargs tests. */
+export function runShell(script: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+  const bins = [path.join(repoRoot(), "node_modules", ".bin")];
+  const env = { PATH: `${bins.join(":")}:${process.env.PATH}`, HOME: os.tmpdir(), TZ: "UTC", LANG: "C.UTF-8", NO_COLOR: "1", ...opts.env };
+  const r = spawnSync("bash", ["-o", "pipefail", "-c", script], { cwd: opts.cwd ?? os.tmpdir(), env, encoding: "utf8", maxBuffer: 1 << 28 });
+  return { stdout: String(r.stdout), stderr: String(r.stderr), status: r.status };
+}
+
+/** Whether a tool is on PATH; under GUILDTS_REQUIRE_TOOLS (CI) a missing tool is an error. */
+export function hasTool(tool: string): boolean {
+  const ok = spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+  if (!ok && process.env.GUILDTS_REQUIRE_TOOLS) throw new Error(`${tool} is required (GUILDTS_REQUIRE_TOOLS is set) but not on PATH`);
+  return ok;
+}

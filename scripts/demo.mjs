@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm run demo`: generates a small Guild home and lists it with the plumbing commands.
+import os from "node:os";
+import path from "node:path";
+import { $, fs } from "zx";
+
+$.verbose = false;
+const root = path.join(os.tmpdir(), "guildts-demo");
+const home = path.join(root, "home");
+await fs.remove(root);
+const bin = (name) => path.join(import.meta.dirname, "..", "apps", "plumbing", "bin", `${name}.js`);
+const show = async (title, cmd) => {
+  console.log(`\n$ ${title}`);
+  const out = await cmd;
+  process.stdout.write(out.stdout);
+  if (out.stderr) process.stdout.write(out.stderr.replace(/^/gm, "(stderr) "));
+};
+
+await $`node ${path.join(import.meta.dirname, "gen-runs.mjs")} --home ${home} --runs 12 --deleted 2 --seed 3 --quiet`;
+console.log(`Generated a Guild home of 12 runs (and 2 deleted) in ${home}`);
+const env = { ...process.env, GUILD_HOME: home };
+const $h = $({ env });
+await show("guild-ls-runs", $h`node ${bin("guild-ls-runs")}`);
+await show("guild-ls-runs -ET        # error or terminated", $h`node ${bin("guild-ls-runs")} -ET`);
+await show("guild-ls-runs --json -o train | head -2", $h`node ${bin("guild-ls-runs")} --json -o train`.pipe($h`head -2`));
+await show("guild-ls-runs --deleted", $h`node ${bin("guild-ls-runs")} --deleted`);
+await show("guild-rev-parse-run 1:3  # runs 1 to 3, newest first", $h`node ${bin("guild-rev-parse-run")} 1:3`);
+await show("guild-rev-parse-run --short 2 5", $h`node ${bin("guild-rev-parse-run")} --short 2 5`);
+const cwd = path.join(root, "projects", "iris");
+await show(`(cd ${cwd}) guild-ls-runs   # a model definition here: local scope`, $({ env, cwd })`node ${bin("guild-ls-runs")}`);
+console.log(`\nTry it yourself: GUILD_HOME=${home} npx guild-ls-runs --help`);
