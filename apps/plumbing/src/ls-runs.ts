@@ -1,4 +1,4 @@
-import { CliError, EXIT, formatTimestamp, LineWriter, toJson } from "@guildts/format";
+import { CliError, EXIT, formatTimestamp, LineWriter, writeJsonLines } from "@guildts/format";
 import { listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
 import { LOCAL_SCOPE_NOTE, runView } from "@guildts/select";
 import { addRunOptions, newCli, parseArgs, runMain, runOptions, say, type RunOptions } from "./cli.js";
@@ -61,7 +61,7 @@ export function lsRunsMain(argv: string[]): void {
     printWarnings(prog, warnings);
     const out = new LineWriter();
     if (parsed.opts.z) for (const r of runs) out.line(r.id, "\0");
-    else if (parsed.opts.json) for (const r of runs) out.line(toJson(r));
+    else if (parsed.opts.json) writeJsonLines(runs, (chunk) => out.raw(chunk));
     else for (const r of runs) out.line(plainLine(r));
     out.flush();
     return 0;

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { alignColumns, CliError, EXIT, formatTimestamp, LineWriter, toJson } from "@guildts/format";
+import { alignColumns, CliError, EXIT, formatTimestamp, LineWriter, writeJsonLines } from "@guildts/format";
 import { listRuns, runRootEntries, runsRoot, type RunRecord } from "@guildts/runstore";
 import {
   compareRuns,
@@ -150,7 +150,8 @@ export function revParseRunMain(argv: string[]): void {
     }
     if (quiet) return EXIT.OK;
     const out = new LineWriter();
-    for (const r of sel.runs) out.line(opts.json ? toJson(r) : opts.short ? r.id.slice(0, SHORT_ID_LENGTH) : r.id);
+    if (opts.json) writeJsonLines(sel.runs, (chunk) => out.raw(chunk));
+    else for (const r of sel.runs) out.line(opts.short ? r.id.slice(0, SHORT_ID_LENGTH) : r.id);
     out.flush();
     return EXIT.OK;
   });

@@ -16,6 +16,12 @@ export class LineWriter {
     if (this.size >= this.limit) this.flush();
   }
 
+  /** Writes text as is (it carries its own line ends). */
+  raw(text: string): void {
+    this.flush();
+    writeAll(this.fd, text);
+  }
+
   flush(): void {
     if (this.buf.length === 0) return;
     const data = this.buf.join("");

@@ -3,7 +3,7 @@ import path from "node:path";
 import { NotARunError, readRunFacts, type RunFacts } from "./facts.js";
 import { runsRoot } from "./home.js";
 import { buildRecord, type RecordWarning, type RunRecord } from "./record.js";
-import { RunIndex, runStamp } from "./run-index.js";
+import { lookupRuns } from "./run-index.js";
 
 export interface ListOptions {
   /** List `trash/runs/` instead of `runs/`. */
@@ -55,13 +55,14 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult {
   const warnings: StoreWarning[] = [];
   const names = opts.ids ? [...opts.ids].filter((id) => isSafeRunName(id)) : runRootEntries(root);
   const useIndex = (opts.index ?? indexEnabled()) && !opts.ids && names.length > 0;
-  const index = useIndex ? RunIndex.load(home, root, deleted) : null;
+  const index = useIndex ? lookupRuns(home, root, names, deleted) : null;
   const runs: RunRecord[] = [];
-  for (const id of names) {
-    const dir = path.join(root, id);
-    let facts: RunFacts | null = index ? index.lookup(id, dir) : null;
+  for (let i = 0; i < names.length; i++) {
+    const id = names[i]!;
+    const dir = root + "/" + id;
+    let facts: RunFacts | null = index ? index.cached[i]! : null;
     if (!facts) {
-      const pre = index ? runStamp(dir) : null;
+      const pre = index ? index.prepare(i) : null;
       try {
         facts = readRunFacts(dir);
       } catch (e) {
@@ -73,7 +74,7 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult {
         }
         continue;
       }
-      if (index && pre) index.store(id, pre, facts);
+      if (index) index.store(i, facts, pre);
     }
     const built = buildRecord(id, dir, deleted, facts, opts.isAlive);
     runs.push(built.record);

@@ -14,9 +14,21 @@ export class GuildFloat {
   valueOf(): number {
     return this.value;
   }
+  /** Plain JSON.stringify: the number (a float spelling needs @guildts/format's toJson). */
   toJSON(): number | string {
+    if (jsonFloatMarker) return jsonFloatMarker(this.value);
     return Number.isFinite(this.value) ? this.value : String(this.value);
   }
+}
+
+let jsonFloatMarker: ((value: number) => string) | null = null;
+
+/**
+ * While set, GuildFloat.toJSON returns `marker(value)` instead of the number. This lets a JSON
+ * writer keep V8's fast native JSON.stringify and still spell floats as floats.
+ */
+export function setJsonFloatMarker(marker: ((value: number) => string) | null): void {
+  jsonFloatMarker = marker;
 }
 
 export type AttrValue =
