@@ -85,4 +85,5 @@ export function saveResults(name, data) {
   fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ machine: machine(), ...data }, null, 2) + "\n");
 }
 
-export const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
+export const fmtMs = (ms) =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 1 ? `${ms.toFixed(ms < 10 ? 2 : 0)} ms` : `${(ms * 1000).toFixed(ms < 0.01 ? 2 : 1)} µs`;

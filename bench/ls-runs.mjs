@@ -9,12 +9,12 @@ const times = Number(process.env.GUILDTS_BENCH_TIMES ?? 5);
 const rows = [];
 for (const n of sizes) {
   const home = ensureHome(n);
-  const index = path.join(home, "cache", "guildts", "runs-index-v1.json");
+  const indexDir = path.join(home, "cache", "guildts");
   const ls = bin("guild-ls-runs");
   log(`${n} runs: naive baseline...`);
   const baseline = measureNode(path.join(import.meta.dirname, "naive-list.mjs"), [home], { times });
   log(`${n} runs: guild-ls-runs --json without its index (cold: every run read)...`);
-  const cold = measureNode(ls, ["--json", "-H", home], { times: Math.max(3, Math.ceil(times / 2)), before: () => fs.rmSync(index, { force: true }) });
+  const cold = measureNode(ls, ["--json", "-H", home], { times: Math.max(3, Math.ceil(times / 2)), before: () => fs.rmSync(indexDir, { recursive: true, force: true }) });
   log(`${n} runs: guild-ls-runs --json with its index (warm)...`);
   measureNode(ls, ["--json", "-H", home], { times: 1 }); // writes the index
   const warm = measureNode(ls, ["--json", "-H", home], { times });

@@ -141,7 +141,7 @@ export function runMain(prog: string, body: () => number | void): void {
       // An empty message is a quiet failure (-q): only the exit status speaks.
       if (e.message) say(prog, e.message);
       for (const h of e.hints) process.stderr.write(h + "\n");
-      if (e.message && e.exitCode === EXIT.USAGE) process.stderr.write(`Try '${prog} --help' for more information.\n`);
+      if (e.message && e.exitCode === EXIT.USAGE) process.stderr.write(`Try '${e.command ?? prog} --help' for more information.\n`);
       code = e.exitCode;
     } else {
       const err = e as NodeJS.ErrnoException;

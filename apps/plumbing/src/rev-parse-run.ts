@@ -18,6 +18,8 @@ import {
 import { addRunOptions, newCli, parseArgs, runMain, runOptions, type RunOptions } from "./cli.js";
 import { lsRuns, printWarnings } from "./ls-runs.js";
 
+const FULL_ID = /^[0-9a-f]{32}$/;
+
 /** One line of `--stdin`: a selector, a full id, or a `guild-ls-runs --json` record. */
 export function stdinSelector(line: string): Selector | null {
   const t = line.trim();
@@ -50,11 +52,16 @@ export interface Selection {
 export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
   if (selectors.length > 0 && selectors.every(isDirectLookup)) {
     if (!o.home.exists) return resolveIn([], selectors, [], null);
-    const names = runRootEntries(runsRoot(o.home.path, o.deleted));
+    const root = runsRoot(o.home.path, o.deleted);
     const wanted = new Set<string>();
-    for (const s of selectors) {
-      if (s.kind !== "prefix") continue;
-      for (const n of names) if (s.exact ? n === s.prefix : n.startsWith(s.prefix)) wanted.add(n);
+    // A full 32-hex id names its directory: no need to list 100k names to find it.
+    const rest = selectors.filter((s) => !(s.kind === "prefix" && FULL_ID.test(s.prefix) && fs.existsSync(`${root}/${s.prefix}`) && wanted.add(s.prefix)));
+    if (rest.length) {
+      const names = runRootEntries(root);
+      for (const s of rest) {
+        if (s.kind !== "prefix") continue;
+        for (const n of names) if (s.exact ? n === s.prefix : n.startsWith(s.prefix)) wanted.add(n);
+      }
     }
     const listed = listRuns(o.home.path, { deleted: o.deleted, ids: wanted });
     const inScope = scopePredicate(o.scope);

@@ -17,6 +17,8 @@ export const EXIT = {
 /** An error meant for the user: printed as `<prog>: <message>` with its exit code. */
 export class CliError extends Error {
   override name = "CliError";
+  /** The command whose --help a usage error points to (default: the program). */
+  command?: string;
   constructor(
     message: string,
     readonly exitCode: number = EXIT.NO_MATCH,

@@ -3,3 +3,8 @@ export * from "./output.js";
 export * from "./time.js";
 export * from "./exit.js";
 export * from "./table.js";
+export * from "./paths.js";
+export * from "./style.js";
+export * from "./runs-table.js";
+export * from "./prompt.js";
+export * from "./run-info.js";

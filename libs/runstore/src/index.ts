@@ -10,3 +10,4 @@ export * from "./record.js";
 export * from "./run-index.js";
 export * from "./list.js";
 export * from "./attrs.js";
+export * from "./scalars.js";

@@ -1,0 +1,55 @@
+/** The porcelain's command tree: names, aliases and options, for dispatch, help and completion. */
+export interface CommandSpec {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  /** Whether the command's positional arguments are runs (for completion). */
+  takesRuns?: boolean;
+}
+
+export const RUN_OPTIONS = [
+  "-H", "--home", "-a", "--all", "-o", "--op", "-l", "--label", "-u", "--unlabeled", "-t", "--tag", "-M", "--marked",
+  "-N", "--unmarked", "-R", "--running", "-C", "--completed", "-E", "--error", "-T", "--terminated", "-P", "--pending",
+  "-G", "--staged", "--deleted", "--help",
+];
+
+export const RUNS_SUBCOMMANDS: (CommandSpec & { options: string[] })[] = [
+  { name: "list", summary: "List runs (the default of `guild runs`)", options: ["-m", "--more", "-n", "--limit", "-L", "--unlimited", "--json"] },
+  { name: "info", summary: "Show a run's fields, flags and scalars", takesRuns: true, options: ["--json"] },
+  { name: "label", summary: "Set, change or clear run labels", takesRuns: true, options: ["--set", "--append", "--prepend", "--remove", "-c", "--clear", "-y", "--yes"] },
+];
+
+export const TOP_COMMANDS: CommandSpec[] = [
+  { name: "runs", summary: "List and manage runs (list, info, label)" },
+  { name: "label", summary: "Label runs (same as `guild runs label`)", takesRuns: true },
+  { name: "completion", summary: "Print a shell completion script (bash, zsh, fish)" },
+  { name: "help", summary: "Show help for a command" },
+  { name: "ls-runs", summary: "Plumbing: list runs as lines or JSON records" },
+  { name: "rev-parse-run", summary: "Plumbing: resolve selectors to full run ids" },
+];
+
+/** Levenshtein distance, for "did you mean". */
+export function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest name, if it is close enough to be a plausible typo (or a prefix). */
+export function closest(word: string, names: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const n of names) {
+    const dist = n.startsWith(word) ? 0.5 : distance(word, n);
+    if (dist < bestD) {
+      bestD = dist;
+      best = n;
+    }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}

@@ -1,0 +1,73 @@
+import { CliError, EXIT } from "@guildts/format";
+import { resolveGuildHome, runRootEntries, runsRoot } from "@guildts/runstore";
+import { RUN_OPTIONS, RUNS_SUBCOMMANDS, TOP_COMMANDS } from "./commands.js";
+
+/**
+ * Shell completion. The scripts are thin: they ask `guild __complete CWORD WORD...` for the
+ * candidates, so commands, options and the run ids of the current store come from one place.
+ */
+const SCRIPTS: Record<string, string> = {
+  bash: `# guild completion for bash: eval "$(guild completion bash)"
+_guild_complete() {
+  local IFS=$'\\n'
+  COMPREPLY=($(guild __complete "$COMP_CWORD" "\${COMP_WORDS[@]}" 2>/dev/null))
+}
+complete -o default -F _guild_complete guild
+`,
+  zsh: `#compdef guild
+# guild completion for zsh: eval "$(guild completion zsh)"
+_guild() {
+  local -a candidates
+  candidates=("\${(@f)$(guild __complete $((CURRENT - 1)) "\${words[@]}" 2>/dev/null)}")
+  compadd -- $candidates
+}
+compdef _guild guild
+`,
+  fish: `# guild completion for fish: guild completion fish | source
+function __guild_complete
+  set -l words (commandline -opc) (commandline -ct)
+  guild __complete (math (count $words) - 1) $words 2>/dev/null
+end
+complete -c guild -f -a '(__guild_complete)'
+`,
+};
+
+export function completionScript(shell: string | undefined): string {
+  if (!shell || !(shell in SCRIPTS)) {
+    throw new CliError(`completion needs a shell: bash, zsh or fish${shell ? ` (not '${shell}')` : ""}`, EXIT.USAGE);
+  }
+  return SCRIPTS[shell]!;
+}
+
+/** Short ids of the store's runs starting with `prefix` (directory names only: fast on 100k runs). */
+function runIds(prefix: string, home: string | undefined): string[] {
+  try {
+    const h = resolveGuildHome({ option: home });
+    if (!h.exists) return [];
+    const names = runRootEntries(runsRoot(h.path)).filter((n) => n.startsWith(prefix));
+    return names.length > 200 ? [...new Set(names.map((n) => n.slice(0, prefix.length + 1)))] : names.map((n) => n.slice(0, Math.max(8, prefix.length)));
+  } catch {
+    return [];
+  }
+}
+
+/** Candidates for the word at `cword` of `words` (words[0] is `guild`). */
+export function complete(cword: number, words: string[]): string[] {
+  const current = words[cword] ?? "";
+  const before = words.slice(1, cword);
+  const homeAt = before.findIndex((w) => w === "-H" || w === "--home");
+  const home = homeAt >= 0 ? before[homeAt + 1] : undefined;
+  const positional = before.filter((w, i) => !w.startsWith("-") && before[i - 1] !== "-H" && before[i - 1] !== "--home");
+  const match = (xs: string[]) => xs.filter((x) => x.startsWith(current));
+  const top = positional[0];
+  if (top === undefined) return match([...TOP_COMMANDS.map((c) => c.name), "--help", "--version", "-H", "--home"]);
+  if (top === "completion") return positional.length === 1 ? match(["bash", "zsh", "fish"]) : [];
+  let sub = top === "label" ? RUNS_SUBCOMMANDS.find((s) => s.name === "label") : undefined;
+  if (top === "runs") {
+    if (positional.length === 1 && !current.startsWith("-")) return match(RUNS_SUBCOMMANDS.map((s) => s.name));
+    sub = RUNS_SUBCOMMANDS.find((s) => s.name === positional[1]) ?? RUNS_SUBCOMMANDS[0];
+  }
+  if (!sub) return [];
+  if (current.startsWith("-")) return match([...RUN_OPTIONS, ...sub.options]);
+  return sub.takesRuns ? runIds(current, home) : [];
+}

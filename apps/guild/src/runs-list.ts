@@ -1,0 +1,54 @@
+import { CliError, EXIT, LineWriter, runsTable, styleFor, truncateVisible, writeJsonLines } from "@guildts/format";
+import { addRunOptions, lsRuns, newCli, parseArgs, printWarnings, runOptions } from "@guildts/plumbing";
+
+export const DEFAULT_ROWS = 20;
+
+/** `guild runs [list] [LABEL]`: Guild's table of the newest runs, over guild-ls-runs' listing. */
+export function runsList(argv: string[], prog = "guild runs list"): number {
+  const cli = addRunOptions(newCli(prog))
+    .usage(
+      "[LABEL] [options]\n\nList runs, newest first: the newest 20 unless told otherwise.\n" +
+        "LABEL lists the runs whose label contains it (like -l LABEL).",
+    )
+    .option("-m, --more", "Show 20 more runs (repeat for more: -mm)")
+    .option("-n, --limit <n>", "Show the newest N runs")
+    .option("-L, --unlimited", "Show every run")
+    .option("--json", "One JSON record per line, every matching run (as guild-ls-runs --json)");
+  cli.help();
+  const parsed = parseArgs(cli, argv);
+  if (!parsed) return EXIT.OK;
+  const { args, opts } = parsed;
+  if (args.length > 1) throw new CliError(`unexpected argument '${args[1]}'`, EXIT.USAGE);
+  if (args.length === 1) opts.label = [...(opts.label === undefined ? [] : [opts.label].flat()), args[0]];
+  const o = runOptions(opts);
+  const { runs, warnings, note } = lsRuns(o);
+  if (note) process.stderr.write(note + "\n");
+  printWarnings("guild", warnings);
+  const out = new LineWriter();
+  if (opts.json) {
+    writeJsonLines(runs, (chunk) => out.raw(chunk));
+    return EXIT.OK;
+  }
+  const rows = rowLimit(opts);
+  const shown = rows === null ? runs : runs.slice(0, rows);
+  const width = process.stdout.isTTY ? (Number(process.env.COLUMNS) || process.stdout.columns || 0) : 0;
+  for (const line of runsTable(shown, { cwd: process.cwd(), style: styleFor(process.stdout) })) {
+    out.line(width > 0 ? truncateVisible(line, width) : line);
+  }
+  out.flush();
+  if (shown.length < runs.length) {
+    process.stderr.write(`Showing the newest ${shown.length} runs (${runs.length} total) - use -m to show more or -L to show all\n`);
+  }
+  return EXIT.OK;
+}
+
+function rowLimit(opts: Record<string, unknown>): number | null {
+  if (opts.unlimited) return null;
+  if (opts.limit !== undefined) {
+    const n = Number(opts.limit);
+    if (!Number.isInteger(n) || n < 1) throw new CliError(`invalid value for --limit: '${opts.limit}' (a whole number of 1 or more)`, EXIT.USAGE);
+    return n;
+  }
+  const more = opts.more === undefined ? 0 : Array.isArray(opts.more) ? opts.more.length : 1;
+  return DEFAULT_ROWS * (more + 1);
+}

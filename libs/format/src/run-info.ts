@@ -1,0 +1,97 @@
+import { encodeAttr, GuildFloat, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import { tildePath } from "./paths.js";
+import { formatTimestamp } from "./time.js";
+
+/** What `runs info` shows beyond the listing record. */
+export interface RunDetails {
+  cmd: string[] | null;
+  sourcecode_digest: string | null;
+  vcs_commit: string | null;
+  scalars: ScalarSummary[];
+}
+
+/** Guild's `encode_flag_val`: yes/no, null, `[a, b]`, `{k: v}`, else YAML's own spelling. */
+export function formatFlagValue(v: AttrValue): string {
+  if (v === true) return "yes";
+  if (v === false) return "no";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === "string" && x.includes(",") ? pyRepr(x) : formatFlagValue(x))).join(", ")}]`;
+  if (typeof v === "object" && !(v instanceof GuildFloat)) {
+    return `{${Object.keys(v)
+      .map((k) => `${k}: ${formatFlagValue(v[k]!)}`)
+      .join(", ")}}`;
+  }
+  return encodeAttr(v).replace(/\n$/, "");
+}
+
+/** Python's repr of a str, for list items holding a comma. */
+function pyRepr(s: string): string {
+  return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+
+/** Natural order (`b2` before `b10`), as Guild sorts flag names. */
+export function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true, sensitivity: "variant" });
+}
+
+/** Guild's command line display: args that are empty or hold a space in double quotes. */
+export function formatCommand(cmd: string[] | null): string {
+  if (!cmd) return "";
+  return cmd.map((a) => (a === "" || a.includes(" ") ? `"${a}"` : a)).join(" ");
+}
+
+/** Guild's `from`: the guild file, the script's directory (with ~), or `package==version`. */
+export function formatFrom(r: RunRecord, home?: string): string {
+  const o = r.opref;
+  if (!o) return "";
+  if (o.type === "guildfile" || o.type === "script") return tildePath(o.pkg, home);
+  if (o.type === "package") return `${o.pkg}==${o.version}`;
+  return o.pkg;
+}
+
+/** Python's `%.6f` (round half to even on the exact binary value, as printf does). */
+export function fixed6(x: number): string {
+  return x.toFixed(6);
+}
+
+/**
+ * `guild runs info` text, in Guild 0.9's order: the fields, then `tags:`, `flags:` and
+ * `scalars:` sections. Empty values keep the space after the colon, as in Guild.
+ */
+export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string } = {}): string[] {
+  const lines = [
+    `id: ${r.id}`,
+    `operation: ${r.operation ?? ""}`,
+    `from: ${formatFrom(r, opts.home)}`,
+    `status: ${r.remote ? `${r.status} (${r.remote})` : r.status}`,
+    `started: ${formatTimestamp(r.started)}`,
+    `stopped: ${formatTimestamp(r.stopped)}`,
+    `marked: ${r.marked ? "yes" : "no"}`,
+    `label: ${r.label ?? ""}`,
+    `sourcecode_digest: ${d.sourcecode_digest ?? ""}`,
+    `vcs_commit: ${d.vcs_commit ?? ""}`,
+    `run_dir: ${tildePath(r.dir, opts.home)}`,
+    `command: ${formatCommand(d.cmd)}`,
+    `exit_status: ${r.exit_status ?? ""}`,
+    `pid: ${r.pid ?? ""}`,
+    "tags:",
+    ...r.tags.map((t) => `  - ${formatFlagValue(t)}`),
+    "flags:",
+  ];
+  for (const name of Object.keys(r.flags).sort(naturalCompare)) {
+    const v = r.flags[name]!;
+    if (Array.isArray(v)) {
+      lines.push(`  ${name}:`, ...v.map((x) => `    - ${formatFlagValue(x)}`));
+    } else if (typeof v === "object" && v !== null && !(v instanceof GuildFloat)) {
+      lines.push(`  ${name}:`, ...encodeAttr(v).replace(/\n$/, "").split("\n").map((l) => `    ${l}`));
+    } else {
+      lines.push(`  ${name}: ${formatFlagValue(v)}`);
+    }
+  }
+  lines.push("scalars:");
+  for (const s of d.scalars) {
+    if (s.tag.startsWith("sys/")) continue;
+    lines.push(`  ${scalarKey(s)}: ${fixed6(s.last)} (step ${s.lastStep})`);
+  }
+  return lines;
+}

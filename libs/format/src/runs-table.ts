@@ -1,0 +1,44 @@
+import type { RunRecord } from "@guildts/runstore";
+import { opDir } from "@guildts/runstore";
+import { opDirLabel } from "./paths.js";
+import { PLAIN, type Style } from "./style.js";
+import { formatTimestamp } from "./time.js";
+
+export interface RunsTableOptions {
+  cwd: string;
+  home?: string;
+  style?: Style;
+  /** 1-based index of the first row (rows of a longer list shown from the top keep their index). */
+  firstIndex?: number;
+}
+
+/** The operation cell: description, ` [marked]`, and the dim ` (dir)` when it is not the cwd. */
+export function opCell(r: RunRecord, opts: RunsTableOptions): string {
+  let cell = r.operation ?? "?";
+  if (r.marked) cell += " [marked]";
+  const dir = r.opref ? opDir(r.opref) : null;
+  if (dir) {
+    const label = opDirLabel(dir, opts.cwd, opts.home);
+    if (label) cell += (opts.style ?? PLAIN).dim(` (${label})`);
+  }
+  return cell;
+}
+
+/** The status cell: the status, and the remote's name for a remote run. */
+export function statusCell(r: RunRecord): string {
+  return r.remote ? `${r.status} (${r.remote})` : r.status;
+}
+
+/**
+ * Guild's `runs list` table (`[1:9734f85e]  model:op (dir)  2017-12-14 07:56:32  terminated  label`):
+ * columns padded to the widest cell plus two, the last (label) not padded, so rows without a
+ * label keep the status padding. Widths count visible characters (styling excluded).
+ */
+export function runsTable(runs: readonly RunRecord[], opts: RunsTableOptions): string[] {
+  const first = opts.firstIndex ?? 1;
+  const rows = runs.map((r, i) => [`[${first + i}:${r.id.slice(0, 8)}]`, opCell(r, opts), formatTimestamp(r.started), statusCell(r), r.label ?? ""]);
+  const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "").length;
+  const widths = [0, 0, 0, 0];
+  for (const row of rows) for (let c = 0; c < 4; c++) widths[c] = Math.max(widths[c]!, visible(row[c]!));
+  return rows.map((row) => row.map((cell, c) => (c === 4 ? cell : cell + " ".repeat(widths[c]! + 2 - visible(cell)))).join(""));
+}

@@ -1,0 +1,179 @@
+import fs from "node:fs";
+import path from "node:path";
+import fg from "fast-glob";
+
+/**
+ * Scalars of a run, read from TensorBoard event files anywhere under the run directory, as Guild
+ * does: TFRecord framing (u64 length, u32 masked CRC, data, u32 masked CRC) of `Event` protocol
+ * buffers whose `summary.value[]` hold `tag` and `simple_value` (or a one-element float/double
+ * tensor, as TF2 writers log them). CRCs are not checked: a reader should show what is there.
+ */
+export interface ScalarSummary {
+  /** Run-relative directory of the event file ("" for `.guild`, where Guild logs). */
+  prefix: string;
+  tag: string;
+  /** The last value logged, its step, and simple statistics. */
+  last: number;
+  lastStep: number;
+  first: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+/** The key Guild shows: `tag`, or `prefix#tag` for events outside `.guild`. */
+export function scalarKey(s: ScalarSummary): string {
+  return s.prefix ? `${s.prefix}#${s.tag}` : s.tag;
+}
+
+interface Reader {
+  buf: Buffer;
+  pos: number;
+  end: number;
+}
+
+function varint(r: Reader): number {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    if (r.pos >= r.end) throw new Error("truncated varint");
+    const b = r.buf[r.pos++]!;
+    result += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return result;
+    shift += 7;
+    if (shift > 63) throw new Error("bad varint");
+  }
+}
+
+/** Calls `field(number, wireType, reader)` for each field of a message; skips what it ignores. */
+function fields(r: Reader, field: (n: number, wire: number, r: Reader) => boolean): void {
+  while (r.pos < r.end) {
+    const key = varint(r);
+    const n = Math.floor(key / 8);
+    const wire = key & 7;
+    const start = r.pos;
+    if (field(n, wire, r) && r.pos > start) continue;
+    r.pos = start;
+    if (wire === 0) varint(r);
+    else if (wire === 1) r.pos += 8;
+    else if (wire === 5) r.pos += 4;
+    else if (wire === 2) {
+      const len = varint(r); // (not `r.pos += varint(r)`: that adds to the position before the read)
+      r.pos += len;
+    }
+    else throw new Error(`unsupported wire type ${wire}`);
+  }
+  if (r.pos > r.end) throw new Error("truncated message");
+}
+
+function sub(r: Reader): Reader {
+  const len = varint(r);
+  const s = { buf: r.buf, pos: r.pos, end: r.pos + len };
+  r.pos += len;
+  return s;
+}
+
+/** A TensorProto's single float/double value, if it is one. */
+function tensorValue(r: Reader): number | undefined {
+  let dtype = 0;
+  let value: number | undefined;
+  let content: Buffer | undefined;
+  fields(r, (n, wire, t) => {
+    if (n === 1 && wire === 0) dtype = varint(t);
+    else if (n === 4 && wire === 2) {
+      const s = sub(t);
+      content = t.buf.subarray(s.pos, s.end);
+    } else if (n === 5 && wire === 2) {
+      const s = sub(t);
+      if (s.end - s.pos >= 4) value = t.buf.readFloatLE(s.pos);
+    } else if (n === 5 && wire === 5) {
+      value = t.buf.readFloatLE(t.pos);
+      t.pos += 4;
+    } else if (n === 6 && wire === 2) {
+      const s = sub(t);
+      if (s.end - s.pos >= 8) value = t.buf.readDoubleLE(s.pos);
+    } else if (n === 6 && wire === 1) {
+      value = t.buf.readDoubleLE(t.pos);
+      t.pos += 8;
+    } else return false;
+    return true;
+  });
+  if (value === undefined && content) {
+    if (dtype === 1 && content.length === 4) value = content.readFloatLE(0);
+    if (dtype === 2 && content.length === 8) value = content.readDoubleLE(0);
+  }
+  return value;
+}
+
+/** Parses one event file, calling `onScalar(tag, value, step)` for each scalar in order. */
+export function readEventFile(buf: Buffer, onScalar: (tag: string, value: number, step: number) => void): void {
+  let pos = 0;
+  while (pos + 12 <= buf.length) {
+    const len = Number(buf.readBigUInt64LE(pos));
+    const start = pos + 12;
+    const end = start + len;
+    if (end + 4 > buf.length) break; // a record still being written
+    let step = 0;
+    const values: [string, number][] = [];
+    fields({ buf, pos: start, end }, (n, wire, r) => {
+      if (n === 2 && wire === 0) step = varint(r);
+      else if (n === 5 && wire === 2) {
+        const summary = sub(r);
+        fields(summary, (sn, sw, sr) => {
+          if (sn !== 1 || sw !== 2) return false;
+          const v = sub(sr);
+          let tag = "";
+          let value: number | undefined;
+          fields(v, (vn, vw, vr) => {
+            if (vn === 1 && vw === 2) {
+              const s = sub(vr);
+              tag = vr.buf.toString("utf8", s.pos, s.end);
+            } else if (vn === 2 && vw === 5) {
+              value = vr.buf.readFloatLE(vr.pos);
+              vr.pos += 4;
+            } else if (vn === 8 && vw === 2) value = tensorValue(sub(vr));
+            else return false;
+            return true;
+          });
+          if (tag && value !== undefined) values.push([tag, value]);
+          return true;
+        });
+      } else return false;
+      return true;
+    });
+    for (const [tag, value] of values) onScalar(tag, value, step);
+    pos = end + 4;
+  }
+}
+
+/**
+ * The scalar summaries of a run, sorted by (prefix, tag). Unreadable event files are skipped
+ * (reported through `onError`).
+ */
+export function readScalars(runDir: string, onError?: (file: string, e: Error) => void): ScalarSummary[] {
+  const files = fg.sync("**/*.tfevents.*", { cwd: runDir, dot: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true });
+  const byKey = new Map<string, ScalarSummary>();
+  for (const rel of files.sort()) {
+    const dir = path.dirname(rel);
+    const prefix = dir === ".guild" || dir === "." ? "" : dir;
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(path.join(runDir, rel));
+      readEventFile(buf, (tag, value, step) => {
+        const key = `${prefix}\0${tag}`;
+        const s = byKey.get(key);
+        if (!s) byKey.set(key, { prefix, tag, last: value, lastStep: step, first: value, min: value, max: value, count: 1 });
+        else {
+          s.last = value;
+          s.lastStep = step;
+          s.min = Math.min(s.min, value);
+          s.max = Math.max(s.max, value);
+          s.count++;
+        }
+      });
+    } catch (e) {
+      onError?.(rel, e as Error);
+    }
+  }
+  return [...byKey.values()].sort((a, b) => (a.prefix === b.prefix ? (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0) : a.prefix < b.prefix ? -1 : 1));
+}
