@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { binPath, hasFixture, hasTool, placeFixture, type PlacedFixture } from "@guildts/testkit";
+
+/**
+ * The porcelain in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen.
+ */
+const socket = `guildts-test-${process.pid}`;
+const tmux = (...args: string[]) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+
+function screen(escapes = false): string {
+  return tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", "t").stdout;
+}
+
+async function waitFor(pattern: RegExp, ms = 10_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const s = screen();
+    if (pattern.test(s)) return s;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${pattern}; screen:\n${s}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const enabled = hasFixture() && hasTool("tmux");
+
+describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux and the shared fixture" }, () => {
+  let fx: PlacedFixture;
+  before(() => {
+    fx = placeFixture();
+    const env = Object.entries({ ...fx.env, TERM: "xterm-256color", PS1: "$ " })
+      .map(([k, v]) => `${k}='${v}'`)
+      .join(" ");
+    const r = tmux("new-session", "-d", "-s", "t", "-x", "220", "-y", "50", "-c", fx.alice, `env -i PATH='${process.env.PATH}' ${env} sh`);
+    assert.equal(r.status, 0, r.stderr);
+    tmux("send-keys", "-t", "t", `alias guild='${process.execPath} ${binPath("guild")}'`, "Enter");
+  });
+  after(() => {
+    tmux("kill-server");
+  });
+
+  const type = (line: string) => {
+    tmux("send-keys", "-t", "t", "clear", "Enter");
+    tmux("send-keys", "-t", "t", line, "Enter");
+  };
+
+  test("the table on a TTY: aligned like Guild's, the directory dimmed; NO_COLOR turns colour off", async () => {
+    type("guild runs list; echo EXIT=$?");
+    await waitFor(/EXIT=0/);
+    const colored = screen(true);
+    assert.match(colored, /finetune\x1b\[2m \(iris\)\x1b\[/, "the dir suffix is dim (tmux re-encodes the reset)");
+    const plain = screen().split("\n").filter((l) => l.startsWith("["));
+    assert.deepEqual(plain, fx.expected("runs-list.stdout").trimEnd().split("\n").map((l) => l.trimEnd()));
+    type("NO_COLOR=1 guild runs list; echo EXIT=$?");
+    await waitFor(/EXIT=0/);
+    assert.doesNotMatch(screen(true), /\x1b\[2m/);
+  });
+
+  test("the label prompt: lists the runs, defaults to no, changes only on y", async () => {
+    const dir = fs.readdirSync(path.join(fx.home, "runs")).find((d) => d.startsWith("b3ca74ef"))!;
+    const file = path.join(fx.home, "runs", dir, ".guild", "attrs", "label");
+    const before = fs.readFileSync(file, "utf8");
+
+    type("guild runs label 1 tuned; echo EXIT=$?");
+    let s = await waitFor(/Label 1 run\(s\)\? \(y\/N\)/);
+    assert.match(s, /You are about to label the following runs:\n  \[b3ca74ef\]  finetune \(iris\)  2026-11-26 17:42:52  completed  c=0\.5 kernel=linear/);
+    tmux("send-keys", "-t", "t", "", "Enter"); // just Enter: the default is no
+    await waitFor(/EXIT=4/);
+    assert.equal(fs.readFileSync(file, "utf8"), before);
+
+    type("guild runs label 1 tuned; echo EXIT=$?");
+    await waitFor(/\(y\/N\)/);
+    tmux("send-keys", "-t", "t", "n", "Enter");
+    await waitFor(/EXIT=4/);
+    assert.equal(fs.readFileSync(file, "utf8"), before);
+
+    type("guild runs label 1 tuned; echo EXIT=$?");
+    await waitFor(/\(y\/N\)/);
+    tmux("send-keys", "-t", "t", "y", "Enter");
+    s = await waitFor(/EXIT=0/);
+    assert.match(s, /Labeled 1 run\(s\)/);
+    assert.equal(fs.readFileSync(file, "utf8"), "tuned\n");
+  });
+});
