@@ -21,23 +21,22 @@ export function runsList(argv: string[], prog = "guild runs list"): number {
   if (args.length > 1) throw new CliError(`unexpected argument '${args[1]}'`, EXIT.USAGE);
   if (args.length === 1) opts.label = [...(opts.label === undefined ? [] : [opts.label].flat()), args[0]];
   const o = runOptions(opts);
-  const { runs, warnings, note } = lsRuns(o);
+  const rows = opts.json ? null : rowLimit(opts);
+  const { runs: shown, total, warnings, note } = lsRuns(o, rows ?? undefined);
   if (note) process.stderr.write(note + "\n");
   printWarnings("guild", warnings);
   const out = new LineWriter();
   if (opts.json) {
-    writeJsonLines(runs, (chunk) => out.raw(chunk));
+    writeJsonLines(shown, (chunk) => out.raw(chunk));
     return EXIT.OK;
   }
-  const rows = rowLimit(opts);
-  const shown = rows === null ? runs : runs.slice(0, rows);
   const width = process.stdout.isTTY ? (Number(process.env.COLUMNS) || process.stdout.columns || 0) : 0;
   for (const line of runsTable(shown, { cwd: process.cwd(), style: styleFor(process.stdout) })) {
     out.line(width > 0 ? truncateVisible(line, width) : line);
   }
   out.flush();
-  if (shown.length < runs.length) {
-    process.stderr.write(`Showing the newest ${shown.length} runs (${runs.length} total) - use -m to show more or -L to show all\n`);
+  if (shown.length < total) {
+    process.stderr.write(`Showing the newest ${shown.length} runs (${total} total) - use -m to show more or -L to show all\n`);
   }
   return EXIT.OK;
 }

@@ -1,23 +1,35 @@
 import { CliError, EXIT, formatTimestamp, LineWriter, writeJsonLines } from "@guildts/format";
 import { listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
-import { LOCAL_SCOPE_NOTE, runView } from "@guildts/select";
+import { isEmptyFilter, LOCAL_SCOPE_NOTE, runView, scopePredicate, sortRuns } from "@guildts/select";
 import { addRunOptions, newCli, parseArgs, runMain, runOptions, say, type RunOptions } from "./cli.js";
 
 export interface LsRunsResult {
   runs: RunRecord[];
+  /** How many runs the scoped, filtered list holds (more than `runs` under a limit). */
+  total: number;
   warnings: StoreWarning[];
   /** The scope note to print on stderr, if the listing is local. */
   note: string | null;
 }
 
-/** The listing every run command starts from: read the store, scope, filter, sort (newest first). */
-export function lsRuns(o: RunOptions): LsRunsResult {
-  const listed = o.home.exists ? listRuns(o.home.path, { deleted: o.deleted }) : { runs: [], warnings: [] };
-  return {
-    runs: runView(listed.runs, { scope: o.scope, filter: o.filter }),
-    warnings: listed.warnings,
-    note: o.scope.kind === "local" ? LOCAL_SCOPE_NOTE : null,
-  };
+/**
+ * The listing every run command starts from: read the store, scope, filter, sort (newest
+ * first), and keep the newest `limit` runs if given. An unfiltered listing under a limit only
+ * checks the order and scope of the runs it does not return (see the run index's "order" tier).
+ */
+export function lsRuns(o: RunOptions, limit?: number): LsRunsResult {
+  const note = o.scope.kind === "local" ? LOCAL_SCOPE_NOTE : null;
+  if (!o.home.exists) return { runs: [], total: 0, warnings: [], note };
+  if (limit !== undefined && isEmptyFilter(o.filter)) {
+    const listed = listRuns(o.home.path, { deleted: o.deleted, tier: "order" });
+    const inScope = scopePredicate(o.scope);
+    const view = sortRuns(listed.runs.filter(inScope));
+    const shown = listed.confirm(view.slice(0, limit));
+    return { runs: shown.runs, total: view.length, warnings: [...listed.warnings, ...shown.warnings], note };
+  }
+  const listed = listRuns(o.home.path, { deleted: o.deleted });
+  const view = runView(listed.runs, { scope: o.scope, filter: o.filter });
+  return { runs: limit === undefined ? view : view.slice(0, limit), total: view.length, warnings: listed.warnings, note };
 }
 
 const MAX_WARNINGS = 20;

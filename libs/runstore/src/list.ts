@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { NotARunError, readRunFacts, type RunFacts } from "./facts.js";
 import { runsRoot } from "./home.js";
-import { buildRecord, type RecordWarning, type RunRecord } from "./record.js";
+import { buildRecord, LazyRunRecord, type RecordWarning, type RunRecord } from "./record.js";
+import { lookupOrder, orderEntry, saveOrderFromFacts, orderIndexPath } from "./order-index.js";
 import { lookupRuns } from "./run-index.js";
 
 export interface ListOptions {
@@ -13,6 +14,12 @@ export interface ListOptions {
   /** Only these ids (the others are not read at all). */
   ids?: Iterable<string>;
   isAlive?: (pid: number) => boolean;
+  /**
+   * "order": runs served by the index are checked for order and scope only (one stat each) and
+   * come back as LazyRunRecords: pass the ones you show to `confirm`. For listings that show a
+   * few runs of many, without filters. Default "full".
+   */
+  tier?: "full" | "order";
 }
 
 export interface StoreWarning {
@@ -24,6 +31,13 @@ export interface StoreWarning {
 export interface ListResult {
   runs: RunRecord[];
   warnings: StoreWarning[];
+}
+
+export interface OrderListResult {
+  runs: (RunRecord | LazyRunRecord)[];
+  warnings: StoreWarning[];
+  /** Full, current records of the given runs (re-read where the index was stale). */
+  confirm(runs: readonly (RunRecord | LazyRunRecord)[]): ListResult;
 }
 
 export function indexEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -49,38 +63,86 @@ export function runRootEntries(root: string): string[] {
  * fail the listing: a run is listed with what can be read, and a directory that is not a run or
  * cannot be read is skipped, each with one warning.
  */
-export function listRuns(home: string, opts: ListOptions = {}): ListResult {
+export function listRuns(home: string, opts?: ListOptions & { tier?: "full" }): ListResult;
+export function listRuns(home: string, opts: ListOptions & { tier: "order" }): OrderListResult;
+export function listRuns(home: string, opts: ListOptions = {}): ListResult | OrderListResult {
   const deleted = opts.deleted ?? false;
   const root = runsRoot(home, deleted);
   const warnings: StoreWarning[] = [];
   const names = opts.ids ? [...opts.ids].filter((id) => isSafeRunName(id)) : runRootEntries(root);
   const useIndex = (opts.index ?? indexEnabled()) && !opts.ids && names.length > 0;
-  const index = useIndex ? lookupRuns(home, root, names, deleted) : null;
-  const runs: RunRecord[] = [];
-  for (let i = 0; i < names.length; i++) {
-    const id = names[i]!;
+
+  const read = (id: string, into: StoreWarning[]): RunFacts | null => {
     const dir = root + "/" + id;
-    let facts: RunFacts | null = index ? index.cached[i]! : null;
-    if (!facts) {
-      const pre = index ? index.prepare(i) : null;
-      try {
-        facts = readRunFacts(dir);
-      } catch (e) {
-        if (e instanceof NotARunError) {
-          // Explicitly requested ids that do not exist are the caller's business, not a warning.
-          if (!opts.ids) warnings.push({ id, message: `skipped '${dir}': not a run (${e.message})` });
-        } else if ((e as NodeJS.ErrnoException).code !== "ENOENT" || !opts.ids) {
-          warnings.push({ id, message: `skipped '${dir}': ${(e as Error).message}` });
-        }
+    try {
+      return readRunFacts(dir);
+    } catch (e) {
+      if (e instanceof NotARunError) {
+        // Explicitly requested ids that do not exist are the caller's business, not a warning.
+        if (!opts.ids) into.push({ id, message: `skipped '${dir}': not a run (${e.message})` });
+      } else if ((e as NodeJS.ErrnoException).code !== "ENOENT" || !opts.ids) {
+        into.push({ id, message: `skipped '${dir}': ${(e as Error).message}` });
+      }
+      return null;
+    }
+  };
+  const build = (id: string, facts: RunFacts, into: StoreWarning[]): RunRecord => {
+    const b = buildRecord(id, root + "/" + id, deleted, facts, opts.isAlive);
+    for (const w of b.warnings) into.push(w as RecordWarning);
+    return b.record;
+  };
+
+  if (opts.tier === "order") {
+    const order = useIndex ? lookupOrder(home, root, names, deleted) : null;
+    const runs: (RunRecord | LazyRunRecord)[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const e = order?.cached[i];
+      if (e) {
+        runs.push(new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized));
         continue;
       }
-      if (index) index.store(i, facts, pre);
+      const facts = read(names[i]!, warnings);
+      if (!facts) continue;
+      order?.store(i, orderEntry(facts));
+      runs.push(build(names[i]!, facts, warnings));
     }
-    const built = buildRecord(id, dir, deleted, facts, opts.isAlive);
-    runs.push(built.record);
-    for (const w of built.warnings) warnings.push(w as RecordWarning);
+    order?.save();
+    const confirm = (shown: readonly (RunRecord | LazyRunRecord)[]): ListResult => {
+      const w: StoreWarning[] = [];
+      const out: RunRecord[] = [];
+      for (const r of shown) {
+        if (!(r instanceof LazyRunRecord)) out.push(r);
+        else {
+          const facts = read(r.id, w);
+          if (facts) out.push(build(r.id, facts, w));
+        }
+      }
+      return { runs: out, warnings: w };
+    };
+    return { runs, warnings, confirm };
   }
-  index?.save();
+
+  const index = useIndex ? lookupRuns(home, root, names, deleted) : null;
+  const runs: RunRecord[] = [];
+  const all: (RunFacts | null)[] = new Array(names.length).fill(null);
+  for (let i = 0; i < names.length; i++) {
+    let facts = index ? index.cached[i]! : null;
+    if (!facts) {
+      const pre = index ? index.prepare(i) : null;
+      facts = read(names[i]!, warnings);
+      if (!facts) continue;
+      if (index && pre) index.store(i, facts, pre);
+    }
+    all[i] = facts;
+    runs.push(build(names[i]!, facts, warnings));
+  }
+  if (index) {
+    // A full listing also refreshes the order index that unfiltered listings use.
+    if (index.changed() || !fs.existsSync(orderIndexPath(home, deleted))) {
+      saveOrderFromFacts(home, root, deleted, names, all, (i) => index.guildHash(i));
+    }
+    index.save();
+  }
   return { runs, warnings };
 }
 

@@ -38,8 +38,11 @@ export interface RecordWarning {
   message: string;
 }
 
+/** What ordering and scope need of a run (a RunRecord, or a LazyRunRecord). */
+export type OrderedRun = Pick<RunRecord, "id" | "opref" | "started" | "initialized">;
+
 /** The sort timestamp of a run: `started`, else `initialized` (store spec §2.7). */
-export function runTimestamp(r: RunRecord): number | null {
+export function runTimestamp(r: OrderedRun): number | null {
   return r.started ?? r.initialized;
 }
 
@@ -163,4 +166,29 @@ function scalarText(v: AttrValue): string {
   if (v === null) return "";
   if (v instanceof GuildFloat) return String(v.value);
   return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/**
+ * A run listed through the order index (order-index.ts): only what order and scope need
+ * (`opref`, `started`, `initialized`), current as of the listing. A caller shows a run only
+ * after `confirm` turned it into a full record (see listRuns' "order" tier).
+ */
+export class LazyRunRecord {
+  readonly opref: OpRef | null;
+  constructor(
+    readonly id: string,
+    readonly dir: string,
+    readonly deleted: boolean,
+    opref: string,
+    readonly started: number | null,
+    readonly initialized: number | null,
+  ) {
+    let o: OpRef | null = null;
+    try {
+      o = cachedOpRef(opref);
+    } catch {
+      // warned about if the run is shown
+    }
+    this.opref = o;
+  }
 }

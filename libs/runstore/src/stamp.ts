@@ -2,16 +2,17 @@ import fs from "node:fs";
 
 /**
  * Stamps of run directories: the inode, size, mtime and ctime of the paths whose change can
- * alter what a listing reads (see run-index.ts), folded into one 53-bit hash per run so the index
- * stays small and compares with one `===`.
+ * alter what a listing reads (see run-index.ts), folded into 53-bit hashes so the index stays
+ * small and compares with one `===`.
  */
 
-/** The paths of a run that are always stamped, relative to the run directory. */
-export const STAMPED = ["/.guild", "/.guild/attrs", "/.guild/attrs/label"] as const;
+/** Paths stamped to trust everything a listing reads from the index, relative to the run dir. */
+export const FULL_PATHS = ["/.guild", "/.guild/attrs", "/.guild/attrs/label"] as const;
+/** Paths stamped to trust a run's order and scope (opref, started, initialized) only. */
+export const ORDER_PATHS = ["/.guild"] as const;
 export const TAGS_PATH = "/.guild/attrs/tags";
 /** Numbers per stamped path: ino, size, mtimeMs, ctimeMs. */
 export const STAT_WIDTH = 4;
-export const RUN_WIDTH = STAMPED.length * STAT_WIDTH;
 
 /** Writes the stats of `file` at `out[at..at+4]`; a missing path is ino -1. */
 export function statInto(file: string, out: Float64Array, at: number): void {
@@ -27,13 +28,13 @@ export function statInto(file: string, out: Float64Array, at: number): void {
   }
 }
 
-/** Stats the always-stamped paths of each run: RUN_WIDTH numbers per run, in `names` order. */
-export function statRuns(root: string, names: readonly string[]): Float64Array {
-  const out = new Float64Array(names.length * RUN_WIDTH);
+/** Stats `subs` of each run: subs.length * STAT_WIDTH numbers per run, in `names` order. */
+export function statRuns(root: string, names: readonly string[], subs: readonly string[]): Float64Array {
+  const out = new Float64Array(names.length * subs.length * STAT_WIDTH);
   let at = 0;
   for (const name of names) {
     const dir = root + "/" + name;
-    for (const sub of STAMPED) {
+    for (const sub of subs) {
       statInto(dir + sub, out, at);
       at += STAT_WIDTH;
     }
@@ -42,11 +43,11 @@ export function statRuns(root: string, names: readonly string[]): Float64Array {
 }
 
 /**
- * Folds stat numbers into a hash (two 32-bit FNV-style lanes, kept to 53 bits). `extra` is the
- * tags file's stats, or null when it is not stamped.
+ * Folds `count` stat numbers from `start` into a hash (two 32-bit FNV-style lanes, kept to 53
+ * bits). `extra` is the tags file's stats, or null when it is not stamped.
  */
-export function hashStats(stats: Float64Array, start: number, extra: Float64Array | null): number {
-  const words = new Uint32Array(stats.buffer, stats.byteOffset + start * 8, RUN_WIDTH * 2);
+export function hashStats(stats: Float64Array, start: number, count: number, extra: Float64Array | null): number {
+  const words = new Uint32Array(stats.buffer, stats.byteOffset + start * 8, count * 2);
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
   const mix = (w: number) => {
@@ -62,13 +63,10 @@ export function hashStats(stats: Float64Array, start: number, extra: Float64Arra
   return (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);
 }
 
-/** The newest mtime/ctime (ms) among a run's stats, for the racy-entry rule. */
-export function newestTime(stats: Float64Array, start: number, extra: Float64Array | null): number {
+/** The newest mtime/ctime (ms) among `count` stat numbers from `start`, and `extra`. */
+export function newestTime(stats: Float64Array, start: number, count: number, extra: Float64Array | null): number {
   let t = 0;
-  for (let p = 0; p < STAMPED.length; p++) {
-    const at = start + p * STAT_WIDTH;
-    t = Math.max(t, stats[at + 2]!, stats[at + 3]!);
-  }
+  for (let at = start; at < start + count; at += STAT_WIDTH) t = Math.max(t, stats[at + 2]!, stats[at + 3]!);
   if (extra) t = Math.max(t, extra[2]!, extra[3]!);
   return t;
 }
@@ -83,6 +81,7 @@ export const CHUNK = 2048;
 export interface StatJob {
   root: string;
   names: readonly string[];
+  subs: readonly string[];
   stats: SharedArrayBuffer;
   signal: SharedArrayBuffer;
 }
@@ -92,15 +91,16 @@ export function statChunks(job: StatJob): void {
   const out = new Float64Array(job.stats);
   const sig = new Int32Array(job.signal);
   const total = Math.ceil(job.names.length / CHUNK);
+  const width = job.subs.length * STAT_WIDTH;
   for (;;) {
     const c = Atomics.add(sig, 2, 1);
     if (c >= total) return;
     try {
       const end = Math.min(job.names.length, (c + 1) * CHUNK);
-      let at = c * CHUNK * RUN_WIDTH;
+      let at = c * CHUNK * width;
       for (let i = c * CHUNK; i < end; i++) {
         const dir = job.root + "/" + job.names[i];
-        for (const sub of STAMPED) {
+        for (const sub of job.subs) {
           statInto(dir + sub, out, at);
           at += STAT_WIDTH;
         }

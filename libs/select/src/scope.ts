@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { RunRecord } from "@guildts/runstore";
+import type { OrderedRun } from "@guildts/runstore";
 
 /** Model definition file names that make a directory a project (the runs guide, and Guild). */
 export const MODEL_DEFINITION_NAMES = ["guild.yml", "MODELS"] as const;
@@ -19,7 +19,7 @@ export const LOCAL_SCOPE_NOTE = "Limiting runs to the current directory (use --a
  * `guildfile` runs whose package is `dir/guild.yml` or `dir/MODELS` (Guild 0.9), or `dir` itself
  * (pre-0.9 runs stored the project directory).
  */
-export function scopePredicate(scope: Scope): (r: RunRecord) => boolean {
+export function scopePredicate(scope: Scope): (r: OrderedRun) => boolean {
   if (scope.kind === "global") return () => true;
   const dir = path.resolve(scope.dir);
   const accepted = new Set<string>([dir, ...MODEL_DEFINITION_NAMES.map((n) => path.join(dir, n))]);

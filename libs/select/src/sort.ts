@@ -1,11 +1,11 @@
-import { runTimestamp, type RunRecord } from "@guildts/runstore";
+import { runTimestamp, type OrderedRun } from "@guildts/runstore";
 
 /**
  * Guild's order: newest first by `started`, else `initialized`; runs without a timestamp last.
  * Guild leaves ties in directory order; here they are broken by id so every command and every
  * machine agrees on the indexes.
  */
-export function compareRuns(a: RunRecord, b: RunRecord): number {
+export function compareRuns(a: OrderedRun, b: OrderedRun): number {
   const ta = runTimestamp(a);
   const tb = runTimestamp(b);
   if (ta !== tb) {
@@ -17,6 +17,6 @@ export function compareRuns(a: RunRecord, b: RunRecord): number {
 }
 
 /** Sorts in place and returns the array. */
-export function sortRuns(runs: RunRecord[]): RunRecord[] {
+export function sortRuns<T extends OrderedRun>(runs: T[]): T[] {
   return runs.sort(compareRuns);
 }

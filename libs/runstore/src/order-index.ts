@@ -1,0 +1,148 @@
+import fs from "node:fs";
+import path from "node:path";
+import { decodeAttr } from "./yaml/decode.js";
+import { numericValue } from "./yaml/value.js";
+import type { RunFacts } from "./facts.js";
+import { hashStats, ORDER_PATHS, STAT_WIDTH } from "./stamp.js";
+import { statAll } from "./run-index.js";
+
+/**
+ * The order index: what an unfiltered listing needs of the runs it does not show — opref (for
+ * scope), `started` and `initialized` (for order) — keyed by a hash of each run's `.guild/`
+ * stats. Those facts only change along with a marker in `.guild/` (a start or restart writes
+ * PENDING or LOCK), so one stat per run validates them. Small (a few MB for 100k runs) so that
+ * loading it is cheap; the runs shown are read from disk.
+ */
+export const ORDER_INDEX_VERSION = 1;
+const RACY_MS = Number(process.env.GUILDTS_INDEX_RACY_MS ?? 2000);
+
+interface OrderFile {
+  v: number;
+  root: string;
+  oprefs: string[];
+  /** Run ids joined by "/" (which no id contains). */
+  ids: string;
+  /** Per run: `.guild` stamp hash, started, initialized, opref index. */
+  g: number[];
+  s: (number | null)[];
+  i: (number | null)[];
+  o: number[];
+}
+
+export interface OrderEntry {
+  opref: string;
+  started: number | null;
+  initialized: number | null;
+}
+
+export function orderIndexPath(home: string, deleted: boolean): string {
+  return path.join(home, "cache", "guildts", `runs-order${deleted ? "-trash" : ""}.json`);
+}
+
+function timeAttr(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  try {
+    const n = numericValue(decodeAttr(text));
+    return n !== undefined && Number.isInteger(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The order entry of facts just read. */
+export function orderEntry(f: RunFacts): OrderEntry {
+  return { opref: f.opref, started: timeAttr(f.attrs.started), initialized: timeAttr(f.attrs.initialized) };
+}
+
+export interface OrderLookup {
+  /** Entries still valid (null: read the run). */
+  cached: (OrderEntry | null)[];
+  /** Records a run read from disk (with the `.guild` stats taken before the read). */
+  store(i: number, entry: OrderEntry): void;
+  save(): void;
+}
+
+/** Looks up `names` in the order index: one stat per run (in parallel), the index loaded meanwhile. */
+export function lookupOrder(home: string, root: string, names: readonly string[], deleted: boolean): OrderLookup {
+  const file = orderIndexPath(home, deleted);
+  const startedAt = Date.now();
+  const pending = statAll(root, names, ORDER_PATHS);
+  let old: OrderFile | null = null;
+  try {
+    const data = JSON.parse(fs.readFileSync(file, "utf8")) as OrderFile;
+    if (data.v === ORDER_INDEX_VERSION && data.root === root && typeof data.ids === "string") old = data;
+  } catch {
+    // rebuilt below
+  }
+  const stats = pending.finish();
+  const pos = new Map<string, number>();
+  if (old) old.ids.split("/").forEach((id, k) => pos.set(id, k));
+  let dirty = !old || pos.size !== names.length;
+  const fresh: (OrderEntry & { g: number })[] = new Array(names.length);
+  const cached = names.map((name, i): OrderEntry | null => {
+    const k = pos.get(name);
+    const g = hashStats(stats, i * STAT_WIDTH, STAT_WIDTH, null);
+    if (k === undefined || old!.g[k] !== g || old!.oprefs[old!.o[k]!] === undefined) {
+      dirty = true;
+      return null;
+    }
+    const e = { opref: old!.oprefs[old!.o[k]!]!, started: old!.s[k] ?? null, initialized: old!.i[k] ?? null };
+    fresh[i] = { ...e, g };
+    return e;
+  });
+  return {
+    cached,
+    store(i, entry) {
+      const at = i * STAT_WIDTH;
+      if (Math.max(stats[at + 2]!, stats[at + 3]!) > startedAt - RACY_MS) return;
+      fresh[i] = { ...entry, g: hashStats(stats, at, STAT_WIDTH, null) };
+    },
+    save() {
+      if (!dirty) return;
+      dirty = false;
+      writeOrderFile(file, root, names, fresh);
+    },
+  };
+}
+
+function writeOrderFile(file: string, root: string, names: readonly string[], entries: readonly ((OrderEntry & { g: number }) | undefined)[]): void {
+  const data: OrderFile = { v: ORDER_INDEX_VERSION, root, oprefs: [], ids: "", g: [], s: [], i: [], o: [] };
+  const ids: string[] = [];
+  const oprefIndex = new Map<string, number>();
+  entries.forEach((e, k) => {
+    if (!e) return;
+    let o = oprefIndex.get(e.opref);
+    if (o === undefined) {
+      o = data.oprefs.push(e.opref) - 1;
+      oprefIndex.set(e.opref, o);
+    }
+    ids.push(names[k]!);
+    data.g.push(e.g);
+    data.s.push(e.started);
+    data.i.push(e.initialized);
+    data.o.push(o);
+  });
+  data.ids = ids.join("/");
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, JSON.stringify(data));
+    fs.renameSync(tmp, file);
+  } catch {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Writes the order index from full facts (after a full listing), so that the next unfiltered
+ * listing finds it. `gOf(i)` is the `.guild` stamp hash of run i taken before its facts were
+ * read, or null when the run must not be stored (racy).
+ */
+export function saveOrderFromFacts(home: string, root: string, deleted: boolean, names: readonly string[], facts: readonly (RunFacts | null)[], gOf: (i: number) => number | null): void {
+  const entries = facts.map((f, i) => {
+    if (!f) return undefined;
+    const g = gOf(i);
+    return g === null ? undefined : { ...orderEntry(f), g };
+  });
+  writeOrderFile(orderIndexPath(home, deleted), root, names, entries);
+}
