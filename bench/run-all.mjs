@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { benchDir, fmtMs, log } from "./lib.mjs";
 
-const suites = ["select", "ls-runs", "rev-parse"];
+const suites = ["select", "ls-runs", "rev-parse", "porcelain"];
 const only = process.env.GUILDTS_BENCH_ONLY?.split(",");
 if (!process.argv.includes("--report")) {
   for (const s of suites) {
@@ -52,6 +52,15 @@ if (rp) {
   for (const r of rp.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
   const get = (name) => rp.rows.find((r) => r.name === name)?.median;
   lines.push("", `Full id: ${verdict(get("rev-parse full id") <= 150)}; \`1\` vs \`guild-ls-runs --json\`: ${fmtMs(get("rev-parse 1"))} vs ${fmtMs(get("ls-runs --json"))}. Guild 0.9.1 needs ~45 s for \`guild runs info <prefix>\` there.`, "");
+}
+
+const por = load("porcelain");
+if (por) {
+  lines.push(`## Porcelain on ${por.runs.toLocaleString("en")} runs (issue: \`guild runs\` ≤ 1.0 s; \`guild runs info <8-char prefix>\` ≤ 0.3 s)`, "", machineLine(por.machine), "");
+  lines.push(`Median of ${por.times} runs each, indexes warm.`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
+  for (const r of por.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
+  const get = (name) => por.rows.find((r) => r.name === name)?.median;
+  lines.push("", `\`guild runs\`: ${verdict(get("guild runs (newest 20)") <= 1000)} (Guild 0.9.1: ~43 s); \`guild runs info <prefix>\`: ${verdict(get("guild runs info <8-char prefix>") <= 300)} (Guild 0.9.1: ~45 s).`, "");
 }
 
 const sel = load("select");

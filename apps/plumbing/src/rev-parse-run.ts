@@ -5,6 +5,7 @@ import {
   compareRuns,
   compileFilter,
   exactId,
+  headNeeded,
   isDirectLookup,
   LOCAL_SCOPE_NOTE,
   parseSelector,
@@ -69,12 +70,15 @@ export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
     const view = listed.runs.filter((r) => inScope(r) && matches(r)).sort(compareRuns);
     return resolveIn(view, selectors, listed.warnings, o.scope.kind === "local");
   }
-  const all = lsRuns(o);
-  return resolveIn(all.runs, selectors, all.warnings, o.scope.kind === "local");
+  // Indexes and bounded ranges need only the head of the list (`1`, `1:20`): lsRuns then checks
+  // the rest for order and scope alone.
+  const head = selectors.length ? headNeeded(selectors) : null;
+  const all = lsRuns(o, head ?? undefined);
+  return resolveIn(all.runs, selectors, all.warnings, o.scope.kind === "local", all.total);
 }
 
-function resolveIn(view: RunRecord[], selectors: Selector[], warnings: Selection["warnings"], local: boolean | null): Selection {
-  const runs = resolveSelectors(new RunList(view), selectors);
+function resolveIn(view: RunRecord[], selectors: Selector[], warnings: Selection["warnings"], local: boolean | null, total = view.length): Selection {
+  const runs = resolveSelectors(new RunList(view, total), selectors);
   return { runs, warnings, note: local ? LOCAL_SCOPE_NOTE : null };
 }
 

@@ -84,10 +84,17 @@ function plural(n: number): string {
 export class RunList {
   private buckets: Map<string, RunRecord[]> | null = null;
   private position: Map<string, number> | null = null;
-  constructor(readonly runs: readonly RunRecord[]) {}
+  /**
+   * `runs` may be the head of a longer list of `total` runs (the newest N): enough for indexes
+   * and ranges up to N, while errors still count every run.
+   */
+  constructor(
+    readonly runs: readonly RunRecord[],
+    readonly total: number = runs.length,
+  ) {}
 
   get length(): number {
-    return this.runs.length;
+    return this.total;
   }
 
   /** Runs whose id starts with `prefix`, in list order. */
@@ -168,6 +175,20 @@ export function resolveSelectors(list: RunList | readonly RunRecord[], selectors
   }
   if (selectors.length > 1) out.sort(compareRuns);
   return out;
+}
+
+/**
+ * How many runs from the top of the list the selectors need (an index N needs N, a range
+ * `A:B` needs B), or null when they need the whole list (a prefix, `:`, `A:`).
+ */
+export function headNeeded(selectors: readonly Selector[]): number | null {
+  let n = 0;
+  for (const s of selectors) {
+    if (s.kind === "index") n = Math.max(n, s.index);
+    else if (s.kind === "range" && s.stop !== null) n = Math.max(n, s.stop);
+    else return null;
+  }
+  return n;
 }
 
 /** Whether a selector can be resolved from directory names alone (no full listing needed). */

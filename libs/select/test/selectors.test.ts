@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { parseSelector, resolveSelectors, RunList, SelectorError, sortRuns, type Selector } from "../src/index.js";
+import { headNeeded, parseSelector, resolveSelectors, RunList, SelectorError, sortRuns, type Selector } from "../src/index.js";
 import { rec } from "./records.js";
 
 /** Nine runs, newest first: ids chosen to share prefixes (`e`, `4`, `b`) like the Guild fixture. */
@@ -156,4 +156,40 @@ test("property: several selectors give a de-duplicated union in list order", () 
       assert.deepEqual(got, want);
     }),
   );
+});
+
+test("property: indexes and bounded ranges resolve the same on the head of the list (headNeeded)", () => {
+  const selector = fc.oneof(
+    fc.integer({ min: 1, max: 45 }).map(String),
+    fc.tuple(fc.option(fc.integer({ min: 1, max: 45 })), fc.integer({ min: 1, max: 45 })).map(([a, b]) => `${a ?? ""}:${b}`),
+  );
+  const outcome = (f: () => RunRecordIds) => {
+    try {
+      return f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  type RunRecordIds = string[];
+  fc.assert(
+    fc.property(runList, fc.array(selector, { minLength: 1, maxLength: 4 }), (list, texts) => {
+      const parsed = (() => {
+        try {
+          return texts.map(parseSelector);
+        } catch {
+          return null;
+        }
+      })();
+      if (!parsed) return;
+      const head = headNeeded(parsed);
+      assert.notEqual(head, null);
+      const full = outcome(() => resolveSelectors(list, parsed).map((r) => r.id));
+      const short = outcome(() => resolveSelectors(new RunList(list.slice(0, head!), list.length), parsed).map((r) => r.id));
+      assert.deepEqual(short, full);
+    }),
+  );
+  assert.equal(headNeeded([parseSelector(":")]), null);
+  assert.equal(headNeeded([parseSelector("3:")]), null);
+  assert.equal(headNeeded([parseSelector("abc12345")]), null);
+  assert.equal(headNeeded([parseSelector("2"), parseSelector("1:5")]), 5);
 });
