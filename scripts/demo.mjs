@@ -5,15 +5,16 @@ import path from "node:path";
 import { $, fs } from "zx";
 
 $.verbose = false;
+$.quiet = true;
 const root = path.join(os.tmpdir(), "guildts-demo");
 const home = path.join(root, "home");
 await fs.remove(root);
-const bin = (name) => path.join(import.meta.dirname, "..", "apps", "plumbing", "bin", `${name}.js`);
+const bin = (name) => path.join(import.meta.dirname, "..", "apps", name === "guild" ? "guild" : "plumbing", "bin", `${name}.js`);
 const show = async (title, cmd) => {
   console.log(`\n$ ${title}`);
   const out = await cmd;
   process.stdout.write(out.stdout);
-  if (out.stderr) process.stdout.write(out.stderr.replace(/^/gm, "(stderr) "));
+  if (out.stderr) process.stdout.write(out.stderr.trimEnd().replace(/^/gm, "(stderr) ") + "\n");
 };
 
 await $`node ${path.join(import.meta.dirname, "gen-runs.mjs")} --home ${home} --runs 12 --deleted 2 --seed 3 --quiet`;
@@ -26,6 +27,9 @@ await show("guild-ls-runs --json -o train | head -2", $h`node ${bin("guild-ls-ru
 await show("guild-ls-runs --deleted", $h`node ${bin("guild-ls-runs")} --deleted`);
 await show("guild-rev-parse-run 1:3  # runs 1 to 3, newest first", $h`node ${bin("guild-rev-parse-run")} 1:3`);
 await show("guild-rev-parse-run --short 2 5", $h`node ${bin("guild-rev-parse-run")} --short 2 5`);
+await show("guild runs -n 5", $h`node ${bin("guild")} runs -n 5`);
+await show("guild runs info 2", $h`node ${bin("guild")} runs info 2`);
+await show("guild runs label 1 'best so far' -y", $h`node ${bin("guild")} runs label 1 ${"best so far"} -y`);
 const cwd = path.join(root, "projects", "iris");
-await show(`(cd ${cwd}) guild-ls-runs   # a model definition here: local scope`, $({ env, cwd })`node ${bin("guild-ls-runs")}`);
-console.log(`\nTry it yourself: GUILD_HOME=${home} npx guild-ls-runs --help`);
+await show(`(cd ${cwd}) guild runs   # a model definition here: local scope`, $({ env, cwd })`node ${bin("guild")} runs`);
+console.log(`\nTry it yourself: GUILD_HOME=${home} npx guild runs --help`);
