@@ -17,15 +17,22 @@ export const RUNS_SUBCOMMANDS: (CommandSpec & { options: string[] })[] = [
   { name: "list", summary: "List runs (the default of `guild runs`)", options: ["-m", "--more", "-n", "--limit", "-L", "--unlimited", "--json"] },
   { name: "info", summary: "Show a run's fields, flags and scalars", takesRuns: true, options: ["--json"] },
   { name: "label", summary: "Set, change or clear run labels", takesRuns: true, options: ["--set", "--append", "--prepend", "--remove", "-c", "--clear", "-y", "--yes"] },
+  { name: "delete", aliases: ["rm"], summary: "Delete runs (to the trash; -p: for good)", takesRuns: true, options: ["-p", "--permanent", "-y", "--yes", "--dry-run"] },
+  { name: "rm", summary: "Same as delete", takesRuns: true, options: ["-p", "--permanent", "-y", "--yes", "--dry-run"] },
+  { name: "restore", summary: "Restore deleted runs from the trash", takesRuns: true, options: ["-y", "--yes", "--dry-run"] },
+  { name: "purge", summary: "Permanently delete deleted runs", takesRuns: true, options: ["-y", "--yes", "--dry-run"] },
 ];
 
 export const TOP_COMMANDS: CommandSpec[] = [
-  { name: "runs", summary: "List and manage runs (list, info, label)" },
+  { name: "runs", summary: "List and manage runs (list, info, label, delete, restore, purge)" },
   { name: "label", summary: "Label runs (same as `guild runs label`)", takesRuns: true },
   { name: "completion", summary: "Print a shell completion script (bash, zsh, fish)" },
   { name: "help", summary: "Show help for a command" },
   { name: "ls-runs", summary: "Plumbing: list runs as lines or JSON records" },
   { name: "rev-parse-run", summary: "Plumbing: resolve selectors to full run ids" },
+  { name: "mark-deleted", summary: "Plumbing: move runs to the trash by id" },
+  { name: "restore-deleted", summary: "Plumbing: move runs back from the trash by id" },
+  { name: "purge-deleted", summary: "Plumbing: remove deleted (or, --live, live) runs for good" },
 ];
 
 /** Levenshtein distance, for "did you mean". */

@@ -2,11 +2,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { CliError, EXIT } from "@guildts/format";
-import { lsRunsMain, revParseRunMain, runMain } from "@guildts/plumbing";
+import { lifecycleMain, lsRunsMain, revParseRunMain, runMain } from "@guildts/plumbing";
 import { closest, RUNS_SUBCOMMANDS, TOP_COMMANDS } from "./commands.js";
 import { complete, completionScript } from "./completion.js";
 import { runsInfo } from "./runs-info.js";
 import { runsLabel } from "./runs-label.js";
+import { runsLifecycle } from "./runs-delete.js";
 import { runsList } from "./runs-list.js";
 
 export const VERSION = "0.1.0";
@@ -86,6 +87,13 @@ function runsCommand(args: string[]): number {
       return as("guild runs info", () => runsInfo(rest));
     case "label":
       return as("guild runs label", () => runsLabel(rest));
+    case "delete":
+    case "rm":
+      return as(`guild runs ${sub}`, () => runsLifecycle("delete", rest, `guild runs ${sub}`));
+    case "restore":
+      return as("guild runs restore", () => runsLifecycle("restore", rest, "guild runs restore"));
+    case "purge":
+      return as("guild runs purge", () => runsLifecycle("purge", rest, "guild runs purge"));
     default:
       if (sub.startsWith("-")) return as("guild runs", () => runsList(args, "guild runs"));
       {
@@ -140,6 +148,11 @@ export function main(argv: string[]): void {
         return Number(process.exitCode ?? 0);
       case "rev-parse-run":
         revParseRunMain(args);
+        return Number(process.exitCode ?? 0);
+      case "mark-deleted":
+      case "restore-deleted":
+      case "purge-deleted":
+        lifecycleMain(`guild-${cmd}`, args);
         return Number(process.exitCode ?? 0);
       default: {
         const ext = findExtension(cmd);

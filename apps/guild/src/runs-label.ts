@@ -19,10 +19,15 @@ export function newLabel(old: string | null, a: Action): string | null {
     case "prepend":
       return cur ? `${a.value} ${cur}` : a.value;
     case "remove": {
-      const drop = new Set(a.value.split(/\s+/).filter(Boolean));
+      // Guild: split at the whole space-delimited occurrences of VAL, rejoin the rest. (Guild
+      // does not escape VAL in its regex; here it is literal.)
+      const v = a.value.trim();
+      if (!v) return cur;
+      const esc = v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       return cur
-        .split(/\s+/)
-        .filter((w) => w && !drop.has(w))
+        .split(new RegExp(`(?:^|\\s)${esc}(?=$|\\s)`))
+        .map((p) => p.trim())
+        .filter(Boolean)
         .join(" ");
     }
   }
@@ -74,9 +79,8 @@ export function runsLabel(argv: string[], prog = "guild runs label"): number {
     process.stderr.write("No runs to modify.\n");
     return EXIT.OK;
   }
-  const verb = action.kind === "clear" ? "clear the label of" : "label";
   confirmRuns(runs, {
-    intro: `You are about to ${verb} the following runs:`,
+    intro: labelIntro(action),
     question: action.kind === "clear" ? `Clear the label of ${runs.length} run(s)?` : `Label ${runs.length} run(s)?`,
     yes: opts.yes === true,
     refusal: `not labeling ${runs.length} run(s)`,
@@ -93,6 +97,21 @@ export function runsLabel(argv: string[], prog = "guild runs label"): number {
   const done = runs.length - failed;
   process.stderr.write(action.kind === "clear" ? `Cleared label for ${done} run(s)\n` : `Labeled ${done} run(s)\n`);
   return failed ? EXIT.FAULT : EXIT.OK;
+}
+
+/** Guild's preview line for each action. */
+function labelIntro(a: Action): string {
+  switch (a.kind) {
+    case "set":
+      return `You are about to label the following runs with '${a.value}':`;
+    case "prepend":
+    case "append":
+      return `You are about to ${a.kind} '${a.value}' to the label of the following runs:`;
+    case "remove":
+      return `You are about to remove '${a.value}' from the label of the following runs:`;
+    case "clear":
+      return "You are about to clear the label of the following runs:";
+  }
 }
 
 /** Writes (atomically, as Guild encodes it) or removes the label attr. */

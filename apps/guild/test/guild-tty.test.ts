@@ -66,7 +66,7 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux and the s
 
     type("guild runs label 1 tuned; echo EXIT=$?");
     let s = await waitFor(/Label 1 run\(s\)\? \(y\/N\)/);
-    assert.match(s, /You are about to label the following runs:\n  \[b3ca74ef\]  finetune \(iris\)  2026-11-26 17:42:52  completed  c=0\.5 kernel=linear/);
+    assert.match(s, /You are about to label the following runs with 'tuned':\n  \[b3ca74ef\]  finetune \(iris\)  2026-11-26 17:42:52  completed  c=0\.5 kernel=linear/);
     tmux("send-keys", "-t", "t", "", "Enter"); // just Enter: the default is no
     await waitFor(/EXIT=4/);
     assert.equal(fs.readFileSync(file, "utf8"), before);
@@ -83,5 +83,51 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux and the s
     s = await waitFor(/EXIT=0/);
     assert.match(s, /Labeled 1 run\(s\)/);
     assert.equal(fs.readFileSync(file, "utf8"), "tuned\n");
+  });
+});
+
+describe("guild runs rm in a terminal (tmux)", { skip: !enabled && "needs tmux and the shared fixture" }, () => {
+  const socket2 = `guildts-rm-${process.pid}`;
+  const t = (...args: string[]) => spawnSync("tmux", ["-L", socket2, ...args], { encoding: "utf8" });
+  let fx: PlacedFixture;
+  before(() => {
+    fx = placeFixture();
+    const env = Object.entries({ ...fx.env, TERM: "xterm-256color", PS1: "$ " }).map(([k, v]) => `${k}='${v}'`).join(" ");
+    assert.equal(t("new-session", "-d", "-s", "t", "-x", "200", "-y", "50", "-c", fx.alice, `env -i PATH='${process.env.PATH}' ${env} sh`).status, 0);
+    t("send-keys", "-t", "t", `alias guild='${process.execPath} ${binPath("guild")}'`, "Enter");
+  });
+  after(() => {
+    t("kill-server");
+  });
+  const waitScreen = async (pattern: RegExp) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const s = t("capture-pane", "-p", "-t", "t").stdout;
+      if (pattern.test(s)) return s;
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${pattern}:\n${s}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  test("the delete prompt defaults to no; y deletes; -p warns", async () => {
+    const live = () => fs.readdirSync(path.join(fx.home, "runs")).length;
+    t("send-keys", "-t", "t", "clear; guild runs rm 1; echo EXIT=$?", "Enter");
+    const s = await waitScreen(/Delete 1 run\(s\)\? \(y\/N\)/);
+    assert.match(s, /You are about to delete the following runs:\n  \[b3ca74ef\]/);
+    t("send-keys", "-t", "t", "", "Enter");
+    await waitScreen(/EXIT=4/);
+    assert.equal(live(), 8);
+    t("send-keys", "-t", "t", "clear; guild runs rm 1; echo EXIT=$?", "Enter");
+    await waitScreen(/\(y\/N\)/);
+    t("send-keys", "-t", "t", "y", "Enter");
+    await waitScreen(/Deleted 1 run\(s\)\nEXIT=0/);
+    assert.equal(live(), 7);
+    t("send-keys", "-t", "t", "clear; guild runs rm -p 1; echo EXIT=$?", "Enter");
+    const p = await waitScreen(/\(y\/N\)/);
+    assert.match(p, /WARNING: You are about to permanently delete the following runs:/);
+    assert.match(p, /Permanently deleted runs cannot be recovered! Permanently delete 1 run\(s\)\? \(y\/N\)/);
+    t("send-keys", "-t", "t", "no", "Enter");
+    await waitScreen(/EXIT=4/);
+    assert.equal(live(), 7);
   });
 });

@@ -185,3 +185,15 @@ describe("completion", () => {
     void repoRoot;
   });
 });
+
+describe("label arithmetic", () => {
+  test("--remove drops whole space-delimited occurrences, as Guild does", async () => {
+    const { newLabel } = await import("../src/runs-label.js");
+    assert.equal(newLabel("a b c", { kind: "remove", value: "b c" }), "a");
+    assert.equal(newLabel("a c b", { kind: "remove", value: "b c" }), "a c b");
+    assert.equal(newLabel("lr=0.1 best lr=0.1", { kind: "remove", value: "lr=0.1" }), "best");
+    assert.equal(newLabel("x.y xzy", { kind: "remove", value: "x.y" }), "xzy", "the value is literal, not a regex");
+    assert.equal(newLabel(null, { kind: "append", value: "v" }), "v");
+    assert.equal(newLabel("  a ", { kind: "prepend", value: "p" }), "p a");
+  });
+});

@@ -1,3 +1,4 @@
 export * from "./cli.js";
 export * from "./ls-runs.js";
 export * from "./rev-parse-run.js";
+export * from "./lifecycle-cmds.js";

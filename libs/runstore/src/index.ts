@@ -11,3 +11,4 @@ export * from "./run-index.js";
 export * from "./list.js";
 export * from "./attrs.js";
 export * from "./scalars.js";
+export * from "./lifecycle.js";

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { lifecycleMain } from "../dist/src/lifecycle-cmds.js";
+lifecycleMain("guild-restore-deleted", process.argv.slice(2));

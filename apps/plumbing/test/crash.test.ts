@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import { once } from "node:events";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { binPath, generateHome, runCommand } from "@guildts/testkit";
+
+/**
+ * Crash safety: SIGKILL a deletion, a restore and a purge of thousands of runs at random
+ * moments; every run must then be whole in exactly one of runs/ and trash/runs/ (or gone, for
+ * purge), and running the command again must complete the job.
+ */
+const RUNS = 4000;
+
+function digestRun(dir: string): string {
+  const h = crypto.createHash("sha1");
+  for (const rel of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
+    const p = path.join(dir, rel);
+    const st = fs.lstatSync(p);
+    h.update(rel + "\0");
+    if (st.isFile()) h.update(fs.readFileSync(p));
+  }
+  return h.digest("hex");
+}
+
+type Where = "runs" | "trash" | "gone";
+
+function locate(home: string, ids: string[], original: Map<string, string>): Map<string, Where> {
+  const where = new Map<string, Where>();
+  for (const id of ids) {
+    const live = path.join(home, "runs", id);
+    const dead = path.join(home, "trash", "runs", id);
+    const inLive = fs.existsSync(live);
+    const inDead = fs.existsSync(dead);
+    assert.ok(!(inLive && inDead), `${id} is in both runs/ and trash/runs/`);
+    if (inLive || inDead) assert.equal(digestRun(inLive ? live : dead), original.get(id), `${id} is whole`);
+    where.set(id, inLive ? "runs" : inDead ? "trash" : "gone");
+  }
+  return where;
+}
+
+let seed = 99;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+/** Starts a plumbing command on every id and SIGKILLs it after a random delay. */
+async function killMidway(cmd: string, home: string, ids: string[]): Promise<void> {
+  const child = spawn(process.execPath, [binPath(cmd), "--stdin", "-H", home], { stdio: ["pipe", "ignore", "ignore"] });
+  child.stdin.end(ids.join("\n") + "\n");
+  const delay = 60 + Math.floor(rand() * 400);
+  const exited = once(child, "exit");
+  setTimeout(() => child.kill("SIGKILL"), delay);
+  await exited;
+}
+
+function complete(cmd: string, home: string, ids: string[]): void {
+  const r = runCommand(cmd, ["--stdin", "-H", home], { input: ids.join("\n") + "\n" });
+  assert.equal(r.status, 0, r.stdout.slice(0, 500));
+}
+
+describe("crash safety of delete, restore and purge", () => {
+  test("SIGKILL at random moments leaves every run whole in exactly one place; a rerun completes", { timeout: 240_000 }, async () => {
+    const home = generateHome({ runs: RUNS, seed: 5 });
+    const ids = fs.readdirSync(path.join(home, "runs")).sort();
+    const original = new Map(ids.map((id) => [id, digestRun(path.join(home, "runs", id))]));
+    let interrupted = 0;
+    const count = (m: Map<string, Where>, w: Where) => [...m.values()].filter((x) => x === w).length;
+
+    for (let round = 0; round < 3; round++) {
+      await killMidway("guild-mark-deleted", home, ids);
+      let where = locate(home, ids, original);
+      if (count(where, "runs") > 0 && count(where, "trash") > 0) interrupted++;
+      complete("guild-mark-deleted", home, ids);
+      where = locate(home, ids, original);
+      assert.equal(count(where, "trash"), RUNS, "a rerun deletes the rest");
+
+      await killMidway("guild-restore-deleted", home, ids);
+      where = locate(home, ids, original);
+      if (count(where, "runs") > 0 && count(where, "trash") > 0) interrupted++;
+      complete("guild-restore-deleted", home, ids);
+      assert.equal(count(locate(home, ids, original), "runs"), RUNS, "a rerun restores the rest");
+    }
+
+    complete("guild-mark-deleted", home, ids);
+    await killMidway("guild-purge-deleted", home, ids);
+    let where = locate(home, ids, original);
+    assert.equal(count(where, "runs"), 0);
+    if (count(where, "gone") > 0 && count(where, "trash") > 0) interrupted++;
+    // Nothing half-removed is visible: leftovers live in trash/.purging, out of every listing.
+    assert.equal(runCommand("guild-ls-runs", ["--deleted", "-H", home]).stderr, "");
+    complete("guild-purge-deleted", home, ids.filter((id) => where.get(id) === "trash"));
+    where = locate(home, ids, original);
+    assert.equal(count(where, "gone"), RUNS, "a rerun purges the rest");
+    assert.deepEqual(fs.readdirSync(path.join(home, "trash", ".purging")), [], "the rerun finished the interrupted removal");
+    assert.ok(interrupted >= 3, `the kills landed mid-way often enough to mean something (${interrupted} of 7)`);
+  });
+});

@@ -1,0 +1,163 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { NotARunError, readRunFacts } from "./facts.js";
+import { runsRoot } from "./home.js";
+import { isSafeRunName } from "./list.js";
+import { parseLockPid, pidExists } from "./status.js";
+
+/**
+ * The lifecycle of a run directory: delete (runs/ → trash/runs/), restore (back), purge
+ * (permanent removal). Each move is ONE rename(2), so a crash at any moment leaves every run
+ * whole in exactly one of runs/ and trash/runs/. Purge first renames the run into
+ * `trash/.purging/` (out of every listing) and only then removes it, so a crash leaves a run
+ * either whole in place or gone from view; `finishPurges` completes the removal later.
+ */
+export type Outcome =
+  | "deleted"
+  | "already-deleted"
+  | "restored"
+  | "already-restored"
+  | "purged"
+  | "not-found"
+  | "refused"
+  | "failed";
+
+export interface LifecycleResult {
+  id: string;
+  outcome: Outcome;
+  /** Why, for refused, failed and not-found. */
+  reason?: string;
+}
+
+/** Outcomes that mean "the run is where the caller wanted it" (exit 0). */
+export const OK_OUTCOMES: ReadonlySet<Outcome> = new Set(["deleted", "already-deleted", "restored", "already-restored", "purged"]);
+
+function exists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a run must not be moved or removed now, or null: it is running here or remotely. */
+export function runningReason(runDir: string, isAlive: (pid: number) => boolean = pidExists): string | null {
+  let facts;
+  try {
+    facts = readRunFacts(runDir);
+  } catch (e) {
+    if (e instanceof NotARunError) return null;
+    throw e;
+  }
+  if (facts.lockRemote !== null) return `running remotely (${facts.lockRemote.trim()})`;
+  const pid = parseLockPid(facts.lock);
+  // Guild's rule: a run that has exited (exit_status written) is not running, whatever LOCK says.
+  if (pid !== null && facts.attrs.exit_status === undefined && isAlive(pid)) return `running (pid ${pid})`;
+  return null;
+}
+
+function checkId(id: string): LifecycleResult | null {
+  return isSafeRunName(id) && !id.startsWith(".") ? null : { id, outcome: "failed", reason: "invalid run id (a run id is a directory name, never a path)" };
+}
+
+function fail(id: string, e: unknown): LifecycleResult {
+  return { id, outcome: "failed", reason: (e as Error).message };
+}
+
+/** Moves runs/<id> to trash/runs/<id> (Guild's trash layout), unless it is running. */
+export function markDeleted(home: string, id: string, opts: { isAlive?: (pid: number) => boolean } = {}): LifecycleResult {
+  const bad = checkId(id);
+  if (bad) return bad;
+  const src = path.join(runsRoot(home), id);
+  const dst = path.join(runsRoot(home, true), id);
+  try {
+    if (!exists(src)) return exists(dst) ? { id, outcome: "already-deleted" } : { id, outcome: "not-found", reason: "no such run" };
+    const running = runningReason(src, opts.isAlive);
+    if (running) return { id, outcome: "refused", reason: running };
+    if (exists(dst)) return { id, outcome: "refused", reason: "the trash already holds a run with this id (restore or purge it first)" };
+    fs.mkdirSync(path.dirname(dst), { recursive: true });
+    fs.renameSync(src, dst);
+    return { id, outcome: "deleted" };
+  } catch (e) {
+    return fail(id, e);
+  }
+}
+
+/** Moves trash/runs/<id> back to runs/<id>; never overwrites a run of the same id. */
+export function restoreDeleted(home: string, id: string): LifecycleResult {
+  const bad = checkId(id);
+  if (bad) return bad;
+  const src = path.join(runsRoot(home, true), id);
+  const dst = path.join(runsRoot(home), id);
+  try {
+    if (!exists(src)) return exists(dst) ? { id, outcome: "already-restored" } : { id, outcome: "not-found", reason: "no such deleted run" };
+    if (exists(dst)) return { id, outcome: "refused", reason: "runs/ already holds a run with this id" };
+    fs.mkdirSync(path.dirname(dst), { recursive: true });
+    fs.renameSync(src, dst);
+    return { id, outcome: "restored" };
+  } catch (e) {
+    return fail(id, e);
+  }
+}
+
+function purgingDir(home: string): string {
+  return path.join(home, "trash", ".purging");
+}
+
+/**
+ * Removes a deleted run for good (a live run with `live`, unless it is running): one rename into
+ * `trash/.purging/`, then the removal of that copy, which never follows a symlink.
+ */
+export function purge(home: string, id: string, opts: { live?: boolean; isAlive?: (pid: number) => boolean } = {}): LifecycleResult {
+  const bad = checkId(id);
+  if (bad) return bad;
+  const src = path.join(runsRoot(home, !opts.live), id);
+  try {
+    if (!exists(src)) {
+      if (!opts.live && exists(path.join(runsRoot(home), id))) return { id, outcome: "not-found", reason: "the run is not deleted (delete it first, or purge live runs with --live)" };
+      return { id, outcome: "not-found", reason: opts.live ? "no such run" : "no such deleted run" };
+    }
+    if (opts.live) {
+      const running = runningReason(src, opts.isAlive);
+      if (running) return { id, outcome: "refused", reason: running };
+    }
+    const staging = purgingDir(home);
+    fs.mkdirSync(staging, { recursive: true });
+    const staged = path.join(staging, `${id}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`);
+    fs.renameSync(src, staged);
+    removeTree(staged);
+    return { id, outcome: "purged" };
+  } catch (e) {
+    return fail(id, e);
+  }
+}
+
+/** Completes purges a crash interrupted: removes what is left in `trash/.purging/`. */
+export function finishPurges(home: string): number {
+  const staging = purgingDir(home);
+  let names: string[];
+  try {
+    names = fs.readdirSync(staging);
+  } catch {
+    return 0;
+  }
+  for (const n of names) removeTree(path.join(staging, n));
+  return names.length;
+}
+
+/**
+ * Removes a directory tree without ever following a symbolic link: a link is removed itself,
+ * never what it points to, so nothing outside `root` is touched.
+ */
+export function removeTree(root: string): void {
+  const st = fs.lstatSync(root, { throwIfNoEntry: false });
+  if (!st) return;
+  if (!st.isDirectory()) {
+    fs.unlinkSync(root);
+    return;
+  }
+  for (const name of fs.readdirSync(root)) removeTree(path.join(root, name));
+  fs.rmdirSync(root);
+}
