@@ -1,6 +1,7 @@
 // Whole-process benchmark of the porcelain on a generated 100k-run home (run index warm).
 // Targets: `guild runs` (newest 20) median <= 1.0 s (Guild 0.9.1: ~43 s);
 // `guild runs info <8-char prefix>` <= 0.3 s (Guild: ~45 s).
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { bin, ensureHome, fmtMs, log, measureNode, saveResults } from "./lib.mjs";
@@ -23,4 +24,12 @@ add("guild runs (newest 20)", ["-H", home, "runs"]);
 add("guild runs -E (newest 20 failed: a filter needs every run checked)", ["-H", home, "runs", "-E"]);
 add("guild runs info <8-char prefix>", ["-H", home, "runs", "info", target.slice(0, 8)]);
 add("guild runs info (latest)", ["-H", home, "runs", "info"]);
+
+// Deleting the failed runs (-E: about 15% of the generated runs), restored after each measure.
+const failed = Number(spawnSync(process.execPath, [bin("guild-ls-runs"), "-H", home, "-E", "-z"]).stdout.toString().split("\0").length - 1);
+const restore = () => spawnSync(process.execPath, [guild, "-H", home, "runs", "restore", "-y"], { stdio: "ignore" });
+const rm = measureNode(guild, ["-H", home, "runs", "rm", "-E", "-y"], { times: Math.min(times, 5), before: restore });
+restore();
+rows.push({ name: `guild runs rm -E -y (${failed.toLocaleString("en")} runs to the trash)`, command: "guild runs rm -E -y", ...rm });
+log(`guild runs rm -E -y: median ${fmtMs(rm.median)}`);
 saveResults("porcelain", { runs: n, times, rows });

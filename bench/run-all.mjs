@@ -56,11 +56,12 @@ if (rp) {
 
 const por = load("porcelain");
 if (por) {
-  lines.push(`## Porcelain on ${por.runs.toLocaleString("en")} runs (issue: \`guild runs\` ≤ 1.0 s; \`guild runs info <8-char prefix>\` ≤ 0.3 s)`, "", machineLine(por.machine), "");
+  lines.push(`## Porcelain on ${por.runs.toLocaleString("en")} runs (issues: \`guild runs\` ≤ 1.0 s; \`guild runs info <8-char prefix>\` ≤ 0.3 s; \`guild runs rm -E -y\` ≤ 5 s)`, "", machineLine(por.machine), "");
   lines.push(`Median of ${por.times} runs each, indexes warm.`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
   for (const r of por.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
   const get = (name) => por.rows.find((r) => r.name === name)?.median;
-  lines.push("", `\`guild runs\`: ${verdict(get("guild runs (newest 20)") <= 1000)} (Guild 0.9.1: ~43 s); \`guild runs info <prefix>\`: ${verdict(get("guild runs info <8-char prefix>") <= 300)} (Guild 0.9.1: ~45 s).`, "");
+  const rmRow = por.rows.find((r) => r.name.startsWith("guild runs rm"));
+  lines.push("", `\`guild runs\`: ${verdict(get("guild runs (newest 20)") <= 1000)} (Guild 0.9.1: ~43 s); \`guild runs info <prefix>\`: ${verdict(get("guild runs info <8-char prefix>") <= 300)} (Guild 0.9.1: ~45 s)` + (rmRow ? `; \`guild runs rm -E -y\`: ${verdict(rmRow.median <= 5000)} (Guild 0.9.1: ~18 s). Each rm is measured after restoring the runs it deleted, so its listing re-reads them (the index saw them leave).` : "."), "");
 }
 
 const sel = load("select");

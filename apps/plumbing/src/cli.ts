@@ -126,6 +126,21 @@ export function parseArgs(cli: CAC, argv: string[]): { args: string[]; opts: Rec
   return { args: [...parsed.args].map(String), opts };
 }
 
+/**
+ * The run id of a `guild-ls-runs --json` record read from stdin (a line starting with `{`);
+ * a usage error when it is not JSON or has no id.
+ */
+export function idOfJsonLine(line: string): string {
+  let id: unknown;
+  try {
+    id = (JSON.parse(line) as { id?: unknown }).id;
+  } catch (e) {
+    throw new CliError(`invalid JSON record on stdin: ${(e as Error).message}`, EXIT.USAGE);
+  }
+  if (typeof id !== "string" || id === "") throw new CliError(`JSON record on stdin has no "id": ${line.slice(0, 80)}`, EXIT.USAGE);
+  return id;
+}
+
 /** Prints an error or warning line, prefixed with the program name. */
 export function say(prog: string, message: string): void {
   process.stderr.write(`${prog}: ${message}\n`);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { CliError, EXIT, LineWriter, toJson } from "@guildts/format";
 import { finishPurges, markDeleted, OK_OUTCOMES, purge, resolveGuildHome, restoreDeleted, HomeError, type GuildHome, type LifecycleResult } from "@guildts/runstore";
-import { newCli, parseArgs, runMain } from "./cli.js";
+import { idOfJsonLine, newCli, parseArgs, runMain } from "./cli.js";
 
 export type LifecycleAction = "delete" | "restore" | "purge" | "purge-live";
 
@@ -29,16 +29,7 @@ export function idsFrom(args: string[], stdin: boolean): string[] {
     for (const raw of fs.readFileSync(0, "utf8").split("\n")) {
       const line = raw.trim();
       if (!line) continue;
-      if (line.startsWith("{")) {
-        let id: unknown;
-        try {
-          id = (JSON.parse(line) as { id?: unknown }).id;
-        } catch (e) {
-          throw new CliError(`invalid JSON record on stdin: ${(e as Error).message}`, EXIT.USAGE);
-        }
-        if (typeof id !== "string" || !id) throw new CliError(`JSON record on stdin has no "id": ${line.slice(0, 80)}`, EXIT.USAGE);
-        ids.push(id);
-      } else ids.push(line);
+      ids.push(line.startsWith("{") ? idOfJsonLine(line) : line);
     }
   }
   return [...new Set(ids)];

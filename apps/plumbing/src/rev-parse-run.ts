@@ -16,7 +16,7 @@ import {
   SHORT_ID_LENGTH,
   type Selector,
 } from "@guildts/select";
-import { addRunOptions, newCli, parseArgs, runMain, runOptions, type RunOptions } from "./cli.js";
+import { addRunOptions, idOfJsonLine, newCli, parseArgs, runMain, runOptions, type RunOptions } from "./cli.js";
 import { lsRuns, printWarnings } from "./ls-runs.js";
 
 const FULL_ID = /^[0-9a-f]{32}$/;
@@ -25,17 +25,8 @@ const FULL_ID = /^[0-9a-f]{32}$/;
 export function stdinSelector(line: string): Selector | null {
   const t = line.trim();
   if (t === "") return null;
-  if (t.startsWith("{")) {
-    let id: unknown;
-    try {
-      id = (JSON.parse(t) as { id?: unknown }).id;
-    } catch (e) {
-      throw new CliError(`invalid JSON record on stdin: ${(e as Error).message}`, EXIT.USAGE);
-    }
-    if (typeof id !== "string" || id === "") throw new CliError(`JSON record on stdin has no "id": ${t.slice(0, 80)}`, EXIT.USAGE);
-    // A record names one exact run: its id must match whole, not as a prefix.
-    return exactId(id);
-  }
+  // A record names one exact run: its id must match whole, not as a prefix.
+  if (t.startsWith("{")) return exactId(idOfJsonLine(t));
   return parseSelector(t);
 }
 

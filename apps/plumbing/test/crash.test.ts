@@ -44,15 +44,29 @@ function locate(home: string, ids: string[], original: Map<string, string>): Map
 let seed = 99;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
-/** Starts a plumbing command on every id and SIGKILLs it after a random delay. */
-async function killMidway(cmd: string, home: string, ids: string[]): Promise<void> {
+/**
+ * Starts a plumbing command on every id and SIGKILLs it at a random moment once it has started
+ * moving runs (`started()` says so), so that the kill lands mid-way whatever the machine's pace.
+ */
+async function killMidway(cmd: string, home: string, ids: string[], started: () => boolean): Promise<void> {
   const child = spawn(process.execPath, [binPath(cmd), "--stdin", "-H", home], { stdio: ["pipe", "ignore", "ignore"] });
   child.stdin.end(ids.join("\n") + "\n");
-  const delay = 60 + Math.floor(rand() * 400);
   const exited = once(child, "exit");
-  setTimeout(() => child.kill("SIGKILL"), delay);
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!done && !started()) await new Promise((r) => setTimeout(r, 1));
+  await new Promise((r) => setTimeout(r, Math.floor(rand() * 40)));
+  child.kill("SIGKILL");
   await exited;
 }
+
+const entries = (dir: string) => {
+  try {
+    return fs.readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+};
 
 function complete(cmd: string, home: string, ids: string[]): void {
   const r = runCommand(cmd, ["--stdin", "-H", home], { input: ids.join("\n") + "\n" });
@@ -67,15 +81,17 @@ describe("crash safety of delete, restore and purge", () => {
     let interrupted = 0;
     const count = (m: Map<string, Where>, w: Where) => [...m.values()].filter((x) => x === w).length;
 
-    for (let round = 0; round < 3; round++) {
-      await killMidway("guild-mark-deleted", home, ids);
+    const trash = path.join(home, "trash", "runs");
+    const live = path.join(home, "runs");
+    for (let round = 0; round < 2; round++) {
+      await killMidway("guild-mark-deleted", home, ids, () => entries(trash) > 0);
       let where = locate(home, ids, original);
       if (count(where, "runs") > 0 && count(where, "trash") > 0) interrupted++;
       complete("guild-mark-deleted", home, ids);
       where = locate(home, ids, original);
       assert.equal(count(where, "trash"), RUNS, "a rerun deletes the rest");
 
-      await killMidway("guild-restore-deleted", home, ids);
+      await killMidway("guild-restore-deleted", home, ids, () => entries(live) > 0);
       where = locate(home, ids, original);
       if (count(where, "runs") > 0 && count(where, "trash") > 0) interrupted++;
       complete("guild-restore-deleted", home, ids);
@@ -83,7 +99,7 @@ describe("crash safety of delete, restore and purge", () => {
     }
 
     complete("guild-mark-deleted", home, ids);
-    await killMidway("guild-purge-deleted", home, ids);
+    await killMidway("guild-purge-deleted", home, ids, () => entries(trash) < RUNS);
     let where = locate(home, ids, original);
     assert.equal(count(where, "runs"), 0);
     if (count(where, "gone") > 0 && count(where, "trash") > 0) interrupted++;
@@ -93,6 +109,6 @@ describe("crash safety of delete, restore and purge", () => {
     where = locate(home, ids, original);
     assert.equal(count(where, "gone"), RUNS, "a rerun purges the rest");
     assert.deepEqual(fs.readdirSync(path.join(home, "trash", ".purging")), [], "the rerun finished the interrupted removal");
-    assert.ok(interrupted >= 3, `the kills landed mid-way often enough to mean something (${interrupted} of 7)`);
+    assert.ok(interrupted >= 4, `the kills landed mid-way (${interrupted} of 5)`);
   });
 });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { decodeAttr } from "./yaml/decode.js";
+import { writeFileAtomic } from "./atomic.js";
 import { encodeAttr } from "./yaml/encode.js";
 import type { AttrValue } from "./yaml/value.js";
 
@@ -23,8 +24,6 @@ export function readAttr(runDir: string, name: string): AttrValue | undefined {
   return decodeAttr(text);
 }
 
-let tmpCounter = 0;
-
 /**
  * Writes an attr exactly as Guild does (`encode_yaml(value) + "\n"`), atomically: the temporary
  * file lives in `.guild/` (Guild lists `attrs/` and would see a stray entry there) and is renamed
@@ -32,22 +31,8 @@ let tmpCounter = 0;
  */
 export function writeAttr(runDir: string, name: string, value: AttrValue): void {
   const target = attrPath(runDir, name);
-  const content = encodeAttr(value);
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = path.join(runDir, ".guild", `.attr-${name}.${process.pid}.${++tmpCounter}.tmp`);
-  try {
-    const fd = fs.openSync(tmp, "wx", 0o644);
-    try {
-      fs.writeFileSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, target);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(target, encodeAttr(value), { tmpDir: path.join(runDir, ".guild"), fsync: true });
 }
 
 /** Deletes an attr (Guild's `del_attr`); a missing attr is not an error. */

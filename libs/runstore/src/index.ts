@@ -12,3 +12,4 @@ export * from "./list.js";
 export * from "./attrs.js";
 export * from "./scalars.js";
 export * from "./lifecycle.js";
+export * from "./atomic.js";

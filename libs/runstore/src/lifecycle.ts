@@ -44,6 +44,8 @@ function exists(p: string): boolean {
 
 /** Why a run must not be moved or removed now, or null: it is running here or remotely. */
 export function runningReason(runDir: string, isAlive: (pid: number) => boolean = pidExists): string | null {
+  // Most runs have neither lock file: two stats decide, without reading the run.
+  if (!exists(path.join(runDir, ".guild", "LOCK")) && !exists(path.join(runDir, ".guild", "LOCK.remote"))) return null;
   let facts;
   try {
     facts = readRunFacts(runDir);

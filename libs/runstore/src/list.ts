@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import { NotARunError, readRunFacts, type RunFacts } from "./facts.js";
 import { runsRoot } from "./home.js";
 import { buildRecord, LazyRunRecord, type RecordWarning, type RunRecord } from "./record.js";

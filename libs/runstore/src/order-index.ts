@@ -4,6 +4,7 @@ import { decodeAttr } from "./yaml/decode.js";
 import { numericValue } from "./yaml/value.js";
 import type { RunFacts } from "./facts.js";
 import { hashStats, ORDER_PATHS, STAT_WIDTH } from "./stamp.js";
+import { writeCacheFile } from "./atomic.js";
 import { statAll } from "./run-index.js";
 
 /**
@@ -123,14 +124,7 @@ function writeOrderFile(file: string, root: string, names: readonly string[], en
     data.o.push(o);
   });
   data.ids = ids.join("/");
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, JSON.stringify(data));
-    fs.renameSync(tmp, file);
-  } catch {
-    fs.rmSync(tmp, { force: true });
-  }
+  writeCacheFile(file, JSON.stringify(data));
 }
 
 /**

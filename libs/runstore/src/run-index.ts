@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { writeCacheFile } from "./atomic.js";
 import type { RunFacts } from "./facts.js";
 import { CHUNK, FULL_PATHS, hashStats, newestTime, statChunks, statInto, statRuns, STAT_WIDTH, TAGS_PATH, type StatJob } from "./stamp.js";
 
@@ -216,14 +217,7 @@ export function lookupRuns(home: string, root: string, names: readonly string[],
       if (!dirty) return;
       dirty = false;
       const data: IndexFile = { v: INDEX_VERSION, root, oprefs, runs: fresh };
-      const tmp = `${file}.${process.pid}.tmp`;
-      try {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(tmp, JSON.stringify(data));
-        fs.renameSync(tmp, file);
-      } catch {
-        fs.rmSync(tmp, { force: true });
-      }
+      writeCacheFile(file, JSON.stringify(data));
     },
   };
 }
