@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { benchDir, fmtMs, log } from "./lib.mjs";
 
-const suites = ["select", "ls-runs", "rev-parse", "porcelain"];
+const suites = ["select", "ls-runs", "rev-parse", "porcelain", "run-overhead"];
 const only = process.env.GUILDTS_BENCH_ONLY?.split(",");
 if (!process.argv.includes("--report")) {
   for (const s of suites) {
@@ -62,6 +62,14 @@ if (por) {
   const get = (name) => por.rows.find((r) => r.name === name)?.median;
   const rmRow = por.rows.find((r) => r.name.startsWith("guild runs rm"));
   lines.push("", `\`guild runs\`: ${verdict(get("guild runs (newest 20)") <= 1000)} (Guild 0.9.1: ~43 s); \`guild runs info <prefix>\`: ${verdict(get("guild runs info <8-char prefix>") <= 300)} (Guild 0.9.1: ~45 s)` + (rmRow ? `; \`guild runs rm -E -y\`: ${verdict(rmRow.median <= 5000)} (Guild 0.9.1: ~18 s). Each rm is measured after restoring the runs it deleted, so its listing re-reads them (the index saw them leave).` : "."), "");
+}
+
+const ro = load("run-overhead");
+if (ro) {
+  lines.push("## `guild run` overhead (issue: median ≤ 150 ms around a no-op operation)", "", machineLine(ro.machine), "");
+  lines.push(`Median of ${ro.times} runs each: the whole \`guild run\` of an operation \`exec: /bin/true\` (run directory, attrs, spawn, output capture, exit status), beside a bare node start-up.`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
+  for (const r of ro.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
+  lines.push("", `Target: ${verdict(ro.rows[0].median <= 150)} (Guild 0.9.1: ~0.4 s).`, "");
 }
 
 const sel = load("select");

@@ -32,4 +32,13 @@ await show("guild runs info 2", $h`node ${bin("guild")} runs info 2`);
 await show("guild runs label 1 'best so far' -y", $h`node ${bin("guild")} runs label 1 ${"best so far"} -y`);
 const cwd = path.join(root, "projects", "iris");
 await show(`(cd ${cwd}) guild runs   # a model definition here: local scope`, $({ env, cwd })`node ${bin("guild")} runs`);
+// Start a few real runs of the example project (needs python3).
+const example = path.join(import.meta.dirname, "..", "examples", "quickstart");
+const $x = $({ env, cwd: example });
+await show("(cd examples/quickstart) guild operations", $x`node ${bin("guild")} operations`);
+await show("guild run train lr=0.05 -y", $x`node ${bin("guild")} run train lr=0.05 -y`);
+await show("guild run train optimizer=adam epochs=3 -y", $x`node ${bin("guild")} run train optimizer=adam epochs=3 -y`);
+await show("guild run evaluate threshold=0.6 -y", $x`node ${bin("guild")} run evaluate threshold=0.6 -y`);
+await show("guild runs   # local scope: the example's runs", $x`node ${bin("guild")} runs`);
+await show("guild runs info 2", $x`node ${bin("guild")} runs info 2`);
 console.log(`\nTry it yourself: GUILD_HOME=${home} npx guild runs --help`);

@@ -24,6 +24,9 @@ export const RUNS_SUBCOMMANDS: (CommandSpec & { options: string[] })[] = [
 ];
 
 export const TOP_COMMANDS: CommandSpec[] = [
+  { name: "run", summary: "Start a run: guild run [MODEL:]OPERATION [FLAG=VALUE...]" },
+  { name: "train", summary: "Run a model's train operation (alias of the runs guide)" },
+  { name: "operations", aliases: ["ops"], summary: "List the operations of the guild file in the cwd" },
   { name: "runs", summary: "List and manage runs (list, info, label, delete, restore, purge)" },
   { name: "label", summary: "Label runs (same as `guild runs label`)", takesRuns: true },
   { name: "completion", summary: "Print a shell completion script (bash, zsh, fish)" },
@@ -35,13 +38,14 @@ export const TOP_COMMANDS: CommandSpec[] = [
   { name: "purge-deleted", summary: "Plumbing: remove deleted (or, --live, live) runs for good" },
 ];
 
-/** Levenshtein distance, for "did you mean". */
+/** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */
 export function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
   return d[a.length]![b.length]!;

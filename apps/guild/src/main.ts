@@ -9,6 +9,8 @@ import { runsInfo } from "./runs-info.js";
 import { runsLabel } from "./runs-label.js";
 import { runsLifecycle } from "./runs-delete.js";
 import { runsList } from "./runs-list.js";
+import { helpCmd, operationsCmd, runCmd } from "./run-cmd.js";
+import { findGuildfile } from "@guildts/guildfile";
 
 export const VERSION = "0.1.0";
 
@@ -65,6 +67,16 @@ export function findExtension(name: string, env: NodeJS.ProcessEnv = process.env
   return null;
 }
 
+/** `as` for commands that finish later (a run). */
+async function asAsync(command: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof CliError && e.exitCode === EXIT.USAGE && !e.command) e.command = command;
+    throw e;
+  }
+}
+
 /** Runs a subcommand so that its usage errors point to its own --help. */
 function as(command: string, body: () => number): number {
   try {
@@ -118,19 +130,28 @@ export function main(argv: string[]): void {
     }
     if (cmd === undefined || (g.help && cmd === undefined) || cmd === "help") {
       if (cmd === "help" && args.length) return main2([...args, "--help"]);
+      // `guild help` in a project: the guide's help for the models defined there.
+      if (cmd === "help" && findGuildfile(process.cwd())) return helpCmd();
       process.stdout.write(HELP);
       return cmd === undefined && !g.help ? EXIT.USAGE : EXIT.OK;
     }
     return main2(g.help ? [cmd, ...args, "--help"] : [cmd, ...args]);
   });
 
-  function main2(words: string[]): number {
+  function main2(words: string[]): number | Promise<number> {
     const [cmd, ...args] = words as [string, ...string[]];
     switch (cmd) {
       case "runs":
         return runsCommand(args);
       case "label":
         return as("guild label", () => runsLabel(args, "guild label"));
+      case "run":
+        return asAsync("guild run", () => runCmd(args, "guild run"));
+      case "train":
+        return asAsync("guild train", () => runCmd(args, "guild train", "train"));
+      case "operations":
+      case "ops":
+        return as(`guild ${cmd}`, () => operationsCmd(args, `guild ${cmd}`));
       case "completion":
         if (args.includes("--help")) {
           process.stdout.write("Usage: guild completion bash|zsh|fish\n\nPrint a completion script. bash: eval \"$(guild completion bash)\"\n");

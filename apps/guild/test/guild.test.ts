@@ -175,7 +175,7 @@ describe("completion", () => {
       assert.equal(r.status, 0, r.stderr);
       return r.stdout.split("\n").filter(Boolean);
     };
-    assert.deepEqual(bash(["guild", "ru"]), ["runs"]);
+    assert.deepEqual(bash(["guild", "ru"]), ["run", "runs"]);
     assert.deepEqual(bash(["guild", "runs", "in"]), ["info"]);
     assert.ok(bash(["guild", "runs", "list", "--js"]).includes("--json"));
     const prefix = ids[0]!.slice(0, 2);

@@ -147,24 +147,32 @@ export function say(prog: string, message: string): void {
 }
 
 /** Runs a command body, mapping errors to messages and exit codes. */
-export function runMain(prog: string, body: () => number | void): void {
-  let code: number;
-  try {
-    code = body() ?? EXIT.OK;
-  } catch (e) {
+export function runMain(prog: string, body: () => number | void | Promise<number | void>): void {
+  const report = (e: unknown): number => {
     if (e instanceof CliError) {
       // An empty message is a quiet failure (-q): only the exit status speaks.
       if (e.message) say(prog, e.message);
       for (const h of e.hints) process.stderr.write(h + "\n");
       if (e.message && e.exitCode === EXIT.USAGE) process.stderr.write(`Try '${e.command ?? prog} --help' for more information.\n`);
-      code = e.exitCode;
-    } else {
-      const err = e as NodeJS.ErrnoException;
-      say(prog, err.code ? `${err.message}` : `internal error: ${err.stack ?? err}`);
-      code = EXIT.FAULT;
+      return e.exitCode;
     }
+    const err = e as NodeJS.ErrnoException;
+    say(prog, err.code ? `${err.message}` : `internal error: ${err.stack ?? err}`);
+    return EXIT.FAULT;
+  };
+  let result: number | void | Promise<number | void>;
+  try {
+    result = body();
+  } catch (e) {
+    process.exitCode = report(e);
+    return;
   }
-  process.exitCode = code;
+  if (result instanceof Promise) {
+    result.then(
+      (code) => (process.exitCode = code ?? EXIT.OK),
+      (e) => (process.exitCode = report(e)),
+    );
+  } else process.exitCode = result ?? EXIT.OK;
 }
 
 export function newCli(name: string): CAC {

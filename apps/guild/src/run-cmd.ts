@@ -1,0 +1,178 @@
+import { canPrompt, CliError, confirm, EXIT } from "@guildts/format";
+import {
+  defaultLabel,
+  findGuildfile,
+  flagArgs,
+  FlagError,
+  flagsPrompt,
+  formatOperations,
+  GuildfileError,
+  helpGuildfile,
+  helpOp,
+  loadGuildfile,
+  OpResolveError,
+  resolveFlags,
+  resolveOperation,
+  trainAlias,
+  type Guildfile,
+  type OpDef,
+} from "@guildts/guildfile";
+import { newCli, parseArgs } from "@guildts/plumbing";
+import { createRun, startRun, type RunPlan } from "@guildts/runner";
+import { resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
+
+/** The cwd's guild file, or a CliError saying there is none / what is wrong with it. */
+export function cwdGuildfile(cwd = process.cwd()): Guildfile {
+  const file = findGuildfile(cwd);
+  if (!file) throw new CliError(`there is no model definition (guild.yml or MODELS) in ${cwd}`, EXIT.NO_MATCH);
+  try {
+    return loadGuildfile(file);
+  } catch (e) {
+    if (e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
+    throw e;
+  }
+}
+
+function guildErrors<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof OpResolveError || e instanceof FlagError || e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
+    throw e;
+  }
+}
+
+/** `guild operations` / `guild ops`. */
+export function operationsCmd(argv: string[], prog: string): number {
+  const cli = newCli(prog).usage("\n\nList the operations of the model definition in the current directory.");
+  cli.help();
+  if (!parseArgs(cli, argv)) return EXIT.OK;
+  process.stdout.write(formatOperations([cwdGuildfile()]));
+  return EXIT.OK;
+}
+
+/** `guild help`: models, operations and flags of the cwd's guild file. */
+export function helpCmd(): number {
+  process.stdout.write(helpGuildfile(cwdGuildfile()));
+  return EXIT.OK;
+}
+
+/** `${name}` in an exec command or a label template: the flag's value as Guild formats it. */
+function render(template: string, flags: Record<string, AttrValue>, extra: Record<string, string> = {}): string {
+  return template.replace(/\$\{([^}|]+)\}/g, (_m, name: string) => {
+    if (name in extra) return extra[name]!;
+    const v = flags[name];
+    return v === undefined || v === null ? "" : typeof v === "string" ? v : String(v);
+  });
+}
+
+/** The command of an operation: `main: MODULE` through the op_main bootstrap, or `exec:`. */
+export function opCommand(op: OpDef, flags: Record<string, AttrValue>): string[] {
+  const args = flagArgs(op, flags);
+  if (op.exec) {
+    const out: string[] = [];
+    for (const token of shlexSplit(op.exec)) {
+      if (token === "${flag_args}") out.push(...args);
+      else out.push(render(token, flags, { python_exe: pythonExe() }));
+    }
+    return out;
+  }
+  if (op.main) {
+    const [module, ...mainArgs] = shlexSplit(op.main);
+    return [pythonExe(), "-um", "guildts_op_main", module!, ...mainArgs, "--", ...args];
+  }
+  throw new CliError(`operation '${op.name}' has neither main nor exec: nothing to run`, EXIT.NO_MATCH);
+}
+
+function pythonExe(): string {
+  return process.env.GUILD_PYTHON ?? "python3";
+}
+
+function flagEnv(flags: Record<string, AttrValue>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(flags)) {
+    env[`FLAG_${k.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`] = v === null ? "" : typeof v === "boolean" ? (v ? "1" : "") : String(v);
+  }
+  return env;
+}
+
+/** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and `guild train [MODEL]`. */
+export async function runCmd(argv: string[], prog: string, alias?: "train"): Promise<number> {
+  const cli = newCli(prog)
+    .usage(alias ? "[MODEL] [FLAG=VALUE...] [options]\n\nRun the train operation of a model (default: the default model)." : "[MODEL:]OPERATION [FLAG=VALUE...] [options]\n\nStart a run of an operation of the model definition in the current directory.")
+    .option("-H, --home <path>", "Guild home for the run")
+    .option("-l, --label <label>", "Label for the run (${flag} and ${default_label} are replaced)")
+    .option("-y, --yes", "Do not ask for confirmation")
+    .option("--help-op", "Show the operation's help and flags, then exit")
+    .option("--print-cmd", "Print the command the run would execute, then exit")
+    .option("--stage", "Create the run staged, without starting it")
+    .option("-q, --quiet", "Do not show the operation's output");
+  cli.help();
+  const parsed = parseArgs(cli, argv);
+  if (!parsed) return EXIT.OK;
+  const { opts } = parsed;
+  const args = [...parsed.args];
+  const gf = cwdGuildfile();
+  const assigns = args.filter((a) => a.includes("="));
+  const words = args.filter((a) => !a.includes("="));
+  if (words.length > 1) throw new CliError(`unexpected argument '${words[1]}' (flags are NAME=VALUE)`, EXIT.USAGE);
+  const op = guildErrors(() => (alias ? trainAlias(gf, words[0]) : words[0] === undefined ? noOperation() : resolveOperation(gf, words[0])));
+  if (opts.helpOp) {
+    process.stdout.write(helpOp(op));
+    return EXIT.OK;
+  }
+  const { flags, userFlags } = guildErrors(() => resolveFlags(op, assigns));
+  const cmd = opCommand(op, flags);
+  if (opts.printCmd) {
+    process.stdout.write(cmd.map(shlexQuote).join(" ") + "\n");
+    return EXIT.OK;
+  }
+  const opspec = op.model.name ? `${op.model.name}:${op.name}` : op.name;
+  const dflt = defaultLabel(op, flags);
+  const template = typeof opts.label === "string" ? opts.label : op.labelTemplate;
+  const label = template ? render(template, flags, { default_label: dflt }) : dflt;
+  if (!opts.yes) {
+    if (!canPrompt()) throw new CliError(`not running ${opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
+    process.stderr.write(flagsPrompt(op, flags).replace(/\s*Continue\?.*$/s, "") + "\n");
+    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
+  }
+  const home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
+  const plan: RunPlan = {
+    home: home.path,
+    opref: { type: "guildfile", pkg: gf.path, version: gf.md5, model: op.model.name, op: op.name },
+    opspec,
+    cmd,
+    env: { PROJECT_DIR: gf.dir, FLAGS_DEST: op.flagsDest ?? "globals", ...flagEnv(flags) },
+    flags,
+    userFlags,
+    label: label || null,
+    runParams: { opspec: words[0] ?? opspec, flags: assigns, label: typeof opts.label === "string" ? opts.label : null, yes: opts.yes === true, stage: opts.stage === true, print_cmd: false, quiet: opts.quiet === true },
+    opAttr: {
+      "delete-on-success": false,
+      deps: [],
+      "flag-null-labels": {},
+      "flags-extra": {},
+      "label-template": op.labelTemplate,
+      "op-cmd": { "cmd-args": cmd, "cmd-env": { FLAGS_DEST: op.flagsDest ?? "globals", PROJECT_DIR: gf.dir }, "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])) },
+      "output-attrs": null,
+      "output-scalars": (op.outputScalars ?? null) as AttrValue,
+      "python-requires": null,
+      sourcecode: { dest: "." },
+    },
+    sourcecode: { root: gf.dir, config: op.sourcecode },
+    outputScalars: op.outputScalars,
+  };
+  const run = createRun(plan, { stage: opts.stage === true, warn: (m) => process.stderr.write(`WARNING: ${m}\n`) });
+  if (opts.stage) {
+    process.stdout.write(`${opspec} staged as ${run.id}\nTo start the operation, use 'guild run --start ${run.id}'\n`);
+    return EXIT.OK;
+  }
+  const status = await startRun(plan, run, { quiet: opts.quiet === true });
+  // Guild exits with the operation's status; a signal -N becomes 256-N, as Guild does.
+  return status < 0 ? 256 + status : status;
+}
+
+function noOperation(): never {
+  throw new CliError("missing the operation to run: guild run [MODEL:]OPERATION (see 'guild operations')", EXIT.USAGE);
+}
+

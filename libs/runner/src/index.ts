@@ -1,0 +1,4 @@
+export * from "./run.js";
+export * from "./sourcecode.js";
+export * from "./timestamp.js";
+export * from "./scalars-index.js";

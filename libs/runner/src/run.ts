@@ -1,0 +1,246 @@
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { constants as osConstants } from "node:os";
+import { fileURLToPath } from "node:url";
+import { formatOpRef, writeAttr, type AttrValue, type OpRef } from "@guildts/runstore";
+import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-index.js";
+import { copySourcecode } from "./sourcecode.js";
+import { timestampUs } from "./timestamp.js";
+
+/** Everything needed to create and start a run, resolved from the guild file and the command line. */
+export interface RunPlan {
+  home: string;
+  opref: OpRef;
+  /** The operation as typed/resolved, for GUILD_OP (e.g. `mnist:train`). */
+  opspec: string;
+  /** The command, argv-style: never run through a shell. */
+  cmd: string[];
+  /** The operation's environment layer (PROJECT_DIR, FLAGS_DEST, FLAG_*...). */
+  env: Record<string, string>;
+  flags: Record<string, AttrValue>;
+  userFlags: Record<string, AttrValue>;
+  label: string | null;
+  runParams: Record<string, AttrValue>;
+  opAttr: Record<string, AttrValue>;
+  sourcecode: { root: string; config: unknown; dest?: string } | null;
+  /** The op's raw `output-scalars` setting. */
+  outputScalars: unknown;
+}
+
+export interface CreatedRun {
+  id: string;
+  dir: string;
+}
+
+/** The directory of the Python bootstrap that runs `main:` modules as Guild's op_main does. */
+export const PYTHON_BOOTSTRAP_DIR = fileURLToPath(new URL("../../python/", import.meta.url));
+
+const SECRET = /password|token|secret/i;
+
+function putMarker(dir: string, name: string): void {
+  fs.writeFileSync(path.join(dir, ".guild", name), "");
+}
+
+function dropMarker(dir: string, name: string): void {
+  fs.rmSync(path.join(dir, ".guild", name), { force: true });
+}
+
+/**
+ * Creates the run directory as Guild's `op.run()` does (spec §4.2 steps 1-6): skeleton, PENDING,
+ * opref and cmd, the init attrs in Guild's order, the source code snapshot, deps; then removes
+ * PENDING. A staged run also gets STAGED, `started` and `.guild/ENV`.
+ */
+export function createRun(plan: RunPlan, opts: { stage?: boolean; warn?: (msg: string) => void } = {}): CreatedRun {
+  const id = crypto.randomUUID().replaceAll("-", "");
+  const dir = path.join(plan.home, "runs", id);
+  fs.mkdirSync(path.join(dir, ".guild", "attrs"), { recursive: true });
+  writeAttr(dir, "id", id);
+  writeAttr(dir, "initialized", timestampUs());
+  putMarker(dir, "PENDING");
+  fs.writeFileSync(path.join(dir, ".guild", "opref"), formatOpRef(plan.opref));
+  writeAttr(dir, "cmd", plan.cmd);
+  writeAttr(dir, "plugins", []);
+  if (plan.label) writeAttr(dir, "label", plan.label);
+  writeAttr(dir, "flags", plan.flags);
+  writeAttr(dir, "user_flags", plan.userFlags);
+  writeAttr(dir, "run_params", plan.runParams);
+  writeAttr(dir, "random_seed", crypto.randomInt(0, 2 ** 32 - 1));
+  writeAttr(dir, "op", plan.opAttr);
+  writeAttr(dir, "host", os.hostname());
+  writeAttr(dir, "user", os.userInfo().username);
+  writeAttr(dir, "platform", { architecture: "64bit", cpus: os.cpus().length, processor: "", python_version: "", uname: `${os.type()} ${os.hostname()} ${os.release()} ${os.machine?.() ?? ""}` });
+  if (plan.sourcecode) {
+    const sc = copySourcecode(plan.sourcecode.root, dir, plan.sourcecode.config, plan.sourcecode.dest);
+    for (const w of sc.warnings) opts.warn?.(w);
+    if (sc.digest) writeAttr(dir, "sourcecode_digest", sc.digest);
+  }
+  writeAttr(dir, "deps", {});
+  if (opts.stage) {
+    putMarker(dir, "STAGED");
+    dropMarker(dir, "PENDING");
+    writeAttr(dir, "started", timestampUs());
+    const env = runEnv(plan, { id, dir });
+    const lines = Object.keys(env)
+      .filter((k) => k !== "PWD" && k !== "_")
+      .sort()
+      .map((k) => `export ${k}=${shellQuote(env[k]!)}`);
+    fs.writeFileSync(path.join(dir, ".guild", "ENV"), lines.join("\n") + "\n");
+  } else {
+    dropMarker(dir, "PENDING");
+  }
+  return { id, dir };
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'"'"'`)}'`;
+}
+
+/** The process environment, in Guild's layers (spec §4.5). */
+export function runEnv(plan: RunPlan, run: CreatedRun): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "_") env[k] = v;
+  Object.assign(env, plan.env);
+  const pythonPath = [".", PYTHON_BOOTSTRAP_DIR.replace(/\/$/, ""), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+  Object.assign(env, {
+    PYTHONPATH: pythonPath,
+    GUILD_OP: plan.opspec,
+    GUILD_HOME: plan.home,
+    GUILD_SOURCECODE: ".",
+    LOG_LEVEL: "20",
+    CMD_DIR: process.cwd(),
+    RUN_DIR: run.dir,
+    RUN_ID: run.id,
+  });
+  return env;
+}
+
+/** Exit status as Guild records it: the code, or minus the signal number. */
+function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  return signal ? -(osConstants.signals[signal] ?? 1) : -16;
+}
+
+/**
+ * Starts a created run (spec §4.2 steps 8-11): `started`, `env`, the process (argv, cwd = run
+ * dir, never a shell) with LOCK holding its pid, output teed to the terminal and to
+ * `.guild/output` + `.guild/output.index`, output scalars to an event file; then `exit_status`,
+ * `stopped`, and LOCK removed. SIGINT and SIGTERM reach the process, which then ends the run.
+ * Resolves to the recorded exit status.
+ */
+export function startRun(plan: RunPlan, run: CreatedRun, opts: { quiet?: boolean } = {}): Promise<number> {
+  const { dir } = run;
+  dropMarker(dir, "STAGED");
+  writeAttr(dir, "started", timestampUs());
+  const env = runEnv(plan, run);
+  writeAttr(dir, "env", Object.fromEntries(Object.entries(env).filter(([k]) => !SECRET.test(k))));
+  const outFd = fs.openSync(path.join(dir, ".guild", "output"), "a");
+  const indexFd = fs.openSync(path.join(dir, ".guild", "output.index"), "a");
+  const matcher = compileOutputScalars(plan.outputScalars, Object.keys(plan.flags));
+  let events: EventFileWriter | null = null;
+  const logger = matcher
+    ? new ScalarLogger(matcher, {
+        // The event file is created on the first scalar, as Guild does.
+        addScalar: (tag: string, value: number, step: number) => (events ??= new EventFileWriter(path.join(dir, ".guild"))).addScalar(tag, value, step),
+        flush: () => events?.flush(),
+        close: () => events?.close(),
+      })
+    : null;
+
+  return new Promise((resolve) => {
+    const child = spawn(plan.cmd[0]!, plan.cmd.slice(1), { cwd: dir, env, stdio: ["inherit", "pipe", "pipe"] });
+    let finished = false;
+    const finalize = (status: number) => {
+      if (finished) return;
+      finished = true;
+      for (const t of tees) t.end();
+      fs.closeSync(outFd);
+      fs.closeSync(indexFd);
+      logger?.close();
+      if (fs.existsSync(dir)) {
+        writeAttr(dir, "exit_status", status);
+        writeAttr(dir, "stopped", timestampUs());
+        dropMarker(dir, "LOCK");
+      }
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(status);
+    };
+    const onSignal = (sig: NodeJS.Signals) => {
+      // Ctrl-C reaches the whole foreground group; a SIGTERM to guild alone is passed on.
+      if (!child.killed) child.kill(sig);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const tees = [new Tee(0, outFd, indexFd, opts.quiet ? null : 1, logger), new Tee(1, outFd, indexFd, opts.quiet ? null : 2, logger)];
+    child.stdout!.on("data", (b: Buffer) => tees[0]!.write(b));
+    child.stderr!.on("data", (b: Buffer) => tees[1]!.write(b));
+    child.once("spawn", () => fs.writeFileSync(path.join(dir, ".guild", "LOCK"), String(child.pid)));
+    child.once("error", (e) => {
+      process.stderr.write(`guild: error running ${plan.opspec}: ${e.message}\n`);
+      // Guild writes no exit_status when the process cannot start: the run shows error.
+      finished = true;
+      fs.closeSync(outFd);
+      fs.closeSync(indexFd);
+      resolve(1);
+    });
+    let exit: [number | null, NodeJS.Signals | null] | null = null;
+    let closedStreams = 0;
+    const maybeDone = () => {
+      if (exit && closedStreams === 2) finalize(exitStatus(...exit));
+    };
+    child.once("exit", (code, signal) => {
+      exit = [code, signal];
+      maybeDone();
+    });
+    child.stdout!.once("close", () => (closedStreams++, maybeDone()));
+    child.stderr!.once("close", () => (closedStreams++, maybeDone()));
+  });
+}
+
+/**
+ * One output stream: raw bytes to Guild's terminal stream and `.guild/output`; at each line end
+ * (and a trailing partial line at the end) a 9-byte index entry (u64 BE ms, u8 stream) and the
+ * line to the scalar logger. Bytes below 9 are kept raw but dropped from lines (spec §4.7).
+ */
+class Tee {
+  private line: number[] = [];
+  constructor(
+    private readonly stream: 0 | 1,
+    private readonly outFd: number,
+    private readonly indexFd: number,
+    private readonly termFd: number | null,
+    private readonly logger: ScalarLogger | null,
+  ) {}
+
+  write(chunk: Buffer): void {
+    if (this.termFd !== null) {
+      try {
+        fs.writeSync(this.termFd, chunk);
+      } catch {
+        // a closed terminal must not stop the run
+      }
+    }
+    fs.writeSync(this.outFd, chunk);
+    for (const b of chunk) {
+      if (b === 10) this.endLine();
+      else if (b >= 9) this.line.push(b);
+    }
+  }
+
+  private endLine(): void {
+    const entry = Buffer.alloc(9);
+    entry.writeBigUInt64BE(BigInt(Date.now()), 0);
+    entry.writeUInt8(this.stream, 8);
+    fs.writeSync(this.indexFd, entry);
+    const text = Buffer.from(this.line).toString("utf8");
+    this.line = [];
+    this.logger?.onLine(text);
+  }
+
+  end(): void {
+    if (this.line.length) this.endLine();
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./tfevents.js";
+export * from "./output-scalars.js";
