@@ -83,6 +83,13 @@ describe("guild run", { skip: !hasFixture() && "shared fixture not found" }, () 
     const [code] = (await once(child, "exit")) as [number];
     assert.equal(code, 241);
     assert.deepEqual([latest().status, latest().exit_status], ["terminated", -15]);
+    // Ctrl-C: the script's KeyboardInterrupt ends it as killed by SIGINT (-2), guild exits 254.
+    const c2 = spawn(process.execPath, [binPath("guild"), "run", "train", "epochs=30", "sleep=0.2", "-y"], { cwd: mnist, env: { ...process.env, GUILD_HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
+    await new Promise<void>((resolve) => c2.stdout.on("data", (d: Buffer) => d.includes("step: 1") && resolve()));
+    c2.kill("SIGINT");
+    const [code2] = (await once(c2, "exit")) as [number];
+    assert.equal(code2, 254);
+    assert.deepEqual([latest().status, latest().exit_status], ["terminated", -2]);
   });
 
   test("errors stop before anything is created: unknown flag, bad choice, unknown operation", () => {
