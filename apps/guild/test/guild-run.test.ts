@@ -121,6 +121,12 @@ describe("guild run", { skip: !hasFixture() && "shared fixture not found" }, () 
     assert.match(staged.stdout, /^mnist:test staged as [0-9a-f]{32}\nTo start the operation, use 'guild run --start [0-9a-f]{32}'\n$/);
     assert.equal(latest().status, "staged");
     assert.ok(fs.existsSync(path.join(home, "runs", latest().id, ".guild", "ENV")));
+    const stagedId = latest().id;
+    const start = guild(["run", "--start", stagedId.slice(0, 8), "-y"], mnist);
+    assert.equal(start.status, 0, start.stderr);
+    assert.equal(start.stdout, "step: 1\ntest_acc: 0.91\n");
+    const started = JSON.parse(runCommand("guild-rev-parse-run", ["--json", stagedId], { env: { GUILD_HOME: home } }).stdout) as Rec;
+    assert.deepEqual([started.status, started.exit_status], ["completed", 0]);
     const pc = guild(["run", "train", "lr=0.5", "--print-cmd"], mnist);
     assert.equal(pc.status, 0);
     assert.match(pc.stdout, /-um guildts_op_main train -- --batch 64 --epochs 3 --fail false --lr 0\.5 --optimizer sgd --sleep 0\.0\n$/);
