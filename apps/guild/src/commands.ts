@@ -29,6 +29,7 @@ export const TOP_COMMANDS: CommandSpec[] = [
   { name: "operations", aliases: ["ops"], summary: "List the operations of the guild file in the cwd" },
   { name: "runs", summary: "List and manage runs (list, info, label, delete, restore, purge)" },
   { name: "label", summary: "Label runs (same as `guild runs label`)", takesRuns: true },
+  { name: "compare", summary: "Compare runs: --table, --csv, --json", takesRuns: true },
   { name: "completion", summary: "Print a shell completion script (bash, zsh, fish)" },
   { name: "help", summary: "Show help for a command" },
   { name: "ls-runs", summary: "Plumbing: list runs as lines or JSON records" },

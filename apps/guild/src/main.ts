@@ -7,6 +7,7 @@ import { closest, RUNS_SUBCOMMANDS, TOP_COMMANDS } from "./commands.js";
 import { complete, completionScript } from "./completion.js";
 import { runsInfo } from "./runs-info.js";
 import { runsLabel } from "./runs-label.js";
+import { compareCmd } from "./compare.js";
 import { runsLifecycle } from "./runs-delete.js";
 import { runsList } from "./runs-list.js";
 import { helpCmd, operationsCmd, runCmd } from "./run-cmd.js";
@@ -152,6 +153,8 @@ export function main(argv: string[]): void {
       case "operations":
       case "ops":
         return as(`guild ${cmd}`, () => operationsCmd(args, `guild ${cmd}`));
+      case "compare":
+        return as("guild compare", () => compareCmd(args));
       case "completion":
         if (args.includes("--help")) {
           process.stdout.write("Usage: guild completion bash|zsh|fish\n\nPrint a completion script. bash: eval \"$(guild completion bash)\"\n");

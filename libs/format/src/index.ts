@@ -8,3 +8,4 @@ export * from "./style.js";
 export * from "./runs-table.js";
 export * from "./prompt.js";
 export * from "./run-info.js";
+export * from "./compare.js";

@@ -13,3 +13,4 @@ export * from "./attrs.js";
 export * from "./scalars.js";
 export * from "./lifecycle.js";
 export * from "./atomic.js";
+export { pythonFloatRepr } from "./yaml/python-repr.js";

@@ -1,0 +1,58 @@
+import fs from "node:fs";
+import path from "node:path";
+import { CliError, compareCsv, compareData, compareTable, EXIT, LineWriter, runDuration, toJson } from "@guildts/format";
+import { addRunOptions, newCli, parseArgs, runOptions } from "@guildts/plumbing";
+import { readScalars, scalarKey, type RunRecord } from "@guildts/runstore";
+import { selectForCommand } from "./select-one.js";
+
+/**
+ * `guild compare [RUN...]`: runs side by side, one row per run with the core columns, flags and
+ * the last value of each scalar (spec §6). Output: `--table` (the default for now), `--csv
+ * [FILE|-]`, `--json`. The interactive spreadsheet of the runs guide is not built yet.
+ */
+export function compareCmd(argv: string[], prog = "guild compare"): number {
+  const cli = addRunOptions(newCli(prog))
+    .usage("[RUN...] [options]\n\nCompare runs: flags and the last value of each scalar, one row per run (default: all runs).")
+    .option("-t, --table", "Aligned text table (the default)")
+    .option("--csv [file]", "CSV to FILE, or to stdout with '-' or no FILE")
+    .option("--json", "One JSON object per run: core fields, flags and scalars");
+  cli.help();
+  const parsed = parseArgs(cli, argv);
+  if (!parsed) return EXIT.OK;
+  const { args, opts } = parsed;
+  const outputs = ["table", "csv", "json"].filter((k) => opts[k] !== undefined && opts[k] !== false);
+  if (outputs.length > 1) throw new CliError(`--${outputs[0]} and --${outputs[1]} cannot both be specified`, EXIT.USAGE);
+  const o = runOptions(opts);
+  const runs = selectForCommand(o, args, ":");
+  const scalarCache = new Map<string, ReturnType<typeof readScalars>>();
+  const scalarsOf = (r: RunRecord) => {
+    let s = scalarCache.get(r.id);
+    if (!s) scalarCache.set(r.id, (s = readScalars(r.dir)));
+    return s;
+  };
+  const out = new LineWriter();
+  if (opts.json) {
+    for (const r of runs) {
+      const scalars = Object.fromEntries(scalarsOf(r).filter((s) => !s.tag.startsWith("sys/")).map((s) => [scalarKey(s), { last: s.last, step: s.lastStep, min: s.min, max: s.max, count: s.count }]));
+      out.line(toJson({ id: r.id, run: r.id.slice(0, 8), operation: r.operation, started: r.started, time: runDuration(r), status: r.status, label: r.label, flags: r.flags, scalars }));
+    }
+    out.flush();
+    return EXIT.OK;
+  }
+  const data = compareData(runs, scalarsOf);
+  if (opts.csv !== undefined) {
+    const text = runs.length ? compareCsv(data) : "";
+    const file = opts.csv === true || opts.csv === "-" ? null : String(opts.csv);
+    if (file === null) out.raw(text);
+    else {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      fs.writeFileSync(file, text);
+      process.stderr.write(`Wrote ${runs.length} row(s) to ${file}\n`);
+    }
+    out.flush();
+    return EXIT.OK;
+  }
+  if (runs.length) for (const line of compareTable(data)) out.line(line);
+  out.flush();
+  return EXIT.OK;
+}

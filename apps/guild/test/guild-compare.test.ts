@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { before, describe, test } from "node:test";
+import { hasFixture, placeFixture, runCommand, tempDir, type PlacedFixture } from "@guildts/testkit";
+
+describe("guild compare (table, CSV, JSON) against Guild 0.9.1's recorded output", { skip: !hasFixture() && "shared fixture not found" }, () => {
+  let fx: PlacedFixture;
+  before(() => {
+    fx = placeFixture();
+  });
+  const guild = (args: string[], cwd?: string) => runCommand("guild", args, { env: fx.env, cwd: cwd ?? fx.alice });
+
+  test("--csv - and --table: the same bytes as Guild (flags union, last scalars, Python floats, truncation)", () => {
+    assert.equal(guild(["compare", "--csv", "-"]).stdout, fx.expected("compare-csv.stdout"));
+    assert.equal(guild(["compare", "--csv"]).stdout, fx.expected("compare-csv.stdout"));
+    assert.equal(guild(["compare", "--table"]).stdout, fx.expected("compare-table.stdout"));
+    assert.equal(guild(["compare", "-a", "--csv", "-"], fx.mnist).stdout, fx.expected("mnist-compare-csv.stdout"));
+  });
+
+  test("--csv FILE writes the file and counts its data rows exactly (Guild issue #174)", () => {
+    const file = path.join(tempDir(), "sub", "runs.csv");
+    const r = guild(["compare", "-ET", "--csv", file]);
+    assert.deepEqual([r.status, r.stderr], [0, `Wrote 2 row(s) to ${file}\n`]);
+    const lines = fs.readFileSync(file, "utf8").trim().split("\n");
+    assert.equal(lines.length, 3);
+    assert.match(lines[1]!, /^3d5e4116,mnist:train,/);
+    const none = guild(["compare", "-R", "--csv", file]);
+    assert.deepEqual([none.status, none.stderr, fs.readFileSync(file, "utf8")], [0, `Wrote 0 row(s) to ${file}\n`, ""]);
+  });
+
+  test("--json: one object per run with flags and scalars; selectors and filters apply", () => {
+    const lines = guild(["compare", "--json", "1:3"]).stdout.trim().split("\n").map((l) => JSON.parse(l) as { run: string; flags: Record<string, unknown>; scalars: Record<string, { last: number; step: number }> });
+    assert.deepEqual(lines.map((l) => l.run), ["b3ca74ef", "bdc2a0e6", "3d5e4116"]);
+    assert.deepEqual(lines[0]!.flags, { c: 0.5, kernel: "linear" });
+    assert.equal(lines[2]!.scalars.acc!.step, 3);
+    assert.match(guild(["compare", "--json", "3"]).stdout, /"sleep":1\.0/);
+  });
+
+  test("two output options at once is a usage error naming them", () => {
+    const r = guild(["compare", "--table", "--csv", "-"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^guild: --table and --csv cannot both be specified\nTry 'guild compare --help'/);
+  });
+
+  test("a label with commas and quotes is quoted as RFC 4180 asks", () => {
+    const r = runCommand("guild", ["runs", "label", "1", 'a, "b"', "-y"], { env: fx.env, cwd: fx.alice });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(guild(["compare", "--csv", "-", "1"]).stdout.split("\n")[1]!, /^b3ca74ef,finetune,2026-11-26 17:42:52,0:00:00,completed,"a, ""b""",0\.5,/);
+  });
+});
