@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { CliError, compareCsv, compareData, compareTable, EXIT, LineWriter, runDuration, toJson } from "@guildts/format";
+import { checkColumns, CliError, ColumnSpecError, compareCsv, compareData, compareTable, EXIT, LineWriter, parseColumns, runDuration, sortRows, toJson } from "@guildts/format";
 import { addRunOptions, newCli, parseArgs, runOptions } from "@guildts/plumbing";
 import { readScalars, scalarKey, type RunRecord } from "@guildts/runstore";
 import { selectForCommand } from "./select-one.js";
@@ -15,7 +15,11 @@ export function compareCmd(argv: string[], prog = "guild compare"): number {
     .usage("[RUN...] [options]\n\nCompare runs: flags and the last value of each scalar, one row per run (default: all runs).")
     .option("-t, --table", "Aligned text table (the default)")
     .option("--csv [file]", "CSV to FILE, or to stdout with '-' or no FILE")
-    .option("--json", "One JSON object per run: core fields, flags and scalars");
+    .option("--json", "One JSON object per run: core fields, flags and scalars")
+    .option("-c, --cols <cols>", "Extra columns: KEY, min|max|first|last|avg|total|count KEY, KEY step, =FLAG, .ATTR; 'as NAME'")
+    .option("--min <col>", "Sort by COL, smallest first")
+    .option("--max <col>", "Sort by COL, largest first")
+    .option("--top <n>", "Only the first N rows (after sorting)");
   cli.help();
   const parsed = parseArgs(cli, argv);
   if (!parsed) return EXIT.OK;
@@ -39,20 +43,40 @@ export function compareCmd(argv: string[], prog = "guild compare"): number {
     out.flush();
     return EXIT.OK;
   }
-  const data = compareData(runs, scalarsOf);
+  let cols;
+  try {
+    cols = opts.cols === undefined ? [] : parseColumns(String(opts.cols));
+    checkColumns(runs, cols, scalarsOf);
+  } catch (e) {
+    if (e instanceof ColumnSpecError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
+  const data = compareData(runs, scalarsOf, cols);
+  try {
+    if (opts.min !== undefined) sortRows(data, String(opts.min), false);
+    if (opts.max !== undefined) sortRows(data, String(opts.max), true);
+  } catch (e) {
+    if (e instanceof ColumnSpecError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
+  if (opts.top !== undefined) {
+    const n = Number(opts.top);
+    if (!Number.isInteger(n) || n < 1) throw new CliError(`invalid value for --top: '${opts.top}' (a whole number of 1 or more)`, EXIT.USAGE);
+    data.rows = data.rows.slice(0, n);
+  }
   if (opts.csv !== undefined) {
-    const text = runs.length ? compareCsv(data) : "";
+    const text = data.rows.length ? compareCsv(data) : "";
     const file = opts.csv === true || opts.csv === "-" ? null : String(opts.csv);
     if (file === null) out.raw(text);
     else {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       fs.writeFileSync(file, text);
-      process.stderr.write(`Wrote ${runs.length} row(s) to ${file}\n`);
+      process.stderr.write(`Wrote ${data.rows.length} row(s) to ${file}\n`);
     }
     out.flush();
     return EXIT.OK;
   }
-  if (runs.length) for (const line of compareTable(data)) out.line(line);
+  if (data.rows.length) for (const line of compareTable(data)) out.line(line);
   out.flush();
   return EXIT.OK;
 }

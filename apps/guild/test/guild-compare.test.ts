@@ -49,3 +49,50 @@ describe("guild compare (table, CSV, JSON) against Guild 0.9.1's recorded output
     assert.match(guild(["compare", "--csv", "-", "1"]).stdout.split("\n")[1]!, /^b3ca74ef,finetune,2026-11-26 17:42:52,0:00:00,completed,"a, ""b""",0\.5,/);
   });
 });
+
+describe("guild compare columns and sorting", { skip: !hasFixture() && "shared fixture not found" }, () => {
+  let fx: PlacedFixture;
+  before(() => {
+    fx = placeFixture();
+  });
+  const csv = (args: string[]) => {
+    const r = runCommand("guild", ["compare", "--csv", "-", ...args], { env: fx.env, cwd: fx.alice });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim().split("\n").map((l) => l.split(","));
+  };
+
+  test("--cols adds flag, attr and qualified scalar columns; 'as' renames", () => {
+    const rows = csv(["-o", "mnist:train", "--cols", "max acc as best, acc step, =lr as rate, .exit_status"]);
+    const h = rows[0]!;
+    for (const name of ["best", "acc step", "rate", "exit_status"]) assert.ok(h.includes(name), name);
+    const row = (id: string) => rows.find((r) => r[0] === id)!;
+    assert.equal(row("2f4b9d7b")[h.indexOf("exit_status")], "3");
+    assert.equal(row("3d5e4116")[h.indexOf("acc step")], "3");
+    assert.equal(row("3d5e4116")[h.indexOf("rate")], "0.1");
+  });
+
+  test("an unknown column is an error naming it, not an empty column (Guild issue #206)", () => {
+    const r = runCommand("guild", ["compare", "--table", "--cols", "acurracy"], { env: fx.env, cwd: fx.alice });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^guild: unknown column 'acurracy': no selected run has a scalar 'acurracy'\n/);
+    const f = runCommand("guild", ["compare", "--table", "--cols", "=nope"], { env: fx.env, cwd: fx.alice });
+    assert.match(f.stderr, /unknown column 'nope': no selected run has a flag 'nope'/);
+  });
+
+  test("--min/--max sort with missing values last; --top keeps the first N", () => {
+    const sorted = csv(["--min", "loss"]);
+    const col = sorted[0]!.indexOf("loss");
+    const losses = sorted.slice(1).map((r) => r[col]!);
+    const present = losses.filter((v) => v !== "").map(Number);
+    assert.deepEqual(present, [...present].sort((a, b) => a - b));
+    assert.ok(present.length >= 5 && present.length < losses.length);
+    assert.ok(losses.slice(present.length).every((v) => v === ""), "runs without loss come last");
+    const top = csv(["--max", "acc", "--top", "2"]);
+    assert.equal(top.length, 3);
+    const accs = top.slice(1).map((r) => Number(r[top[0]!.indexOf("acc")]));
+    assert.ok(accs[0]! >= accs[1]!);
+    const bad = runCommand("guild", ["compare", "--table", "--min", "zzz"], { env: fx.env, cwd: fx.alice });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown column 'zzz' for sorting/);
+  });
+});

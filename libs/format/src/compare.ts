@@ -30,7 +30,67 @@ export function runDuration(r: RunRecord, nowUs = Date.now() * 1000): string {
   return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
 }
 
-export function compareData(runs: readonly RunRecord[], scalarsOf: (r: RunRecord) => ScalarSummary[]): CompareData {
+/** A user column (`--cols`, spec §6.3): an attr, a flag, or a scalar with a qualifier. */
+export interface ColumnSpec {
+  kind: "attr" | "flag" | "scalar";
+  key: string;
+  qualifier: "last" | "first" | "min" | "max" | "avg" | "total" | "count";
+  step: boolean;
+  header: string;
+}
+
+const QUALIFIERS = ["min", "max", "first", "last", "avg", "total", "count"] as const;
+
+export class ColumnSpecError extends Error {
+  override name = "ColumnSpecError";
+}
+
+/** Parses `--cols` text: `loss, max acc, acc step, =lr, flag:lr, .label, attr:label, loss as L`. */
+export function parseColumns(text: string): ColumnSpec[] {
+  return text
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => {
+      const asMatch = /^(.*?)\s+as\s+(?:'([^']*)'|"([^"]*)"|(\S+))$/.exec(t);
+      const body = asMatch ? asMatch[1]!.trim() : t;
+      const alias = asMatch ? (asMatch[2] ?? asMatch[3] ?? asMatch[4]!) : null;
+      let m: RegExpExecArray | null;
+      if ((m = /^(?:\.|attr:)(\S+)$/.exec(body))) return { kind: "attr", key: m[1]!, qualifier: "last", step: false, header: alias ?? m[1]! } as ColumnSpec;
+      if ((m = /^(?:=|flag:)(\S+)$/.exec(body))) return { kind: "flag", key: m[1]!, qualifier: "last", step: false, header: alias ?? m[1]! } as ColumnSpec;
+      m = /^(?:scalar:)?(?:(min|max|first|last|avg|total|count)\s+)?(\S+?)(\s+step)?$/.exec(body);
+      if (!m) throw new ColumnSpecError(`invalid column '${t}': use KEY, QUALIFIER KEY (${QUALIFIERS.join("|")}), KEY step, =FLAG or .ATTR, optionally 'as NAME'`);
+      const key = m[2]!;
+      return { kind: "scalar", key, qualifier: (m[1] ?? "last") as ColumnSpec["qualifier"], step: Boolean(m[3]), header: alias ?? (m[3] ? `${key.replace("#", " ")} step` : key.replace("#", " ")) } as ColumnSpec;
+    });
+}
+
+function attrValue(r: RunRecord, key: string): Cell {
+  const core: Record<string, Cell> = { id: r.id, run: r.id.slice(0, 8), short_id: r.id.slice(0, 8), operation: r.operation, status: r.status, label: r.label, started: formatTimestamp(r.started), stopped: formatTimestamp(r.stopped), time: runDuration(r), exit_status: r.exit_status, marked: r.marked, tags: r.tags };
+  return key in core ? core[key] : undefined;
+}
+
+function userCell(r: RunRecord, c: ColumnSpec, scalars: ScalarSummary[]): Cell {
+  if (c.kind === "attr") return attrValue(r, c.key);
+  if (c.kind === "flag") return r.flags[c.key];
+  const s = scalars.find((x) => scalarKey(x) === c.key || (!c.key.includes("#") && x.tag === c.key));
+  if (!s) return undefined;
+  if (c.step) return s.lastStep;
+  return { last: s.last, first: s.first, min: s.min, max: s.max, count: s.count, total: s.total, avg: s.total / s.count }[c.qualifier];
+}
+
+/** Every column of `cols` must name something some run has: an unknown column is an error (#206). */
+export function checkColumns(runs: readonly RunRecord[], cols: readonly ColumnSpec[], scalarsOf: (r: RunRecord) => ScalarSummary[]): void {
+  for (const c of cols) {
+    const known = runs.some((r) => userCell(r, c, scalarsOf(r)) !== undefined);
+    if (!known && runs.length) {
+      const what = c.kind === "flag" ? "flag" : c.kind === "attr" ? "attribute" : "scalar";
+      throw new ColumnSpecError(`unknown column '${c.header}': no selected run has a ${what} '${c.key}'`);
+    }
+  }
+}
+
+export function compareData(runs: readonly RunRecord[], scalarsOf: (r: RunRecord) => ScalarSummary[], userCols: readonly ColumnSpec[] = []): CompareData {
   const core = ["run", "operation", "started", "time", "status", "label"];
   const opCols: string[] = [];
   const seen = new Set(core);
@@ -61,13 +121,37 @@ export function compareData(runs: readonly RunRecord[], scalarsOf: (r: RunRecord
       }
     }
     for (const c of cols) if (!seen.has(c)) (seen.add(c), opCols.push(c));
+    // User columns win over core and op cells of the same header (a later section wins).
+    for (const c of userCols) {
+      const v = userCell(run, c, scalars);
+      if (v !== undefined) cells.set(c.header, v);
+      else if (!cells.has(c.header)) cells.set(c.header, undefined);
+    }
     return { run, cells };
   });
-  return { header: [...core, ...opCols], rows };
+  const userHeaders = userCols.map((c) => c.header).filter((h) => !seen.has(h));
+  return { header: [...core, ...opCols, ...new Set(userHeaders)], rows };
 }
 
 function isFloat(v: Cell): boolean {
   return v instanceof GuildFloat || (typeof v === "number" && !Number.isInteger(v));
+}
+
+/**
+ * Rows sorted by a column (`--min`/`--max`): numbers and booleans numerically, else as text;
+ * missing values last either way (spec §6.4).
+ */
+export function sortRows(d: CompareData, header: string, descending: boolean): void {
+  if (!d.header.includes(header)) throw new ColumnSpecError(`unknown column '${header}' for sorting: the columns are ${d.header.join(", ")}`);
+  const key = (v: Cell) => (typeof v === "boolean" ? Number(v) : v instanceof GuildFloat ? v.value : v);
+  d.rows.sort((a, b) => {
+    const x = key(a.cells.get(header));
+    const y = key(b.cells.get(header));
+    if (x === undefined || x === null) return y === undefined || y === null ? 0 : 1;
+    if (y === undefined || y === null) return -1;
+    const c = typeof x === "number" && typeof y === "number" ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+    return descending ? -c : c;
+  });
 }
 
 /** A CSV cell (spec §6.6): Python's str of the raw value: `True`, `1.0`, `0.8550000190734863`. */

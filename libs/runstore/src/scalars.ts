@@ -19,6 +19,7 @@ export interface ScalarSummary {
   min: number;
   max: number;
   count: number;
+  total: number;
 }
 
 /** The key Guild shows: `tag`, or `prefix#tag` for events outside `.guild`. */
@@ -162,8 +163,9 @@ export function readScalars(runDir: string, onError?: (file: string, e: Error) =
       readEventFile(buf, (tag, value, step) => {
         const key = `${prefix}\0${tag}`;
         const s = byKey.get(key);
-        if (!s) byKey.set(key, { prefix, tag, last: value, lastStep: step, first: value, min: value, max: value, count: 1 });
+        if (!s) byKey.set(key, { prefix, tag, last: value, lastStep: step, first: value, min: value, max: value, count: 1, total: value });
         else {
+          s.total += value;
           s.last = value;
           s.lastStep = step;
           s.min = Math.min(s.min, value);
