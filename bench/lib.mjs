@@ -15,8 +15,8 @@ export function log(msg) {
 }
 
 /** A generated home of `runs` runs (seed 1), made once and reused: bench/homes/<runs>/home. */
-export function ensureHome(runs) {
-  const dir = path.join(homesDir, String(runs));
+export function ensureHome(runs, { scalars = false } = {}) {
+  const dir = path.join(homesDir, `${runs}${scalars ? "-scalars" : ""}`);
   const home = path.join(dir, "home");
   const marker = path.join(dir, "COMPLETE");
   if (fs.existsSync(marker)) return home;
@@ -24,7 +24,7 @@ export function ensureHome(runs) {
   fs.mkdirSync(dir, { recursive: true });
   log(`generating a home of ${runs} runs in ${dir} (once)...`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(repoRoot, "scripts", "gen-runs.mjs"), "--home", home, "--runs", String(runs), "--seed", "1", "--quiet"], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, [path.join(repoRoot, "scripts", "gen-runs.mjs"), "--home", home, "--runs", String(runs), "--seed", "1", "--quiet", ...(scalars ? ["--scalars"] : [])], { stdio: "inherit" });
   if (r.status !== 0) throw new Error("gen-runs failed");
   fs.writeFileSync(marker, "");
   log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

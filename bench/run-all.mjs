@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { benchDir, fmtMs, log } from "./lib.mjs";
 
-const suites = ["select", "ls-runs", "rev-parse", "porcelain", "run-overhead"];
+const suites = ["select", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare"];
 const only = process.env.GUILDTS_BENCH_ONLY?.split(",");
 if (!process.argv.includes("--report")) {
   for (const s of suites) {
@@ -70,6 +70,14 @@ if (ro) {
   lines.push(`Median of ${ro.times} runs each: the whole \`guild run\` of an operation \`exec: /bin/true\` (run directory, attrs, spawn, output capture, exit status), beside a bare node start-up.`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
   for (const r of ro.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
   lines.push("", `Target: ${verdict(ro.rows[0].median <= 150)} (Guild 0.9.1: ~0.4 s).`, "");
+}
+
+const cmp = load("compare");
+if (cmp) {
+  lines.push(`## \`guild compare\` over ${cmp.runs.toLocaleString("en")} runs with scalars (issue: \`--csv\` median ≤ 2 s)`, "", machineLine(cmp.machine), "");
+  lines.push(`Median of ${cmp.times} runs each, run indexes warm; every run's event files are read (no scalar cache yet).`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
+  for (const r of cmp.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
+  lines.push("", `\`--csv\`: ${verdict(cmp.rows[0].median <= 2000)} (Guild 0.9.1: ~17 s).`, "");
 }
 
 const sel = load("select");

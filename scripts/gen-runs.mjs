@@ -3,7 +3,10 @@
 // benchmarks. Same arguments, same home, byte for byte (except the directory path).
 //
 //   node scripts/gen-runs.mjs --home DIR [--runs N] [--deleted N] [--seed S]
-//        [--running-pid PID] [--project DIR] [--quiet]
+//        [--running-pid PID] [--project DIR] [--scalars] [--quiet]
+//
+// --scalars: runs that ran log `loss` and `acc` for a few steps in a TensorBoard event file,
+// written as Guild writes them.
 //
 // Runs are spread over two projects (a model-form `mnist` and an operation-only `iris` guild
 // file under --project), a script and a package; statuses mix completed, error, terminated,
@@ -13,6 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { argv } from "zx";
 import { encodeAttr, formatOpRef, GuildFloat } from "@guildts/runstore";
+import { EventFileWriter } from "@guildts/runner";
 
 const home = argv.home;
 if (!home || argv.help) {
@@ -118,6 +122,16 @@ function writeRun(root, i) {
   if (status === "running") {
     fs.writeFileSync(path.join(g, "LOCK"), String(runningPid));
     return id;
+  }
+  if (argv.scalars) {
+    const w = new EventFileWriter(g, { now: () => started / 1e6, host: "bench-host", pid: 1 });
+    let loss = 1;
+    for (let step = 1; step <= 1 + Math.floor(rand() * 5); step++) {
+      loss = Math.round(loss * (0.5 + rand() * 0.4) * 1e4) / 1e4;
+      w.addScalar("loss", loss, step, started / 1e6 + step);
+      w.addScalar("acc", 1 - loss / 2, step, started / 1e6 + step);
+    }
+    w.close();
   }
   const exit = { completed: 0, error: pick([1, 2, 3]), terminated: pick([-15, -2]) }[status];
   put("exit_status", exit);

@@ -96,3 +96,23 @@ describe("guild compare columns and sorting", { skip: !hasFixture() && "shared f
     assert.match(bad.stderr, /unknown column 'zzz' for sorting/);
   });
 });
+
+describe("guild compare on a generated home with scalars", () => {
+  test("one row per run, the scalars' last values and steps, JSON and CSV agree", async () => {
+    const { generateHome } = await import("@guildts/testkit");
+    const home = generateHome({ runs: 25, seed: 3, scalars: true });
+    const env = { GUILD_HOME: home };
+    const csv = runCommand("guild", ["compare", "--csv", "-"], { env }).stdout.trim().split("\n");
+    assert.equal(csv.length, 26);
+    const header = csv[0]!.split(",");
+    assert.ok(["step", "acc", "loss"].every((h) => header.includes(h)), header.join(","));
+    const json = runCommand("guild", ["compare", "--json"], { env }).stdout.trim().split("\n").map((l) => JSON.parse(l) as { run: string; scalars: Record<string, { last: number; step: number }> });
+    const withLoss = json.filter((r) => r.scalars.loss);
+    assert.ok(withLoss.length > 5);
+    for (const r of withLoss) {
+      const row = csv.find((l) => l.startsWith(r.run))!.split(",");
+      assert.equal(Number(row[header.indexOf("loss")]), r.scalars.loss!.last);
+      assert.equal(Number(row[header.indexOf("step")]), r.scalars.loss!.step);
+    }
+  });
+});

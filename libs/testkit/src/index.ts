@@ -96,6 +96,8 @@ export interface GenOptions {
   deleted?: number;
   seed?: number;
   runningPid?: number;
+  /** Runs that ran log `loss`/`acc` in event files. */
+  scalars?: boolean;
 }
 
 /** Generates a home with scripts/gen-runs.mjs; returns its path (projects beside it). */
@@ -105,6 +107,7 @@ export function generateHome(opts: GenOptions, dir = tempDir("guildts-gen-")): s
   if (opts.deleted) args.push("--deleted", String(opts.deleted));
   if (opts.seed !== undefined) args.push("--seed", String(opts.seed));
   if (opts.runningPid !== undefined) args.push("--running-pid", String(opts.runningPid));
+  if (opts.scalars) args.push("--scalars");
   const r = spawnSync(process.execPath, args, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`gen-runs failed: ${r.stderr}`);
   return home;
