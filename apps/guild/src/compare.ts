@@ -3,17 +3,18 @@ import path from "node:path";
 import { checkColumns, CliError, ColumnSpecError, compareCsv, compareData, compareTable, EXIT, LineWriter, parseColumns, runDuration, sortRows, toJson } from "@guildts/format";
 import { addRunOptions, newCli, parseArgs, runOptions } from "@guildts/plumbing";
 import { readScalars, scalarKey, type RunRecord } from "@guildts/runstore";
+import { runCompareTui } from "./compare-tui.js";
 import { selectForCommand } from "./select-one.js";
 
 /**
  * `guild compare [RUN...]`: runs side by side, one row per run with the core columns, flags and
  * the last value of each scalar (spec §6). Output: `--table` (the default for now), `--csv
- * [FILE|-]`, `--json`. The interactive spreadsheet of the runs guide is not built yet.
+ * [FILE|-]`, `--json`; on a terminal, the interactive view (compare-tui.ts).
  */
-export function compareCmd(argv: string[], prog = "guild compare"): number {
+export function compareCmd(argv: string[], prog = "guild compare"): number | Promise<number> {
   const cli = addRunOptions(newCli(prog))
     .usage("[RUN...] [options]\n\nCompare runs: flags and the last value of each scalar, one row per run (default: all runs).")
-    .option("-t, --table", "Aligned text table (the default)")
+    .option("-t, --table", "Aligned text table (the default when stdout is not a terminal)")
     .option("--csv [file]", "CSV to FILE, or to stdout with '-' or no FILE")
     .option("--json", "One JSON object per run: core fields, flags and scalars")
     .option("-c, --cols <cols>", "Extra columns: KEY, min|max|first|last|avg|total|count KEY, KEY step, =FLAG, .ATTR; 'as NAME'")
@@ -52,6 +53,17 @@ export function compareCmd(argv: string[], prog = "guild compare"): number {
     throw e;
   }
   const data = compareData(runs, scalarsOf, cols);
+  // The interactive view is the default on a terminal (stdin and stdout), as the runs guide has it.
+  if (!opts.table && opts.csv === undefined && process.stdout.isTTY && process.stdin.isTTY) {
+    return runCompareTui({
+      home: o.home.path,
+      load: () => {
+        scalarCache.clear();
+        const rs = selectForCommand(o, args, ":");
+        return { runs: rs, data: compareData(rs, scalarsOf, cols) };
+      },
+    });
+  }
   try {
     if (opts.min !== undefined) sortRows(data, String(opts.min), false);
     if (opts.max !== undefined) sortRows(data, String(opts.max), true);

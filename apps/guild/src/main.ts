@@ -154,7 +154,7 @@ export function main(argv: string[]): void {
       case "ops":
         return as(`guild ${cmd}`, () => operationsCmd(args, `guild ${cmd}`));
       case "compare":
-        return as("guild compare", () => compareCmd(args));
+        return asAsync("guild compare", async () => compareCmd(args));
       case "completion":
         if (args.includes("--help")) {
           process.stdout.write("Usage: guild completion bash|zsh|fish\n\nPrint a completion script. bash: eval \"$(guild completion bash)\"\n");

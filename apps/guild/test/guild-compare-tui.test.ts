@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { binPath, hasFixture, hasTool, placeFixture, type PlacedFixture } from "@guildts/testkit";
+
+/** The interactive comparison in a real terminal (tmux): keys in, screen out. */
+const enabled = hasFixture() && hasTool("tmux");
+const socket = `guildts-tui-${process.pid}`;
+const tmux = (...args: string[]) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+const screen = () => tmux("capture-pane", "-p", "-t", "t").stdout;
+
+async function waitFor(pattern: RegExp, ms = 10_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const s = screen();
+    if (pattern.test(s)) return s;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${pattern}; screen:\n${s}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const keys = (...k: string[]) => tmux("send-keys", "-t", "t", ...k);
+
+describe("guild compare, interactive (tmux)", { skip: !enabled && "needs tmux and the shared fixture" }, () => {
+  let fx: PlacedFixture;
+  before(() => {
+    fx = placeFixture();
+    const env = Object.entries({ ...fx.env, TERM: "xterm-256color" }).map(([k, v]) => `${k}='${v}'`).join(" ");
+    const cmd = `env -i PATH='${process.env.PATH}' ${env} ${process.execPath} ${binPath("guild")} compare; echo EXIT=$?; sleep 60`;
+    assert.equal(tmux("new-session", "-d", "-s", "t", "-x", "150", "-y", "20", "-c", fx.alice, cmd).status, 0);
+  });
+  after(() => {
+    tmux("kill-server");
+  });
+
+  test("shows the runs, sorts, filters, shows info, labels and deletes marked runs, quits", async () => {
+    let s = await waitFor(/Guild run comparison  8\/8 runs/);
+    assert.match(s, /run +operation +started +time +status +label/);
+    assert.match(s, /b3ca74ef  finetune/);
+    keys("s"); // sort by the current column: run, ascending
+    s = await waitFor(/sorted by run asc/);
+    assert.match(s.split("\n")[2]!, /^\s+2f4b9d7b/);
+    keys("/", "train", "Enter");
+    s = await waitFor(/5\/8 runs  filter: train/);
+    keys("i");
+    s = await waitFor(/^id: 2f4b9d7b/m);
+    assert.match(s, /exit_status: 3/);
+    keys("Space"); // back from the info
+    await waitFor(/5\/8 runs/);
+    keys("L");
+    await waitFor(/label for 1 run\(s\)/);
+    keys("tuned", "Enter");
+    await waitFor(/Label 1 run\(s\) 'tuned'\? \(y\/N\)/);
+    keys("y", "Enter");
+    await waitFor(/Labeled 1 run\(s\)/);
+    const dir = fs.readdirSync(path.join(fx.home, "runs")).find((d) => d.startsWith("2f4b9d7b"))!;
+    assert.equal(fs.readFileSync(path.join(fx.home, "runs", dir, ".guild", "attrs", "label"), "utf8"), "tuned\n");
+    keys("D");
+    await waitFor(/Delete 1 run\(s\)\? \(y\/N\)/);
+    keys("Enter"); // the default is no
+    await waitFor(/not deleted/);
+    assert.ok(fs.existsSync(path.join(fx.home, "runs", dir)));
+    keys("Space", "Space", "D");
+    await waitFor(/Delete 2 run\(s\)\? \(y\/N\)/);
+    keys("y", "Enter");
+    s = await waitFor(/Deleted 2 run\(s\)/);
+    assert.match(s, /3\/6 runs/);
+    assert.equal(fs.readdirSync(path.join(fx.home, "trash", "runs")).length, 3);
+    keys("q");
+    await waitFor(/EXIT=0/);
+  });
+});
