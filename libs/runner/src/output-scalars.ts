@@ -1,10 +1,12 @@
+import { stepToInt64 } from "./tfevents.js";
+
 /**
  * Output scalars as Guild AI 0.9 captures them (spec §5.1-5.3; `guild/summary.py`): Python
  * regular expressions run with `finditer` over each completed output line, values converted with
  * Python's `float()`, then a sticky `step` or an implied step, keys written in sorted order.
  *
  * Guild's patterns are Python `re` patterns (Python 3.11 syntax), so they are translated here to
- * JavaScript (`v` flag) with Python's meaning kept: Unicode `\w \d \s \b`, `.` not matching only
+ * JavaScript (`v` flag) with Python's meaning kept: Unicode `\w \d \s \b`, `.` matching all but
  * `\n`, `$` also before a final `\n`, literal `{`, octal escapes, inline flags, possessive
  * quantifiers and atomic groups, and `finditer`'s rule for empty matches.
  */
@@ -35,7 +37,8 @@ export function pyStrip(s: string): string {
   return pyRstrip(s.slice(start));
 }
 
-const UTF8 = new TextDecoder("utf-8");
+// ignoreBOM: a leading U+FEFF is kept, as Python's "utf-8" codec keeps it.
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Decodes bytes as UTF-8 the way Python's `bytes.decode(errors="ignore")` does: invalid bytes are dropped. */
 export function decodeUtf8Ignore(buf: Uint8Array): string {
@@ -314,9 +317,9 @@ class Translator {
     const nw = `[^${WORD(scope.a)}]`;
     switch (c) {
       case "A":
-        return ["(?<![\\s\\S])", "at"];
+        return ["^", "at"]; // no JavaScript `m` flag: start of input
       case "Z":
-        return ["(?![\\s\\S])", "at"];
+        return ["$", "at"];
       case "b":
         return [`(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`, "at"];
       case "B":
@@ -605,10 +608,10 @@ class Translator {
           push(scope.s ? "[\\s\\S]" : "[^\\n]", "atom");
           break;
         case "^":
-          push(scope.m ? "(?<![^\\n])" : "(?<![\\s\\S])", "at");
+          push(scope.m ? "(?<![^\\n])" : "^", "at");
           break;
         case "$":
-          push(scope.m ? "(?![^\\n])" : "(?=\\n?(?![\\s\\S]))", "at");
+          push(scope.m ? "(?![^\\n])" : "(?=\\n?$)", "at");
           break;
         case "[":
           push(this.charClass(scope), "atom");
@@ -887,20 +890,6 @@ export interface ScalarWriter {
   close(): void;
 }
 
-const INT64_LIMIT = 2 ** 63;
-
-/**
- * Python's `int(step)` as Guild applies it before writing, with protobuf's int64 range check:
- * truncation toward zero; NaN, infinities and values outside int64 throw as they do in Guild.
- */
-export function stepToInt64(step: number): number {
-  if (Number.isNaN(step)) throw new RangeError("cannot convert float NaN to integer");
-  if (!Number.isFinite(step)) throw new RangeError("cannot convert float infinity to integer");
-  const n = Math.trunc(step) + 0;
-  if (n >= INT64_LIMIT || n < -INT64_LIMIT) throw new RangeError(`Value out of range: ${n}`);
-  return n;
-}
-
 /**
  * Guild's step rules (`OutputScalars._step_for_line_keys`): a captured `step` is sticky for all
  * later lines; until one is seen, the implied step starts at 0 and goes up by one on a line
@@ -989,8 +978,9 @@ export class ScalarLogger {
       step = this.steps.forLineKeys(vals.map((v) => v.key));
       for (const { key, value } of [...vals].sort((a, b) => comparePyStr(a.key, b.key))) {
         if (this.matcher.ignore.has(key)) continue;
+        const int = stepToInt64(step); // raises before the writer exists, as in Guild
         const w = (this.writer ??= this.factory!());
-        w.addScalar(key, value, stepToInt64(step));
+        w.addScalar(key, value, int);
         w.flush();
       }
     }

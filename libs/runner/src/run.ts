@@ -139,15 +139,8 @@ export function startRun(plan: RunPlan, run: CreatedRun, opts: { quiet?: boolean
   const outFd = fs.openSync(path.join(dir, ".guild", "output"), "a");
   const indexFd = fs.openSync(path.join(dir, ".guild", "output.index"), "a");
   const matcher = compileOutputScalars(plan.outputScalars, Object.keys(plan.flags));
-  let events: EventFileWriter | null = null;
-  const logger = matcher
-    ? new ScalarLogger(matcher, {
-        // The event file is created on the first scalar, as Guild does.
-        addScalar: (tag: string, value: number, step: number) => (events ??= new EventFileWriter(path.join(dir, ".guild"))).addScalar(tag, value, step),
-        flush: () => events?.flush(),
-        close: () => events?.close(),
-      })
-    : null;
+  // The event file is created on the first scalar, as Guild does (the logger calls the factory then).
+  const logger = matcher ? new ScalarLogger(matcher, () => new EventFileWriter(path.join(dir, ".guild"))) : null;
 
   return new Promise((resolve) => {
     const child = spawn(plan.cmd[0]!, plan.cmd.slice(1), { cwd: dir, env, stdio: ["inherit", "pipe", "pipe"] });
@@ -235,9 +228,10 @@ class Tee {
     entry.writeBigUInt64BE(BigInt(Date.now()), 0);
     entry.writeUInt8(this.stream, 8);
     fs.writeSync(this.indexFd, entry);
-    const text = Buffer.from(this.line).toString("utf8");
+    // Raw bytes: the logger decodes UTF-8 ignoring errors, as Guild does.
+    const bytes = Buffer.from(this.line);
     this.line = [];
-    this.logger?.onLine(text);
+    this.logger?.onLine(bytes);
   }
 
   end(): void {

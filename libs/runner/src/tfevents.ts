@@ -3,10 +3,14 @@ import os from "node:os";
 import path from "node:path";
 
 /**
- * TensorBoard event files as Guild writes them (spec §5.4): TFRecord framing (u64 LE length,
- * u32 LE masked CRC32C of the length, data, u32 LE masked CRC32C of the data) of `Event`
- * protocol buffers; the first event holds only `file_version: "brain.Event:2"`.
+ * TensorBoard event files byte-compatible with the ones Guild AI 0.9 writes (spec §5.4; Guild's
+ * `summary.EventFileWriter` over TensorBoard's `RecordWriter`): TFRecord framing (u64 LE length,
+ * u32 LE masked CRC32C of those 8 bytes, the data, u32 LE masked CRC32C of the data) of
+ * serialized `tensorflow.Event` protocol buffers. The first event holds only
+ * `file_version: "brain.Event:2"`.
  */
+
+/* CRC-32C (Castagnoli): reflected polynomial 0x82F63B78, init and final xor 0xFFFFFFFF. */
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -19,83 +23,222 @@ const CRC_TABLE = (() => {
 
 export function crc32c(buf: Uint8Array): number {
   let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export function maskedCrc(buf: Uint8Array): number {
-  const c = crc32c(buf);
-  return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
+/** TFRecord's mask: `((crc >>> 15) | (crc << 17)) + 0xa282ead8`, modulo 2^32. */
+export function maskCrc(crc: number): number {
+  return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 
-function varint(n: number): number[] {
-  const out: number[] = [];
-  let v = BigInt.asUintN(64, BigInt(n));
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
+export function maskedCrc(buf: Uint8Array): number {
+  return maskCrc(crc32c(buf));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Protocol buffers                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+const INT64_LIMIT = 2 ** 63;
+
+/**
+ * Python's `int(step)` as Guild's SummaryWriter applies it, with protobuf's int64 range check:
+ * truncation toward zero; NaN, infinities and values outside int64 throw (as they raise in Guild).
+ */
+export function stepToInt64(step: number): number {
+  if (Number.isNaN(step)) throw new RangeError("cannot convert float NaN to integer");
+  if (!Number.isFinite(step)) throw new RangeError("cannot convert float infinity to integer");
+  const n = Math.trunc(step) + 0; // + 0 turns -0 into 0
+  if (n >= INT64_LIMIT || n < -INT64_LIMIT) throw new RangeError(`Value out of range: ${n}`);
+  return n;
+}
+
+class ProtoWriter {
+  private parts: number[] = [];
+
+  byte(b: number): this {
+    this.parts.push(b);
+    return this;
+  }
+
+  bytes(b: Uint8Array | number[]): this {
+    for (let i = 0; i < b.length; i++) this.parts.push(b[i]!);
+    return this;
+  }
+
+  varint(v: bigint): this {
+    let x = BigInt.asUintN(64, v);
+    while (x >= 0x80n) {
+      this.parts.push(Number(x & 0x7fn) | 0x80);
+      x >>= 7n;
+    }
+    this.parts.push(Number(x));
+    return this;
+  }
+
+  tag(field: number, wire: number): this {
+    return this.varint(BigInt((field << 3) | wire));
+  }
+
+  lengthDelimited(field: number, data: Uint8Array | number[]): this {
+    return this.tag(field, 2).varint(BigInt(data.length)).bytes(data);
+  }
+
+  double(field: number, v: number): this {
+    const b = Buffer.alloc(8);
+    b.writeDoubleLE(v);
+    return this.tag(field, 1).bytes(b);
+  }
+
+  float(field: number, v: number): this {
+    const b = Buffer.alloc(4);
+    b.writeFloatLE(Math.fround(v));
+    return this.tag(field, 5).bytes(b);
+  }
+
+  finish(): Uint8Array {
+    return Uint8Array.from(this.parts);
+  }
+}
+
+const utf8 = (s: string) => Buffer.from(s, "utf8");
+
+/** proto3 implicit presence: a double is written unless its bits are all zero (so -0.0 is written). */
+const isZeroBits = (v: number) => v === 0 && !Object.is(v, -0);
+
+export interface EventFields {
+  /** `wall_time` (field 1, double): seconds since the epoch; 0/absent is not written. */
+  wallTime?: number;
+  /** `step` (field 2, int64): truncated like Python's `int()`; 0/absent is not written. */
+  step?: number | bigint;
+  /** `file_version` (field 3, in the `what` oneof, so written even when empty). */
+  fileVersion?: string;
+  /** `summary` (field 5, in the `what` oneof): one `Summary.Value` per scalar, `simple_value` a float32. */
+  scalars?: { tag: string; value: number }[];
+}
+
+/**
+ * One serialized `Event` as Guild/TensorBoard's protobuf writes it: fields in number order
+ * (1 wall_time, 2 step, 3 file_version, 5 summary), proto3 defaults left out. In each
+ * `Summary.Value`, `tag` (field 1) is left out when empty and `simple_value` (field 2, fixed32,
+ * in the `value` oneof) is always written, 0.0 included.
+ */
+export function encodeEvent(e: EventFields): Uint8Array {
+  if (e.fileVersion !== undefined && e.scalars !== undefined) throw new TypeError("file_version and summary are one oneof: give one");
+  const w = new ProtoWriter();
+  if (e.wallTime !== undefined && !isZeroBits(e.wallTime)) w.double(1, e.wallTime);
+  if (e.step !== undefined) {
+    const step = typeof e.step === "bigint" ? BigInt.asIntN(64, e.step) : BigInt(stepToInt64(e.step));
+    if (step !== 0n) w.tag(2, 0).varint(step);
+  }
+  if (e.fileVersion !== undefined) w.lengthDelimited(3, utf8(e.fileVersion));
+  if (e.scalars !== undefined) {
+    const summary = new ProtoWriter();
+    for (const s of e.scalars) {
+      const value = new ProtoWriter();
+      if (s.tag !== "") value.lengthDelimited(1, utf8(s.tag));
+      value.float(2, s.value);
+      summary.lengthDelimited(1, value.finish());
+    }
+    w.lengthDelimited(5, summary.finish());
+  }
+  return w.finish();
+}
+
+/** TFRecord framing of one record. */
+export function encodeRecord(data: Uint8Array): Uint8Array {
+  const out = Buffer.alloc(16 + data.length);
+  out.writeBigUInt64LE(BigInt(data.length), 0);
+  out.writeUInt32LE(maskedCrc(out.subarray(0, 8)), 8);
+  out.set(data, 12);
+  out.writeUInt32LE(maskedCrc(data), 12 + data.length);
   return out;
 }
 
-function lengthDelimited(field: number, bytes: Uint8Array | number[]): number[] {
-  return [(field << 3) | 2, ...varint(bytes.length), ...bytes];
+/* ------------------------------------------------------------------------------------------ */
+/* Event files                                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/** TensorBoard's per-process writer counter (`event_file_writer._global_uid`), the name's last part. */
+let globalUid = 0;
+
+/** `time.time()`: seconds since the epoch with sub-millisecond precision. */
+export function timeNow(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
 }
 
-/** One Event protobuf, fields in the order TensorFlow writes them (1, 2, 3, 5); step 0 omitted. */
-export function encodeEvent(e: { wallTime?: number; step?: number; fileVersion?: string; scalars?: { tag: string; value: number }[] }): Uint8Array {
-  const out: number[] = [];
-  if (e.wallTime !== undefined) {
-    const d = Buffer.alloc(8);
-    d.writeDoubleLE(e.wallTime);
-    out.push(0x09, ...d);
-  }
-  if (e.step) out.push(0x10, ...varint(e.step));
-  if (e.fileVersion !== undefined) out.push(...lengthDelimited(3, Buffer.from(e.fileVersion, "utf8")));
-  if (e.scalars?.length) {
-    const summary: number[] = [];
-    for (const s of e.scalars) {
-      const f = Buffer.alloc(4);
-      f.writeFloatLE(Math.fround(s.value));
-      summary.push(...lengthDelimited(1, [...lengthDelimited(1, Buffer.from(s.tag, "utf8")), 0x15, ...f]));
-    }
-    out.push(...lengthDelimited(5, summary));
-  }
-  return Uint8Array.from(out);
+/**
+ * `events.out.tfevents.<int(time), 10 digits>.<hostname>.<pid>.<uid>` + suffix, as
+ * `tensorboard_util.event_filename` names it (Guild's attrs file uses the suffix `.attrs`).
+ */
+export function eventFileName(opts: { time: number; host: string; pid: number; uid: number; suffix?: string }): string {
+  const secs = String(Math.trunc(opts.time)).padStart(10, "0");
+  return `events.out.tfevents.${secs}.${opts.host}.${opts.pid}.${opts.uid}${opts.suffix ?? ""}`;
 }
 
-export function encodeRecord(data: Uint8Array): Uint8Array {
-  const head = Buffer.alloc(12);
-  head.writeBigUInt64LE(BigInt(data.length), 0);
-  head.writeUInt32LE(maskedCrc(head.subarray(0, 8)), 8);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt32LE(maskedCrc(data), 0);
-  return Buffer.concat([head, data, tail]);
+export interface EventFileWriterOptions {
+  /** The clock, seconds since the epoch as a float (Python's `time.time()`). */
+  now?: () => number;
+  /** Defaults to `os.hostname()` (Python's `socket.gethostname()`). */
+  host?: string;
+  /** Defaults to `process.pid`. */
+  pid?: number;
+  /** The name's counter; defaults to the next value of this process's counter (0, 1, ...). */
+  uid?: number;
+  /** Appended to the file name (`.attrs` for Guild's output attrs). */
+  suffix?: string;
 }
 
-let writers = 0;
-
-/** A scalar event file in `dir`, named as Guild names it; each scalar is flushed as written. */
+/**
+ * An event file as Guild's `summary.EventFileWriter` writes it. Creating the writer creates the
+ * directory (`ensure_dir`) and the file (truncating, `open(..., "wb")`), and writes and flushes the
+ * `file_version` event at once. Scalars are buffered until `flush()` (Guild's output scalars flush
+ * after every scalar) and `close()` flushes. Guild creates this writer lazily, on the first scalar.
+ */
 export class EventFileWriter {
   readonly path: string;
-  private fd: number;
-  constructor(dir: string, opts: { now?: () => number; host?: string; pid?: number } = {}) {
-    const now = opts.now ?? (() => Date.now() / 1000);
-    this.now = now;
-    this.path = path.join(dir, `events.out.tfevents.${Math.floor(now())}.${opts.host ?? os.hostname()}.${opts.pid ?? process.pid}.${writers++}`);
-    this.fd = fs.openSync(this.path, "a");
-    fs.writeSync(this.fd, encodeRecord(encodeEvent({ fileVersion: "brain.Event:2" })));
-  }
+  private fd: number | null;
+  private pending: Uint8Array[] = [];
   private readonly now: () => number;
-  addScalar(tag: string, value: number, step: number, wallTime = this.now()): void {
-    fs.writeSync(this.fd, encodeRecord(encodeEvent({ wallTime, step, scalars: [{ tag, value }] })));
+
+  constructor(dir: string, opts: EventFileWriterOptions = {}) {
+    this.now = opts.now ?? timeNow;
+    fs.mkdirSync(dir, { recursive: true });
+    const uid = opts.uid ?? globalUid++;
+    this.path = path.join(dir, eventFileName({ time: this.now(), host: opts.host ?? os.hostname(), pid: opts.pid ?? process.pid, uid, suffix: opts.suffix ?? "" }));
+    this.fd = fs.openSync(this.path, "w");
+    this.addEvent({ fileVersion: "brain.Event:2" });
+    this.flush();
   }
+
+  /** Queues one event record. */
+  addEvent(e: EventFields): void {
+    if (this.fd === null) throw new Error(`event file writer is closed: ${this.path}`);
+    this.pending.push(encodeRecord(encodeEvent(e)));
+  }
+
+  /**
+   * `SummaryWriter.add_scalar`: an Event with `wall_time` (now unless given), `step` as Python's
+   * `int(step)` and one `simple_value` (float32).
+   */
+  addScalar(tag: string, value: number, step: number, wallTime: number = this.now()): void {
+    this.addEvent({ wallTime, step: stepToInt64(step), scalars: [{ tag, value }] });
+  }
+
+  /** Writes the queued records to the file. */
   flush(): void {
-    // Each record is written with writeSync: nothing is buffered here.
+    if (this.fd === null || this.pending.length === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    this.pending = [];
+    let off = 0;
+    while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
   }
+
   close(): void {
+    if (this.fd === null) return;
+    this.flush();
     fs.closeSync(this.fd);
+    this.fd = null;
   }
 }
