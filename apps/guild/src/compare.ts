@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { checkColumns, CliError, ColumnSpecError, compareCsv, compareData, compareTable, EXIT, LineWriter, parseColumns, runDuration, sortRows, toJson } from "@guildts/format";
 import { addRunOptions, newCli, parseArgs, runOptions } from "@guildts/plumbing";
-import { readScalars, scalarKey, type RunRecord } from "@guildts/runstore";
+import { ScalarCache, scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { runCompareTui } from "./compare-tui.js";
 import { selectForCommand } from "./select-one.js";
 
@@ -29,12 +29,15 @@ export function compareCmd(argv: string[], prog = "guild compare"): number | Pro
   if (outputs.length > 1) throw new CliError(`--${outputs[0]} and --${outputs[1]} cannot both be specified`, EXIT.USAGE);
   const o = runOptions(opts);
   const runs = selectForCommand(o, args, ":");
-  const scalarCache = new Map<string, ReturnType<typeof readScalars>>();
+  // Summaries cached on disk per run (validated by stats), and per process per run.
+  const disk = new ScalarCache(o.home.exists ? o.home.path : null);
+  const scalarCache = new Map<string, ScalarSummary[]>();
   const scalarsOf = (r: RunRecord) => {
     let s = scalarCache.get(r.id);
-    if (!s) scalarCache.set(r.id, (s = readScalars(r.dir)));
+    if (!s) scalarCache.set(r.id, (s = disk.get(r.id, r.dir, (file, e) => process.stderr.write(`guild: warning: run ${r.id}: cannot read ${file}: ${e.message}\n`))));
     return s;
   };
+  process.once("exit", () => disk.save());
   const out = new LineWriter();
   if (opts.json) {
     for (const r of runs) {

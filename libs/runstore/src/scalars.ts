@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import fg from "fast-glob";
+import { writeCacheFile } from "./atomic.js";
 
 /**
  * Scalars of a run, read from TensorBoard event files anywhere under the run directory, as Guild
@@ -152,9 +153,27 @@ export function readEventFile(buf: Buffer, onScalar: (tag: string, value: number
  * (reported through `onError`).
  */
 export function readScalars(runDir: string, onError?: (file: string, e: Error) => void): ScalarSummary[] {
-  const files = fg.sync("**/*.tfevents.*", { cwd: runDir, dot: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true });
+  return summarize(runDir, findEventFiles(runDir).files, onError);
+}
+
+/**
+ * The event files under a run directory and every directory walked to find them (for the cache's
+ * stamps). `.guild/attrs` holds only attrs and is not walked.
+ */
+export function findEventFiles(runDir: string): { files: string[]; dirs: string[] } {
+  const entries = fg.sync("**", { cwd: runDir, dot: true, onlyFiles: false, markDirectories: true, followSymbolicLinks: false, suppressErrors: true, ignore: [".guild/attrs/**"] });
+  const dirs = ["."];
+  const files: string[] = [];
+  for (const e of entries) {
+    if (e.endsWith("/")) dirs.push(e.slice(0, -1));
+    else if (e.includes(".tfevents.")) files.push(e);
+  }
+  return { files, dirs };
+}
+
+function summarize(runDir: string, files: string[], onError?: (file: string, e: Error) => void): ScalarSummary[] {
   const byKey = new Map<string, ScalarSummary>();
-  for (const rel of files.sort()) {
+  for (const rel of [...files].sort()) {
     const dir = path.dirname(rel);
     const prefix = dir === ".guild" || dir === "." ? "" : dir;
     let buf: Buffer;
@@ -178,4 +197,79 @@ export function readScalars(runDir: string, onError?: (file: string, e: Error) =
     }
   }
   return [...byKey.values()].sort((a, b) => (a.prefix === b.prefix ? (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0) : a.prefix < b.prefix ? -1 : 1));
+}
+
+/**
+ * A cache of scalar summaries per run (GUILD_HOME/cache/guildts/scalars.json). An entry is
+ * trusted while the stats of every directory walked to find the run's event files (a file or
+ * directory added anywhere changes its parent's mtime) and of the event files themselves (Guild
+ * and TensorBoard append to them) are unchanged: stats instead of a walk and a parse. Entries
+ * touched within 2 s are not stored (timestamp granularity, as the run index does).
+ */
+interface ScalarEntry {
+  s: string;
+  d: string[];
+  f: string[];
+  v: ScalarSummary[];
+}
+
+const SCALAR_CACHE_VERSION = 1;
+
+function stampOf(runDir: string, rels: string[], newest: { t: number }): string {
+  let out = "";
+  for (const rel of rels) {
+    const st = fs.statSync(rel === "." ? runDir : path.join(runDir, rel), { throwIfNoEntry: false });
+    if (!st) return "";
+    newest.t = Math.max(newest.t, st.mtimeMs, st.ctimeMs);
+    out += `${st.ino}:${st.size}:${st.mtimeMs}|`;
+  }
+  return out;
+}
+
+export class ScalarCache {
+  private entries: Record<string, ScalarEntry> = Object.create(null);
+  private dirty = false;
+  private readonly file: string | null;
+  private readonly startedAt = Date.now();
+  private readonly racyMs = Number(process.env.GUILDTS_INDEX_RACY_MS ?? 2000);
+
+  constructor(home: string | null) {
+    this.file = home && !/^(off|0|false|no)$/i.test(process.env.GUILDTS_INDEX ?? "") ? path.join(home, "cache", "guildts", "scalars.json") : null;
+    if (!this.file) return;
+    try {
+      const data = JSON.parse(fs.readFileSync(this.file, "utf8")) as { v: number; entries: Record<string, ScalarEntry> };
+      if (data.v === SCALAR_CACHE_VERSION && data.entries) this.entries = Object.assign(Object.create(null), data.entries);
+    } catch {
+      // missing or damaged: rebuilt
+    }
+  }
+
+  /** The scalar summaries of a run, from the cache when its stamps still match. */
+  get(id: string, runDir: string, onError?: (file: string, e: Error) => void): ScalarSummary[] {
+    const key = `${runDir}`;
+    const e = this.entries[key];
+    if (e) {
+      const stamp = stampOf(runDir, [...e.d, ...e.f], { t: 0 });
+      if (stamp && stamp === e.s) return e.v;
+    }
+    const newest = { t: 0 };
+    const found = findEventFiles(runDir);
+    const stamp = stampOf(runDir, [...found.dirs, ...found.files], newest);
+    const v = summarize(runDir, found.files, onError);
+    if (stamp && newest.t < this.startedAt - this.racyMs) {
+      this.entries[key] = { s: stamp, d: found.dirs, f: found.files, v };
+      this.dirty = true;
+    } else if (e) {
+      delete this.entries[key];
+      this.dirty = true;
+    }
+    void id;
+    return v;
+  }
+
+  save(): void {
+    if (!this.file || !this.dirty) return;
+    this.dirty = false;
+    writeCacheFile(this.file, JSON.stringify({ v: SCALAR_CACHE_VERSION, entries: this.entries }));
+  }
 }

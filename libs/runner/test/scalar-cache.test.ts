@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { tempDir } from "@guildts/testkit";
+import { EventFileWriter } from "../src/index.js";
+
+/** The scalar cache must see event files that change behind it (appended, added anywhere). */
+test("the scalar cache stays correct when a run's event files change", async () => {
+  process.env.GUILDTS_INDEX_RACY_MS = "0"; // let the cache keep files written a moment ago
+  const { ScalarCache } = await import("@guildts/runstore");
+  const home = tempDir();
+  const run = path.join(home, "runs", "r1");
+  fs.mkdirSync(path.join(run, ".guild", "attrs"), { recursive: true });
+  fs.mkdirSync(path.join(run, "logs", "train"), { recursive: true });
+  let w = new EventFileWriter(path.join(run, ".guild"), { now: () => 1, host: "h", pid: 1 });
+  w.addScalar("loss", 0.5, 1);
+  w.flush();
+  const pause = () => new Promise((r) => setTimeout(r, 20));
+  await pause(); // a file written in the same millisecond as the listing is never cached
+  const last = (c: InstanceType<typeof ScalarCache>) => Object.fromEntries(c.get("r1", run).map((s) => [s.prefix ? `${s.prefix}#${s.tag}` : s.tag, [s.last, s.lastStep]]));
+  let c = new ScalarCache(home);
+  assert.deepEqual(last(c), { loss: [0.5, 1] });
+  c.save();
+  assert.ok(fs.existsSync(path.join(home, "cache", "guildts", "scalars.json")));
+  await new Promise((r) => setTimeout(r, 20));
+  // Appended behind the cache.
+  w.addScalar("loss", 0.25, 2);
+  w.close();
+  await pause();
+  c = new ScalarCache(home);
+  assert.deepEqual(last(c), { loss: [0.25, 2] });
+  c.save();
+  await new Promise((r) => setTimeout(r, 20));
+  // A new event file in a subdirectory that had none (its mtime changes).
+  w = new EventFileWriter(path.join(run, "logs", "train"), { now: () => 2, host: "h", pid: 2 });
+  w.addScalar("acc", 0.75, 3);
+  w.close();
+  await pause();
+  c = new ScalarCache(home);
+  assert.deepEqual(last(c), { loss: [0.25, 2], "logs/train#acc": [0.75, 3] });
+  c.save();
+  await new Promise((r) => setTimeout(r, 20));
+  // A new directory holding an event file, deep under an existing one.
+  fs.mkdirSync(path.join(run, "logs", "eval", "x"), { recursive: true });
+  w = new EventFileWriter(path.join(run, "logs", "eval", "x"), { now: () => 3, host: "h", pid: 3 });
+  w.addScalar("f1", 0.5, 1);
+  w.close();
+  await pause();
+  c = new ScalarCache(home);
+  assert.equal(last(c)["logs/eval/x#f1"]![0], 0.5);
+  // An unchanged run is served from the cache (its stored entry), with the same answer.
+  c.save();
+  const stored = JSON.parse(fs.readFileSync(path.join(home, "cache", "guildts", "scalars.json"), "utf8")) as { entries: Record<string, { f: string[] }> };
+  assert.equal(stored.entries[run]!.f.length, 3);
+  assert.deepEqual(last(new ScalarCache(home)), last(c));
+});
