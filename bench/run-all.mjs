@@ -75,9 +75,10 @@ if (ro) {
 const cmp = load("compare");
 if (cmp) {
   lines.push(`## \`guild compare\` over ${cmp.runs.toLocaleString("en")} runs with scalars (issue: \`--csv\` median ≤ 2 s)`, "", machineLine(cmp.machine), "");
-  lines.push(`Median of ${cmp.times} runs each, run indexes warm; every run's event files are read (no scalar cache yet).`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
-  for (const r of cmp.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
-  lines.push("", `\`--csv\`: ${verdict(cmp.rows[0].median <= 2000)} (Guild 0.9.1: ~17 s).`, "");
+  lines.push(`Median of ${cmp.times} runs each, run indexes and the scalar cache warm. The first screen of the interactive view is timed in tmux, from start until the title shows (polled every ~10 ms).`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
+  for (const r of cmp.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB ? `${r.rssMB.toFixed(0)} MB` : ""} |`);
+  const fs1 = cmp.rows.find((r) => r.name.includes("first screen"));
+  lines.push("", `\`--csv\`: ${verdict(cmp.rows[0].median <= 2000)} (Guild 0.9.1: ~17 s)` + (fs1 ? `; interactive first screen ≤ 1 s: ${verdict(fs1.median <= 1000)}.` : "."), "");
 }
 
 const sel = load("select");

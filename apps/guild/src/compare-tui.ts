@@ -12,6 +12,9 @@ import { runDetails } from "./runs-info.js";
  * current) runs after a y/N question, r reload, ? help, q quit.
  */
 export interface TuiSource {
+  /** The data shown first (already computed by the caller). */
+  initial: CompareData;
+  /** Reads the runs again (`r`, and after a label or delete). */
   load(): { runs: RunRecord[]; data: CompareData };
   home: string;
 }
@@ -36,7 +39,7 @@ const HELP = [
 export function runCompareTui(src: TuiSource): Promise<number> {
   const out = process.stdout;
   const stdin = process.stdin;
-  let { data } = src.load();
+  let data = src.initial;
   let row = 0;
   let col = 0;
   let top = 0;
@@ -69,7 +72,22 @@ export function runCompareTui(src: TuiSource): Promise<number> {
     }
     return rs;
   };
-  const width = (h: string) => Math.min(20, Math.max(Math.min(h.length, 12), ...data.rows.map((r) => tableCell(r.cells.get(h)).length)));
+  // Column widths, computed once per data set (not per cell drawn: 10k rows make that slow).
+  let widths = new Map<string, number>();
+  let widthsOf: CompareData | null = null;
+  const width = (h: string) => {
+    if (widthsOf !== data) {
+      widths = new Map();
+      widthsOf = data;
+    }
+    let w = widths.get(h);
+    if (w === undefined) {
+      w = Math.min(h.length, 12);
+      for (const r of data.rows) w = Math.max(w, Math.min(20, tableCell(r.cells.get(h)).length));
+      widths.set(h, w);
+    }
+    return w;
+  };
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + "\u2026" : s.padEnd(w));
 
   function render(): void {

@@ -59,6 +59,7 @@ export function compareCmd(argv: string[], prog = "guild compare"): number | Pro
   // The interactive view is the default on a terminal (stdin and stdout), as the runs guide has it.
   if (!opts.table && opts.csv === undefined && process.stdout.isTTY && process.stdin.isTTY) {
     return runCompareTui({
+      initial: data,
       home: o.home.path,
       load: () => {
         scalarCache.clear();
