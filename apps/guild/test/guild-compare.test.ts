@@ -116,3 +116,28 @@ describe("guild compare on a generated home with scalars", () => {
     }
   });
 });
+
+describe("guild compare --csv through a CSV parser", { skip: !hasFixture() && "shared fixture not found" }, () => {
+  test("parses back to the same values as --json: quotes, commas and newlines survive", async () => {
+    const { parse } = await import("csv-parse/sync");
+    const fx = placeFixture();
+    const env = fx.env;
+    const label = 'tricky, "quoted"\nsecond line';
+    assert.equal(runCommand("guild", ["runs", "label", "449af2", label, "-y"], { env, cwd: fx.alice }).status, 0);
+    const text = runCommand("guild", ["compare", "--csv", "-"], { env, cwd: fx.alice }).stdout;
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    const json = runCommand("guild", ["compare", "--json"], { env, cwd: fx.alice }).stdout.trim().split("\n").map((l) => JSON.parse(l) as { run: string; label: string | null; flags: Record<string, unknown>; scalars: Record<string, { last: number }> });
+    assert.equal(rows.length, json.length);
+    rows.forEach((row, i) => {
+      const j = json[i]!;
+      assert.equal(row.run, j.run);
+      assert.equal(row.label, j.label ?? "");
+      if (j.scalars.loss) assert.equal(Number(row.loss), j.scalars.loss.last);
+      for (const [k, v] of Object.entries(j.flags)) {
+        if (typeof v === "number") assert.equal(Number(row[k]), v, `${j.run} ${k}`);
+        else assert.equal(row[k], typeof v === "boolean" ? (v ? "True" : "False") : String(v), `${j.run} ${k}`);
+      }
+    });
+    assert.equal(rows.find((r) => r.run === "449af203")!.label, label);
+  });
+});
