@@ -3,6 +3,7 @@ import {
   defaultLabel,
   findGuildfile,
   flagArgs,
+  flagEnv,
   FlagError,
   flagsPrompt,
   formatOperations,
@@ -39,6 +40,11 @@ function guildErrors<T>(body: () => T): T {
   try {
     return body();
   } catch (e) {
+    // Guild prints its choice and required-flag tables without the `guild: ` prefix.
+    if (e instanceof FlagError && e.plain) {
+      process.stderr.write(e.message + "\n");
+      throw new CliError("", EXIT.NO_MATCH);
+    }
     if (e instanceof OpResolveError || e instanceof FlagError || e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
     throw e;
   }
@@ -90,13 +96,6 @@ function pythonExe(): string {
   return process.env.GUILD_PYTHON ?? "python3";
 }
 
-function flagEnv(flags: Record<string, AttrValue>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(flags)) {
-    env[`FLAG_${k.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`] = v === null ? "" : typeof v === "boolean" ? (v ? "1" : "") : String(v);
-  }
-  return env;
-}
 
 /** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and `guild train [MODEL]`. */
 export async function runCmd(argv: string[], prog: string, alias?: "train"): Promise<number> {
@@ -146,7 +145,7 @@ export async function runCmd(argv: string[], prog: string, alias?: "train"): Pro
     opref: { type: "guildfile", pkg: gf.path, version: gf.md5, model: op.model.name, op: op.name },
     opspec,
     cmd,
-    env: { PROJECT_DIR: gf.dir, FLAGS_DEST: op.flagsDest ?? "globals", ...flagEnv(flags) },
+    env: { PROJECT_DIR: gf.dir, ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), ...flagEnv(op, flags) },
     flags,
     userFlags,
     label: label || null,
@@ -157,7 +156,7 @@ export async function runCmd(argv: string[], prog: string, alias?: "train"): Pro
       "flag-null-labels": {},
       "flags-extra": {},
       "label-template": op.labelTemplate,
-      "op-cmd": { "cmd-args": cmd, "cmd-env": { FLAGS_DEST: op.flagsDest ?? "globals", PROJECT_DIR: gf.dir }, "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])) },
+      "op-cmd": { "cmd-args": cmd, "cmd-env": { ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir }, "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])) },
       "output-attrs": null,
       "output-scalars": (op.outputScalars ?? null) as AttrValue,
       "python-requires": null,
@@ -199,7 +198,7 @@ async function startStaged(spec: string, opts: Record<string, unknown>, args: st
     opref: run.opref,
     opspec,
     cmd: cmd.map(String),
-    env: { ...Object.fromEntries(Object.entries(cmdEnv ?? {}).map(([k, v]) => [k, String(v)])), ...flagEnv(flagValues) },
+    env: { ...Object.fromEntries(Object.entries(cmdEnv ?? {}).map(([k, v]) => [k, String(v)])), ...Object.fromEntries(Object.entries(flagValues).map(([k, v]) => [`FLAG_${k.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`, v === null || v === false ? "" : v === true ? "1" : String(v)])) },
     flags: flagValues,
     userFlags: {},
     label: run.label,

@@ -1,212 +1,504 @@
-import { decodeAttr, encodeAttr, GuildFloat, type AttrValue } from "@guildts/runstore";
+/**
+ * Flag values for a run (spec §3.1, §3.3, §3.4, §4.6): `NAME=VALUE` arguments, defaults,
+ * coercion to the declared type, Guild's checks and messages, the `--name value` arguments, the
+ * `FLAG_*` environment and labels.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { decodeAttr, type AttrValue } from "@guildts/runstore";
 import { opFullname, type FlagDef, type OpDef } from "./guildfile.js";
+import { asFloat, compareStr, isFloat, isMap, isNumber, numeric, parsePyFloat, parsePyInt, pyEquals, pyRepr, pyStr, pyTruthy } from "./py.js";
+import { argEncode, decodeFlagValue, encodeFlagVal, encodeYamlFlow, isFlagFunction, labelFlagValue, splitEncoded, joinSplittable, type Warn } from "./values.js";
 
-/** Flag errors, with Guild's messages (spec §3.3); exit status 1. */
+/**
+ * A flag error with Guild's message (exit status 1). When `plain` is true Guild prints the
+ * message to stderr as is, without the `guild: ` prefix (unsupported choice, missing required
+ * flags); otherwise it is an ordinary `guild: <message>` error.
+ */
 export class FlagError extends Error {
   override name = "FlagError";
-}
-
-const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
-const PY_FLOAT = /^\s*[+-]?(?:(?:\d+(?:_\d+)*)?\.\d+(?:_\d+)*|\d+(?:_\d+)*\.?)(?:[eE][+-]?\d+)?\s*$|^\s*[+-]?(?:inf|infinity|nan)\s*$/i;
-
-function pyFloat(s: string): number {
-  const t = s.trim().toLowerCase().replaceAll("_", "");
-  if (t.endsWith("inf") || t.endsWith("infinity")) return t.startsWith("-") ? -Infinity : Infinity;
-  if (t.endsWith("nan")) return NaN;
-  return Number(t);
-}
-
-/** A float value kept as a float: integral and non-finite ones become GuildFloat. */
-function asFloat(n: number): AttrValue {
-  return Number.isInteger(n) || !Number.isFinite(n) ? new GuildFloat(n) : n;
-}
-
-/** Guild's default decoding chain (spec §3.2): int, float, flag function, YAML, raw text. */
-function decodeDefault(s: string): AttrValue {
-  if (s === "") return "";
-  let v: AttrValue;
-  if (PY_INT.test(s)) v = Number(s.trim().replaceAll("_", ""));
-  else if (PY_FLOAT.test(s)) v = asFloat(pyFloat(s));
-  else if (/^[A-Za-z_][\w-]*\[.*\]$/.test(s) || /^\[[^,\]]*:[^\]]*\]$/.test(s)) return s; // flag functions stay text
-  else {
-    try {
-      v = decodeAttr(s);
-    } catch {
-      return s;
-    }
+  readonly exitCode = 1;
+  constructor(
+    message: string,
+    readonly plain = false,
+  ) {
+    super(message);
   }
-  // Guild's "surprising number" fix: `1_2_3` and `1:2` stay text.
-  const isNumber = typeof v === "number" || v instanceof GuildFloat;
-  if (isNumber && /[_:]/.test(s) && !s.includes("!!")) return s;
-  return v;
 }
 
-/** Guild's `decode_flag_val(text, type)`. */
-export function decodeFlagValue(text: string, type?: string | null): AttrValue {
-  switch (type) {
-    case "string":
-    case "path":
-    case "existing-path":
-      return /^[['"{]/.test(text) ? decodeDefault(text) : text;
-    case "int":
-      if (PY_INT.test(text)) return Number(text.trim().replaceAll("_", ""));
-      break;
-    case "float":
-      if (PY_INT.test(text) || PY_FLOAT.test(text)) return asFloat(pyFloat(text));
-      break;
-    case "number":
-      if (PY_INT.test(text)) return Number(text.trim().replaceAll("_", ""));
-      if (PY_FLOAT.test(text)) return asFloat(pyFloat(text));
-      break;
-    case "boolean": {
-      let v: AttrValue;
-      try {
-        v = decodeAttr(text);
-      } catch {
-        return text;
-      }
-      if (typeof v === "boolean") return v;
-      if (typeof v === "number" || v instanceof GuildFloat) return Number(v) !== 0;
-      return v;
+export interface ResolveFlagsOptions {
+  /** `--force-flags`: accept flags the op does not define, skip the checks. */
+  force?: boolean;
+  /** Directory relative `path`/`existing-path` values are made absolute against (default: process cwd). */
+  cwd?: string;
+  /** Receives Guild's warnings (unknown flag types, sequence function errors). */
+  warn?: Warn;
+}
+
+/** A Guild-style two-column table (`cli.table`): the first column padded, two spaces apart. */
+function table(rows: [string, string][], indent: number): string[] {
+  const w = Math.max(0, ...rows.map(([a]) => a.length));
+  return rows.map(([a, b]) => `${" ".repeat(indent)}${a.padEnd(w + 2)}${b}`);
+}
+
+function expandUser(arg: string): string {
+  if (arg === "~" || arg.startsWith("~/")) return os.homedir() + arg.slice(1);
+  return arg;
+}
+
+/**
+ * Parses `NAME=VALUE` arguments (spec §3.1): split at the first `=`, `~` expanded, each value
+ * decoded with the named flag's type (`decode_flag_val`). Arguments without `=` are an error
+ * listing each of them.
+ */
+export function parseFlagAssigns(op: OpDef | null, assigns: string[], warn?: Warn): Record<string, AttrValue> {
+  const types = new Map((op?.flags ?? []).map((f) => [f.name, f.type]));
+  const out: Record<string, AttrValue> = {};
+  const bad = new Set<string>();
+  for (const raw of assigns) {
+    if (raw.startsWith("@")) throw new FlagError(`batch files are not supported (${raw})`);
+    const arg = expandUser(raw);
+    const eq = arg.indexOf("=");
+    if (eq < 0) {
+      bad.add(arg);
+      continue;
     }
+    const name = arg.slice(0, eq);
+    out[name] = decodeFlagValue(arg.slice(eq + 1), types.get(name) ?? null, warn);
   }
-  return decodeDefault(text);
+  if (bad.size) throw new FlagError(`invalid argument(s):\n${[...bad].join("\n")}\nexpected NAME=VAL`);
+  return out;
 }
 
-function typeError(flag: FlagDef, v: AttrValue): FlagError {
-  return new FlagError(`invalid value ${formatFlagValue(v)} for ${flag.name}: invalid value for type '${flag.type}'`);
+class CoerceError extends Error {}
+
+const typeError = (type: string | null) => new CoerceError(`invalid value for type '${type}'`);
+
+function pyTypeName(v: AttrValue): string {
+  if (isMap(v)) return "dict";
+  if (Array.isArray(v)) return "list";
+  if (v === null) return "NoneType";
+  return typeof v;
 }
 
-/** Coerces a value to the flag's declared type (spec §3.3 step 3). */
-export function coerceFlagValue(flag: FlagDef, v: AttrValue): AttrValue {
-  if (v === null || flag.type === null || flag.type === "auto") return v;
-  if (Array.isArray(v)) return v.map((x) => coerceFlagValue(flag, x));
-  const n = typeof v === "number" ? v : v instanceof GuildFloat ? v.value : null;
+function coerceTyped(v: AttrValue, flag: FlagDef, cwd: string, warn: Warn | undefined): AttrValue {
   switch (flag.type) {
-    case "int":
-      if (typeof v === "number" && Number.isInteger(v)) return v;
-      if (typeof v === "string" && PY_INT.test(v)) return Number(v.trim());
-      throw typeError(flag, v);
-    case "float":
-      if (n !== null) return asFloat(n);
-      if (typeof v === "string" && (PY_INT.test(v) || PY_FLOAT.test(v))) return asFloat(pyFloat(v));
-      throw typeError(flag, v);
-    case "number":
-      if (n !== null) return v;
-      throw typeError(flag, v);
-    case "boolean":
-      if (typeof v === "boolean") return v;
-      return n !== null ? n !== 0 : Boolean(v);
     case "string":
+      return pyStr(v);
+    case "int": {
+      if (isFloat(v)) throw typeError(flag.type);
+      if (typeof v === "boolean") return v ? 1 : 0;
+      if (isNumber(v)) return v;
+      if (typeof v === "string") {
+        const n = parsePyInt(v);
+        if (n === null) throw typeError(flag.type);
+        return n;
+      }
+      throw new CoerceError(`int() argument must be a string, a bytes-like object or a real number, not '${pyTypeName(v)}'`);
+    }
+    case "float": {
+      const n = numeric(v);
+      if (n !== null) return asFloat(n);
+      if (typeof v === "string") {
+        const x = parsePyFloat(v);
+        if (x === null) throw typeError(flag.type);
+        return asFloat(x);
+      }
+      throw new CoerceError(`float() argument must be a string or a real number, not '${pyTypeName(v)}'`);
+    }
+    case "boolean":
+      return pyTruthy(v);
+    case "number": {
+      if (isNumber(v) || typeof v === "boolean") return v;
+      if (typeof v === "string") {
+        const i = parsePyInt(v);
+        if (i !== null) return i;
+        const x = parsePyFloat(v);
+        if (x !== null) return asFloat(x);
+        throw typeError(flag.type);
+      }
+      throw new CoerceError(`int() argument must be a string, a bytes-like object or a real number, not '${pyTypeName(v)}'`);
+    }
     case "path":
-    case "existing-path":
-      return typeof v === "string" ? v : formatFlagValue(v);
+    case "existing-path": {
+      if (typeof v !== "string") throw new CoerceError(`expected str, bytes or os.PathLike object, not ${pyTypeName(v)}`);
+      const p = expandUser(v);
+      return p && !path.isAbsolute(p) ? path.resolve(cwd, p) : p;
+    }
     default:
+      warn?.(`unknown flag type '${flag.type}' for ${flag.name} - cannot coerce`);
       return v;
   }
 }
 
-/** Guild's `encode_flag_val` (spec §3.4): yes/no/null, `[a, b]`, else YAML flow spelling. */
-export function formatFlagValue(v: AttrValue): string {
-  if (v === true) return "yes";
-  if (v === false) return "no";
-  if (v === null) return "null";
-  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === "string" && x.includes(",") ? `'${x}'` : formatFlagValue(x))).join(", ")}]`;
-  if (typeof v === "object" && !(v instanceof GuildFloat)) {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${k}: ${formatFlagValue(v[k]!)}`)
-      .join(", ")}}`;
+/** Guild's `coerce_flag_value` (spec §3.3 step 3): the value converted to the flag's type. */
+export function coerceFlagValue(flag: FlagDef, v: AttrValue, opts: { cwd?: string; warn?: Warn } = {}): AttrValue {
+  if (v === null || !flag.type || flag.type === "auto" || isFlagFunction(v)) return v;
+  if (Array.isArray(v)) return v.map((x) => coerceFlagValue(flag, x, opts));
+  const cwd = opts.cwd ?? process.cwd();
+  if (pyTruthy(flag.argSplit)) {
+    const encoded = typeof v === "string" ? v : encodeFlagVal(v);
+    const parts = splitEncoded(encoded, flag.argSplit).map((p) => coerceTyped(p, flag, cwd, opts.warn));
+    return joinSplittable(parts, flag.argSplit);
   }
-  return encodeAttr(v).replace(/\n$/, "");
+  return coerceTyped(v, flag, cwd, opts.warn);
 }
 
-/** Guild's label formatting of a flag value (`format_flag`): floats cut to 5 decimals, `'a b'` quoted. */
-export function labelFlagValue(v: AttrValue): string {
-  const s = formatFlagValue(v);
-  if (typeof v === "number" || v instanceof GuildFloat) {
-    const m = /^(-?\d+\.\d{5})\d+$/.exec(s);
-    return m ? m[1]! : s;
+function checkChoice(v: AttrValue, flag: FlagDef): void {
+  if (!pyTruthy(v) || flag.allowOther || !flag.choiceDefs.length) return;
+  for (const c of flag.choiceDefs) {
+    if (pyTruthy(c.alias) && pyEquals(v, c.alias)) return;
+    if (pyEquals(c.value, v)) return;
   }
-  if (typeof v === "string" && v.includes(" ") && !/^'.*'$|^".*"$/.test(s)) return v.includes("'") ? `"${v}"` : `'${v}'`;
-  return s;
+  const rows = table(
+    flag.choiceDefs.map((c) => [encodeFlagVal(c.value), c.description]),
+    2,
+  );
+  throw new FlagError(`Unsupported value for '${flag.name}' - supported values are:\n\n${rows.join("\n")}\n\nRun the command again using one of these options.`, true);
 }
 
-/** Guild's default label: non-null flags by name, `name=value` (spec §4.6). */
-export function defaultLabel(op: OpDef, flags: Record<string, AttrValue>): string {
+function invalidValue(v: AttrValue, flag: FlagDef, msg: string): FlagError {
+  return new FlagError(`invalid value ${pyStr(v)} for ${flag.name}: ${msg}`);
+}
+
+function compareValues(a: AttrValue, b: AttrValue): number | null {
+  const na = numeric(a);
+  const nb = numeric(b);
+  if (na !== null && nb !== null) return na - nb;
+  if (typeof a === "string" && typeof b === "string") return compareStr(a, b);
+  return null;
+}
+
+function checkValue(v: AttrValue, flag: FlagDef): void {
+  if (Array.isArray(v)) {
+    for (const x of v) checkValue(x, flag);
+    return;
+  }
+  if (pyTruthy(flag.argSplit) && v !== null) {
+    const encoded = typeof v === "string" ? v : encodeFlagVal(v);
+    for (const part of splitEncoded(encoded, flag.argSplit)) checkOne(decodeFlagValue(part), flag);
+    return;
+  }
+  checkOne(v, flag);
+}
+
+function checkOne(v: AttrValue, flag: FlagDef): void {
+  if (isFlagFunction(v)) return;
+  checkChoice(v, flag);
+  if (flag.type === "existing-path" && pyTruthy(v) && !fs.existsSync(pyStr(v))) throw invalidValue(v, flag, `${pyStr(v)} does not exist`);
+  if (v === null) return;
+  // Python compares numbers with numbers and strings with strings; Guild fails on other mixes.
+  if (flag.min !== null) {
+    const c = compareValues(v, flag.min);
+    if (c !== null && c < 0) throw invalidValue(v, flag, `out of range (less than min ${pyStr(flag.min)})`);
+  }
+  if (flag.max !== null) {
+    const c = compareValues(v, flag.max);
+    if (c !== null && c > 0) throw invalidValue(v, flag, `out of range (greater than max ${pyStr(flag.max)})`);
+  }
+}
+
+/**
+ * The flag values of a run (`op_util.flag_vals_for_opdef`, spec §3.3): `assigns` are the
+ * `NAME=VALUE` arguments. `userFlags` are the values as decoded from the arguments (Guild's
+ * `user_flags` attr); `flags` are the final values: aliases renamed, defaults added, values
+ * coerced, choices checked (a choice given by alias replaced by its value, a choice's `flags`
+ * applied to the flags the user did not set). Errors are FlagError with Guild's messages.
+ */
+export function resolveFlags(
+  op: OpDef,
+  assigns: string[],
+  opts: ResolveFlagsOptions = {},
+): { flags: Record<string, AttrValue>; userFlags: Record<string, AttrValue> } {
+  const userFlags = parseFlagAssigns(op, assigns, opts.warn);
+  const force = opts.force === true;
+  const vals: Record<string, AttrValue> = { ...userFlags };
+  for (const f of op.flags) {
+    if (!f.alias || !(f.alias in vals)) continue;
+    if (f.name in vals && !force) {
+      // Guild's message has the two names the other way round.
+      throw new FlagError(`cannot specify both alias ${pyRepr(f.name)} and name for flag ${pyRepr(f.alias)}\nUse --force-flags to skip this check.`);
+    }
+    const v = vals[f.alias]!;
+    delete vals[f.alias];
+    vals[f.name] = v;
+  }
+  for (const f of op.flags) if (!(f.name in vals)) vals[f.name] = f.default;
+  const defs = new Map(op.flags.map((f) => [f.name, f]));
+  for (const name of Object.keys(vals)) {
+    const f = defs.get(name);
+    if (!f) continue;
+    try {
+      vals[name] = coerceFlagValue(f, vals[name]!, opts);
+    } catch (e) {
+      if (!(e instanceof CoerceError)) throw e;
+      if (!force) throw invalidValue(vals[name]!, f, e.message);
+    }
+  }
+  if (!force) {
+    for (const name of Object.keys(vals)) {
+      if (!defs.has(name)) {
+        throw new FlagError(`unsupported flag '${name}'\nTry 'guild run ${opFullname(op)} --help-op' for a list of flags or use --force-flags to skip this check.`);
+      }
+    }
+    for (const f of op.flags) checkValue(vals[f.name] ?? null, f);
+    const missing = op.flags.filter((f) => f.required && (vals[f.name] === null || vals[f.name] === undefined || vals[f.name] === ""));
+    if (missing.length) {
+      const rows = table(
+        missing.map((f) => [f.name, f.description.split("\n")[0]!]),
+        2,
+      );
+      throw new FlagError(
+        `Operation requires the following missing flags:\n\n${rows.join("\n")}\n\nRun the command again with these flags or try 'guild run ${op.name} --help-op' for help.`,
+        true,
+      );
+    }
+  }
+  for (const f of op.flags) {
+    const v = vals[f.name];
+    if (!f.choiceDefs.length || v === null || v === undefined) continue;
+    for (const c of f.choiceDefs) {
+      if (!pyEquals(pyTruthy(c.alias) ? c.alias : c.value, v)) continue;
+      if (pyTruthy(c.alias)) vals[f.name] = c.value;
+      for (const [name, cv] of Object.entries(c.flags)) {
+        if (userFlags[name] === undefined || userFlags[name] === null) vals[name] = cv;
+      }
+    }
+  }
+  return { flags: vals, userFlags };
+}
+
+// ---------------------------------------------------------------------------------------
+// Command arguments and environment
+
+function isYamlDest(dest: string): boolean {
+  return dest === "globals" || ["global:", "dict:", "namespace:"].some((p) => dest.startsWith(p));
+}
+
+function encodingFor(map: AttrValue, v: AttrValue): string | undefined {
+  if (!isMap(map)) return undefined;
+  const key = v === true ? "true" : v === false ? "false" : v === null ? "null" : typeof v === "string" ? v : isNumber(v) ? pyStr(v) : undefined;
+  if (key === undefined || !(key in map)) return undefined;
+  return pyStr(map[key]!);
+}
+
+function encodeArg(v: AttrValue, dest: string, flag: FlagDef | undefined): string {
+  const mapped = flag ? encodingFor(flag.argEncoding, v) : undefined;
+  if (mapped !== undefined) return mapped;
+  return isYamlDest(dest) ? encodeYamlFlow(v) : argEncode(v, flag?.argSplit ?? null);
+}
+
+export interface FlagArgsOptions {
+  /** The command arguments before the flag arguments: a flag already given there as `--NAME` is dropped. */
+  cmdArgs?: string[];
+  warn?: Warn;
+}
+
+/**
+ * The `--name value` arguments Guild puts at `${flag_args}` (spec §3.4): flags in name order,
+ * `--<arg-name or name>`, values encoded for the op's flags-dest (YAML flow for `globals`,
+ * `global:`, `dict:`, `namespace:`; plain text otherwise); `arg-skip` flags and null values left
+ * out, `arg-switch` flags as a bare `--name` when the value equals the switch.
+ */
+export function flagArgs(op: OpDef, flags: Record<string, AttrValue>, opts: FlagArgsOptions = {}): string[] {
+  const dest = op.flagsDest ?? "args";
+  const defs = new Map(op.flags.map((f) => [f.name, f]));
+  const out: string[] = [];
+  for (const name of Object.keys(flags).sort(compareStr)) {
+    const v = flags[name]!;
+    const f = defs.get(name);
+    const skip = f ? (f.argSkip ?? op.defaultFlagArgSkip) : false;
+    if (skip) continue;
+    const argName = f?.argName || name;
+    if (opts.cmdArgs?.includes(`--${argName}`)) {
+      opts.warn?.(`ignoring flag '${name}=${encodeFlagVal(v)}' because it's shadowed in the operation cmd as --${argName}`);
+      continue;
+    }
+    if (f && f.argSwitch !== null) {
+      if (pyEquals(f.argSwitch, v)) out.push(`--${argName}`);
+      continue;
+    }
+    if (v === null) continue;
+    if (!Array.isArray(v) && f && f.argSplit !== null) {
+      const encoded = typeof v === "string" ? v : encodeArg(v, dest, f);
+      let parts = splitEncoded(encoded, f.argSplit);
+      if (dest === "globals") parts = [encodeYamlFlow(parts.map((p) => decodeYamlOrText(p)))];
+      if (parts.length) out.push(`--${argName}`, ...parts);
+      continue;
+    }
+    out.push(`--${argName}`, encodeArg(v, dest, f));
+  }
+  return out;
+}
+
+function decodeYamlOrText(s: string): AttrValue {
+  try {
+    return decodeAttr(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * The flag environment variables (spec §3.4): `FLAG_<NAME>` (upper case, other characters `_`)
+ * or the flag's `env-name`, with the args encoding (True → `1`, False/None → ``) or the flag's
+ * `env-encoding`.
+ */
+export function flagEnv(op: OpDef, flags: Record<string, AttrValue>): Record<string, string> {
+  const defs = new Map(op.flags.map((f) => [f.name, f]));
+  const env: Record<string, string> = {};
+  for (const [name, v] of Object.entries(flags)) {
+    const f = defs.get(name);
+    const envName = f?.envName || `FLAG_${name.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`;
+    env[envName] = (f ? encodingFor(f.envEncoding, v) : undefined) ?? argEncode(v);
+  }
+  return env;
+}
+
+// ---------------------------------------------------------------------------------------
+// Labels
+
+/** Guild's default label (spec §4.6): the non-null flags by name, `name=<format_flag>`. */
+export function defaultLabel(op: OpDef | null, flags: Record<string, AttrValue>): string {
   void op;
   return Object.keys(flags)
-    .sort()
-    .filter((k) => flags[k] !== null)
+    .sort(compareStr)
+    .filter((k) => flags[k] !== null && flags[k] !== undefined)
     .map((k) => `${k}=${labelFlagValue(flags[k]!)}`)
     .join(" ");
 }
 
 /**
- * The final flag values of a run: the user's `NAME=VALUE` args decoded by the flag's type,
- * defaults for the rest, coerced; unknown flags, bad choices and missing required flags stop
- * here, before anything is created (spec §3.3).
+ * Guild's label rendering (spec §4.6): `${name}` is the flag's label-formatted value (empty when
+ * the flag is undefined or null), `${default_label}` the default label; filters
+ * `${name|default:X}`, `${name|basename}`, `${name|unquote}`, `${name|%.2f}` work on the raw
+ * value (the result is its Python `str()`); an unknown filter gives `#error#` and a warning. A
+ * null template gives the default label.
  */
-export function resolveFlags(op: OpDef, assigns: string[]): { flags: Record<string, AttrValue>; userFlags: Record<string, AttrValue> } {
-  const byName = new Map(op.flags.map((f) => [f.name, f]));
-  const userFlags: Record<string, AttrValue> = {};
-  for (const a of assigns) {
-    const eq = a.indexOf("=");
-    if (eq <= 0) throw new FlagError(`invalid flag argument '${a}': use NAME=VALUE`);
-    const name = a.slice(0, eq);
-    const def = byName.get(name);
-    if (!def) {
-      throw new FlagError(`unsupported flag '${name}'\nTry 'guild run ${opFullname(op)} --help-op' for a list of flags or use --force-flags to skip this check.`);
-    }
-    userFlags[name] = decodeFlagValue(a.slice(eq + 1), def.type);
-  }
-  const flags: Record<string, AttrValue> = {};
-  for (const f of op.flags) flags[f.name] = coerceFlagValue(f, f.name in userFlags ? userFlags[f.name]! : f.default);
-  for (const f of op.flags) {
-    const v = flags[f.name]!;
-    if (f.choices && v !== null && v !== false && v !== "" && !f.choices.some((c) => sameValue(c.value, v))) {
-      const rows = f.choices.map((c) => `  ${formatFlagValue(c.value)}  ${c.description}`);
-      throw new FlagError(`Unsupported value for '${f.name}' - supported values are:\n\n${rows.join("\n")}\n\nRun the command again using one of these options.`);
-    }
-  }
-  const missing = op.flags.filter((f) => f.required && (flags[f.name] === null || flags[f.name] === ""));
-  if (missing.length) {
-    const width = Math.max(...missing.map((f) => f.name.length));
-    throw new FlagError(
-      `Operation requires the following missing flags:\n\n${missing.map((f) => `  ${f.name.padEnd(width)}  ${f.description}`).join("\n")}\n\nRun the command again with these flags or try 'guild run ${op.name} --help-op' for help.`,
-    );
-  }
-  return { flags, userFlags };
-}
-function sameValue(a: AttrValue, b: AttrValue): boolean {
-  const num = (x: AttrValue) => (typeof x === "number" ? x : x instanceof GuildFloat ? x.value : null);
-  const na = num(a);
-  const nb = num(b);
-  if (na !== null && nb !== null) return na === nb;
-  return formatFlagValue(a) === formatFlagValue(b);
+export function renderLabel(template: string | null, flags: Record<string, AttrValue>, warn?: Warn): string {
+  const dflt = defaultLabel(null, flags);
+  if (template === null) return dflt;
+  return template
+    .split(/(\$\{.+?\})/)
+    .map((token) => {
+      const m = /^\$\{(.+?)\}/.exec(token);
+      if (!m) return token;
+      const [name, ...transforms] = m[1]!.split("|");
+      const raw: AttrValue = name === "default_label" ? dflt : (flags[name!] ?? null);
+      if (!transforms.length) return raw === null ? "" : name === "default_label" ? dflt : labelFlagValue(raw);
+      let v = raw;
+      for (const t of transforms) v = applyTransform(t, v, warn);
+      return v === null ? "" : pyStr(v);
+    })
+    .join("");
 }
 
-/**
- * The `--name value` arguments Guild appends for an operation (spec §3.4): flag-name order,
- * YAML flow spelling for `globals` (Python scripts), plain text for `args`; null values and
- * `arg-skip` flags are left out.
- */
-export function flagArgs(op: OpDef, flags: Record<string, AttrValue>): string[] {
-  const globals = (op.flagsDest ?? (op.main ? "globals" : "args")) !== "args";
-  const out: string[] = [];
-  for (const f of op.flags) {
-    const v = flags[f.name];
-    if (v === null || v === undefined || f.argSkip) continue;
-    out.push(`--${f.argName ?? f.name}`, globals ? (typeof v === "boolean" ? String(v) : formatFlagValue(v)) : argValue(v));
+function applyTransform(t: string, val: AttrValue, warn: Warn | undefined): AttrValue {
+  const colon = t.indexOf(":");
+  const name = colon < 0 ? t : t.slice(0, colon);
+  const arg = colon < 0 ? null : t.slice(colon + 1);
+  if (name.startsWith("%")) {
+    try {
+      const r = pyPercent(name, val);
+      return r === null ? val : r;
+    } catch (e) {
+      warn?.(`error formatting ${pyRepr(val)} with ${pyRepr(name)}: ${(e as Error).message}`);
+      return val;
+    }
   }
+  if (name === "default") return val === null ? arg || "" : val;
+  if (name === "basename") {
+    if (arg) warn?.(`ignoring argment to baseline in ${pyRepr(t)}`);
+    if (!pyTruthy(val)) return "";
+    return path.basename(pyStr(val).replace(/\/+$/, ""));
+  }
+  if (name === "unquote") return typeof val === "string" && val.length >= 2 && val.startsWith("'") && val.endsWith("'") ? val.slice(1, -1) : val;
+  warn?.(`unsupported template transform: ${pyRepr(t)}`);
+  return "#error#";
+}
+
+/** Python `fmt % val` for one conversion; null for Python's TypeError (the value passes through). */
+function pyPercent(fmt: string, val: AttrValue): string | null {
+  const re = /%(?:(%)|([#0\- +]*)(\d+)?(?:\.(\d+))?([a-zA-Z]?))/g;
+  let out = "";
+  let last = 0;
+  let used = false;
+  for (const m of fmt.matchAll(re)) {
+    out += fmt.slice(last, m.index);
+    last = m.index + m[0].length;
+    if (m[1]) {
+      out += "%";
+      continue;
+    }
+    const conv = m[5]!;
+    if (!conv) throw new Error("incomplete format");
+    if (!"diouxXeEfFgGcrsa".includes(conv)) throw new Error(`unsupported format character '${conv}' (0x${conv.charCodeAt(0).toString(16)}) at index ${m.index + m[0].length - 1}`);
+    if (used) return null; // not enough arguments
+    used = true;
+    const s = convert(conv, m[2] ?? "", m[4] === undefined ? null : Number(m[4]), val);
+    if (s === null) return null;
+    const width = m[3] ? Number(m[3]) : 0;
+    const flagsStr = m[2] ?? "";
+    if (s.length >= width) out += s;
+    else if (flagsStr.includes("-")) out += s.padEnd(width);
+    else if (flagsStr.includes("0") && "diouxXeEfFgG".includes(conv)) {
+      const sign = /^[+\- ]/.test(s) ? s[0]! : "";
+      out += sign + s.slice(sign.length).padStart(width - sign.length, "0");
+    } else out += s.padStart(width);
+  }
+  out += fmt.slice(last);
+  if (!used) return null; // not all arguments converted
   return out;
 }
 
-/** The args/env encoding of a value (spec §3.4): True → 1, False/None → "", else text. */
-export function argValue(v: AttrValue): string {
-  if (v === true) return "1";
-  if (v === false || v === null) return "";
-  if (typeof v === "string") return v;
-  if (Array.isArray(v)) return v.map(argValue).join(" ");
-  return formatFlagValue(v);
+function convert(conv: string, flags: string, prec: number | null, val: AttrValue): string | null {
+  if (conv === "s") return pyStr(val);
+  if (conv === "r" || conv === "a") return pyRepr(val);
+  const n = numeric(val);
+  if (n === null) return null;
+  const sign = (x: number, s: string) => (x < 0 || Object.is(x, -0) ? s : flags.includes("+") ? `+${s}` : flags.includes(" ") ? ` ${s}` : s);
+  const abs = Math.abs(n);
+  switch (conv) {
+    case "d":
+    case "i":
+    case "u":
+      return sign(n, String(Math.trunc(abs)));
+    case "o":
+      return sign(n, Math.trunc(abs).toString(8));
+    case "x":
+      return sign(n, Math.trunc(abs).toString(16));
+    case "X":
+      return sign(n, Math.trunc(abs).toString(16).toUpperCase());
+    case "c":
+      return String.fromCodePoint(Math.trunc(n));
+    case "f":
+    case "F":
+      return sign(n, Number.isFinite(abs) ? abs.toFixed(prec ?? 6) : abs === Infinity ? "inf" : "nan");
+    case "e":
+    case "E": {
+      const s = Number.isFinite(abs) ? pyExp(abs, prec ?? 6) : abs === Infinity ? "inf" : "nan";
+      return sign(n, conv === "E" ? s.toUpperCase() : s);
+    }
+    default: {
+      // g / G
+      let p = prec ?? 6;
+      if (p === 0) p = 1;
+      let s: string;
+      if (!Number.isFinite(abs)) s = abs === Infinity ? "inf" : "nan";
+      else if (abs === 0) s = "0";
+      else {
+        const exp = Math.floor(Math.log10(Number(abs.toExponential(p - 1))));
+        if (exp >= -4 && exp < p) s = abs.toFixed(Math.max(0, p - 1 - exp));
+        else s = pyExp(abs, p - 1);
+        if (!flags.includes("#")) s = s.replace(/(\.\d*?)0+(?=$|e)/, "$1").replace(/\.(?=$|e)/, "");
+      }
+      return sign(n, conv === "G" ? s.toUpperCase() : s);
+    }
+  }
+}
+
+function pyExp(x: number, prec: number): string {
+  const s = x.toExponential(prec);
+  return s.replace(/e([+-])(\d)$/, "e$10$2");
 }

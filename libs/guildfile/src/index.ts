@@ -1,4 +1,7 @@
 export * from "./guildfile.js";
 export * from "./resolve.js";
+export * from "./values.js";
 export * from "./flags.js";
 export * from "./help.js";
+export { pyRepr, pyStr } from "./py.js";
+export { HelpFormatter, wrapText, TextWrapper } from "./helpfmt.js";

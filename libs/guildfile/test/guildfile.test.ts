@@ -2,184 +2,384 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { decodeAttr, encodeAttr, GuildFloat } from "@guildts/runstore";
+import { GuildFloat } from "@guildts/runstore";
 import { fixtureDir, hasFixture, tempDir } from "@guildts/testkit";
-import {
-  decodeFlagValue,
-  defaultLabel,
-  findGuildfile,
-  flagArgs,
-  FlagError,
-  formatOperations,
-  GuildfileError,
-  helpOp,
-  loadGuildfile,
-  OpResolveError,
-  parseOpspec,
-  resolveFlags,
-  resolveOperation,
-  trainAlias,
-} from "../src/index.js";
+import { findGuildfile, guildfileErrorSummary, GuildfileError, loadGuildfile, opFullname, type Guildfile } from "../src/index.js";
 
-function write(text: string, name = "guild.yml"): string {
-  const dir = tempDir();
+export function write(text: string, name = "guild.yml", dir = tempDir()): string {
   fs.writeFileSync(path.join(dir, name), text);
   return path.join(dir, name);
 }
 
-const MULTI = `
-- model: iris-cnn
-  operations:
-    train: {description: Train CNN, main: train}
-- model: mnist-cnn
-  operations:
-    train: {main: train}
-    test: {main: test}
-- model: cnn
-  operations:
-    prep: {main: prep}
-`;
+const NO_FIXTURE = !hasFixture() && `the shared Guild fixture is not at ${fixtureDir()}`;
 
-describe("guild files", () => {
-  test("both of Guild's forms load; MODELS is found when there is no guild.yml", () => {
-    const models = loadGuildfile(write(MULTI));
-    assert.deepEqual(models.models.map((m) => m.name), ["iris-cnn", "mnist-cnn", "cnn"]);
-    const ops = loadGuildfile(write("train:\n  main: train\nprep: echo prep\n"));
-    assert.deepEqual(ops.models.map((m) => [m.name, m.operations.map((o) => [o.name, o.main])]), [["", [["prep", "echo prep"], ["train", "train"]]]]);
-    const dir = path.dirname(write("train: {}\n", "MODELS"));
-    assert.equal(findGuildfile(dir), path.join(dir, "MODELS"));
-    assert.equal(findGuildfile(tempDir()), null);
+function loadErr(text: string): GuildfileError {
+  const file = write(text);
+  try {
+    loadGuildfile(file);
+  } catch (e) {
+    assert.ok(e instanceof GuildfileError, `not a GuildfileError: ${e}`);
+    assert.equal(e.file, file);
+    assert.ok(e.message.startsWith(`error in ${file}: `), e.message);
+    assert.equal(e.guildMessage, `error in ${file}: ${e.problem}`);
+    return e;
+  }
+  assert.fail(`loaded:\n${text}`);
+}
+
+describe("the fixture's guild files", { skip: NO_FIXTURE }, () => {
+  const project = (name: string) => path.join(fixtureDir(), "projects", name, "guild.yml");
+
+  test("mnist: the model form, ops and flags sorted by name, Guild's md5 version", () => {
+    const gf = loadGuildfile(project("mnist"));
+    assert.equal(gf.path, project("mnist"));
+    assert.equal(gf.dir, path.dirname(project("mnist")));
+    assert.equal(gf.md5, "7d11b1c1c0c60d8ddf75cc4fb676237c");
+    assert.deepEqual(
+      gf.models.map((m) => [m.name, m.description]),
+      [["mnist", "Tiny MNIST-style example (no ML libraries)"]],
+    );
+    const m = gf.models[0]!;
+    assert.equal(m.guildfile, gf);
+    assert.deepEqual(
+      m.operations.map((o) => [opFullname(o), o.main, o.exec, o.description, o.flagsDest]),
+      [
+        ["mnist:prepare", "prepare", null, "Prepare the dataset", "globals"],
+        ["mnist:test", "test", null, "Evaluate the classifier", "globals"],
+        ["mnist:train", "train", null, "Train the classifier", "globals"],
+      ],
+    );
+    const train = m.operations[2]!;
+    assert.equal(train.model, m);
+    assert.deepEqual(
+      train.flags.map((f) => [f.name, f.type, f.default, f.description, f.choices, f.required]),
+      [
+        ["batch", "int", 64, "Batch size", null, false],
+        ["epochs", "int", 3, "Number of epochs", null, false],
+        ["fail", "boolean", false, "Exit with status 3 after the first step", null, false],
+        ["lr", "float", 0.1, "Learning rate", null, false],
+        ["optimizer", null, "sgd", "Optimizer", ["sgd", "adam"], false],
+        ["sleep", "float", new GuildFloat(0), "Seconds to sleep before each step", null, false],
+      ],
+    );
+    assert.deepEqual(train.flags[4]!.choiceDefs, [
+      { value: "sgd", description: "", alias: null, flags: {} },
+      { value: "adam", description: "", alias: null, flags: {} },
+    ]);
+    assert.equal(train.outputScalars, null);
+    assert.equal(train.outputScalarsList, null);
+    assert.equal(train.sourcecode, null);
+    assert.equal(train.labelTemplate, null);
   });
 
-  test("errors name the file, the place and the problem", () => {
-    const bad = (text: string, re: RegExp) => {
-      const f = write(text);
-      assert.throws(() => loadGuildfile(f), (e: unknown) => e instanceof GuildfileError && (e as Error).message.includes(f) && re.test((e as Error).message));
-    };
-    bad("train: [unclosed\n", /invalid YAML/);
-    bad("- description: no type\n", /item 1: missing required type/);
-    bad("- model: a\n  config: b\n", /multiple types \(model, config\)/);
-    bad("- model: a\n- model: a\n", /duplicate model 'a'/);
-    bad("train:\n  flags: [a, b]\n", /operation 'train': 'flags' must be a mapping/);
-    bad("train:\n  flags:\n    x:\n      choices: {a: 1}\n", /operation 'train', flag 'x': invalid flag choice data/);
-    bad("42\n", /expected a mapping or a list/);
+  test("iris: operations at the top level form the anonymous model; scalar flags are defaults", () => {
+    const gf = loadGuildfile(project("iris"));
+    assert.equal(gf.md5, "30a2c59e0d2684dd0d04affa68857791");
+    assert.deepEqual(
+      gf.models.map((m) => m.name),
+      [""],
+    );
+    const ops = gf.models[0]!.operations;
+    assert.deepEqual(
+      ops.map((o) => [opFullname(o), o.main, o.flags.map((f) => [f.name, f.default, f.description])]),
+      [
+        [
+          "finetune",
+          "train",
+          [
+            ["c", 0.5, ""],
+            ["kernel", "linear", ""],
+          ],
+        ],
+        [
+          "train",
+          "train",
+          [
+            ["c", new GuildFloat(1), "Regularization strength"],
+            ["kernel", "rbf", ""],
+          ],
+        ],
+      ],
+    );
   });
 
-  test("opspecs and model matching, with Guild's messages", () => {
-    const gf = loadGuildfile(write(MULTI));
-    assert.deepEqual(parseOpspec("a:b"), ["a", "b"]);
-    assert.deepEqual(parseOpspec(":b"), ["", "b"]);
-    assert.deepEqual(parseOpspec("pkg/m:b"), ["pkg/m", "b"]);
-    assert.equal(resolveOperation(gf, "iris:train").model.name, "iris-cnn");
-    assert.equal(resolveOperation(gf, "mnist:train").model.name, "mnist-cnn");
-    const err = (spec: string) => {
-      try {
-        resolveOperation(gf, spec);
-      } catch (e) {
-        assert.ok(e instanceof OpResolveError);
-        return (e as Error).message;
-      }
-      assert.fail(`${spec} resolved`);
-    };
-    assert.equal(err("cnn:train"), "operation 'train' is not defined for model 'cnn'\nTry 'guild operations cnn' for a list of available operations.");
-    assert.equal(err("cn:prep"), "there are multiple models that match 'cn'\nTry specifying one of the following:\n  cnn\n  iris-cnn\n  mnist-cnn");
-    assert.equal(err("-cnn:train"), "there are multiple models that match '-cnn'\nTry specifying one of the following:\n  iris-cnn\n  mnist-cnn");
-    assert.equal(err("nosuch:train"), "cannot find operation nosuch:train\nTry 'guild operations' for a list of available operations.");
-    assert.equal(err("train"), "cannot find operation train\nYou may need to include a model in the form MODEL:OPERATION. Try 'guild operations' for a list of available operations.");
-    assert.equal(err("a:b:c"), "invalid operation 'a:b:c'\nTry 'guild operations' for a list of available operations.");
-    assert.equal(resolveOperation(gf, "test").name, "test", "an op name unique across models resolves");
-    const anon = loadGuildfile(write("train: {}\nfinetune: {}\n"));
-    assert.equal(resolveOperation(anon, "train").name, "train");
-    assert.throws(() => resolveOperation(anon, "x"), /operation 'x' is not defined for this project/);
-    assert.equal(trainAlias(gf, "iris").model.name, "iris-cnn");
-  });
-
-  test("guild operations: fullname and description, first column padded", () => {
-    assert.equal(formatOperations([loadGuildfile(write(MULTI))]), "cnn:prep         \niris-cnn:train   Train CNN\nmnist-cnn:test   \nmnist-cnn:train  \n");
+  test("the md5 is the one the fixture runs recorded in their opref", () => {
+    for (const name of ["mnist", "iris"]) {
+      const gf = loadGuildfile(project(name));
+      const runs = path.join(fixtureDir(), "home", "runs");
+      const versions = fs
+        .readdirSync(runs)
+        .map((id) => fs.readFileSync(path.join(runs, id, ".guild", "opref"), "utf8"))
+        .filter((o) => o.startsWith(`guildfile:/home/alice/${name}/guild.yml `))
+        .map((o) => o.split(" ")[1]);
+      assert.ok(versions.length >= 2, name);
+      for (const v of versions) assert.equal(v, gf.md5);
+    }
   });
 });
 
-describe("flag values", () => {
-  test("Guild's decoding table (no type)", () => {
-    const cases: [string, unknown][] = [
-      ["1", 1],
-      ["1.", new GuildFloat(1)],
-      [".1", 0.1],
-      ["1e-06", 1e-6],
-      ["1e3", new GuildFloat(1000)],
-      ["True", true],
-      ["yes", true],
-      ["no", false],
-      ["null", null],
-      ["", ""],
-      ["'1'", "1"],
-      ['"2"', "2"],
-      ["[1,2,a]", [1, 2, "a"]],
-      ["hello", "hello"],
-      ["1_2_3", "1_2_3"],
-      ["1:2", "1:2"],
-      ["uniform[0:1]", "uniform[0:1]"],
-    ];
-    for (const [text, want] of cases) assert.deepEqual(decodeFlagValue(text), want, text);
+describe("finding the model definition", () => {
+  test("guild.yml, else a file named MODELS (the runs guide's name), else none", () => {
+    const dir = tempDir();
+    assert.equal(findGuildfile(dir), null);
+    write("train: {}\n", "MODELS", dir);
+    assert.equal(findGuildfile(dir), path.join(dir, "MODELS"));
+    write("prep: {}\n", "guild.yml", dir);
+    assert.equal(findGuildfile(dir), path.join(dir, "guild.yml"));
+    fs.mkdirSync(path.join(dir, "sub", "guild.yml"), { recursive: true });
+    assert.equal(findGuildfile(path.join(dir, "sub")), null, "a directory named guild.yml is not a guild file");
+    const models = loadGuildfile(path.join(dir, "MODELS"));
+    assert.deepEqual(
+      models.models[0]!.operations.map((o) => o.name),
+      ["train"],
+    );
+    assert.equal(models.path, path.join(dir, "MODELS"));
   });
 
-  test("typed decoding and coercion", () => {
-    assert.equal(decodeFlagValue("null", "string"), "null");
-    assert.equal(decodeFlagValue("010", "string"), "010");
-    assert.deepEqual(decodeFlagValue("1", "float"), new GuildFloat(1));
-    assert.equal(decodeFlagValue("maybe", "boolean"), "maybe");
+  test("guild.yml and MODELS are not the only names Guild never reads: guild.yaml is ignored", () => {
+    const dir = tempDir();
+    write("train: {}\n", "guild.yaml", dir);
+    assert.equal(findGuildfile(dir), null);
+  });
+});
+
+describe("guild file forms (spec §1.2, §1.3)", () => {
+  const load = (text: string): Guildfile => loadGuildfile(write(text));
+
+  test("an empty file has no models; a list item with operations but no type is anonymous", () => {
+    assert.deepEqual(load("").models, []);
+    assert.deepEqual(load("# nothing\n").models, []);
+    const gf = load("- operations:\n    a: {}\n- model: m\n  operations:\n    b: {}\n- config: c\n  operations:\n    x: {}\n");
+    assert.deepEqual(
+      gf.models.map((m) => [m.name, m.operations.map((o) => o.name)]),
+      [
+        ["", ["a"]],
+        ["m", ["b"]],
+      ],
+      "config items define no model",
+    );
   });
 
-  const GF = `
+  test("operation attributes: bare string is main, exec wins, default main is the op name", () => {
+    const gf = load(`
+prep: echo prep
+train: {}
+my-op: {}
+both: {exec: "run \${flag_args}", main: mod}
+nb: {notebook: a.ipynb}
+steps-op: {steps: [train]}
+`);
+    const op = (n: string) => gf.models[0]!.operations.find((o) => o.name === n)!;
+    assert.deepEqual([op("prep").main, op("prep").exec], ["echo prep", null]);
+    assert.equal(op("train").main, "train");
+    assert.equal(op("my-op").main, "my_op");
+    assert.deepEqual([op("both").exec, op("both").main, op("both").flagsDest], ["run ${flag_args}", "mod", undefined]);
+    assert.equal(op("nb").main, "guild.plugins.nbexec a.ipynb");
+    assert.deepEqual([op("steps-op").main, op("steps-op").steps], [null, ["train"]]);
+    assert.deepEqual(
+      gf.models[0]!.operations.map((o) => o.name),
+      ["both", "my-op", "nb", "prep", "steps-op", "train"],
+    );
+  });
+
+  test("operation attributes that matter for running", () => {
+    const gf = load(`
 train:
+  description: |
+    Train it
+
+    More text
+  default: yes
+  label: lr=\${lr}
+  tags: fast
+  flags-dest: args
+  output-scalars: no
+  sourcecode: ["*.py"]
+  env: {A: 1}
+  requires: prepared
+  delete-on-success: yes
+  default-flag-arg-skip: yes
   flags:
-    lr: {type: float, default: 0.1}
-    epochs: {type: int, default: 3}
-    optimizer: {default: sgd, choices: [sgd, adam]}
-    name: {required: yes, description: Model name}
-    fail: {type: boolean, default: no}
-`;
-  test("defaults, coercion, unknown flags, choices and required flags, with Guild's messages", () => {
-    const op = resolveOperation(loadGuildfile(write(GF)), "train");
-    const r = resolveFlags(op, ["name=foo", "lr=1", "epochs=5"]);
-    assert.equal(encodeAttr(r.flags), "epochs: 5\nfail: false\nlr: 1.0\nname: foo\noptimizer: sgd\n");
-    assert.equal(encodeAttr(r.userFlags), "epochs: 5\nlr: 1.0\nname: foo\n");
-    const msg = (assigns: string[]) => {
-      try {
-        resolveFlags(op, assigns);
-      } catch (e) {
-        assert.ok(e instanceof FlagError);
-        return (e as Error).message;
-      }
-      assert.fail("resolved");
-    };
-    assert.equal(msg(["name=a", "bogus=1"]), "unsupported flag 'bogus'\nTry 'guild run train --help-op' for a list of flags or use --force-flags to skip this check.");
-    assert.equal(msg(["name=a", "epochs=2.5"]), "invalid value 2.5 for epochs: invalid value for type 'int'");
-    assert.equal(msg(["name=a", "optimizer=rmsprop"]), "Unsupported value for 'optimizer' - supported values are:\n\n  sgd  \n  adam  \n\nRun the command again using one of these options.");
-    assert.equal(msg([]), "Operation requires the following missing flags:\n\n  name  Model name\n\nRun the command again with these flags or try 'guild run train --help-op' for help.");
-    assert.match(helpOp(op), /^Usage: guild run \[OPTIONS\] train \[FLAG\]\.\.\./);
-    assert.match(helpOp(op), /\n  name       Model name \(required\)\n  optimizer  \(default is sgd\)\n\n +Choices:  sgd, adam\n/);
+    lr: {default: 0.1, arg-name: learning-rate, arg-switch: 2, env-name: LR, null-label: auto, foo: bar}
+    x: null
+    l: [1, 2]
+`);
+    const op = gf.models[0]!.operations[0]!;
+    assert.equal(op.description, "Train it\n\nMore text");
+    assert.equal(op.isDefault, true);
+    assert.equal(op.labelTemplate, "lr=${lr}");
+    assert.deepEqual(op.tags, ["fast"]);
+    assert.equal(op.flagsDest, "args");
+    assert.equal(op.outputScalars, false);
+    assert.deepEqual(op.outputScalarsList, []);
+    assert.deepEqual(op.sourcecode, ["*.py"]);
+    assert.deepEqual(op.env, { A: 1 });
+    assert.deepEqual(op.requires, ["prepared"]);
+    assert.equal(op.deleteOnSuccess, true);
+    assert.equal(op.defaultFlagArgSkip, true);
+    const [l, lr, x] = op.flags;
+    assert.deepEqual([l!.name, l!.default], ["l", [1, 2]]);
+    assert.deepEqual([x!.name, x!.default], ["x", null]);
+    assert.deepEqual(
+      [lr!.argName, lr!.argSwitch, lr!.envName, lr!.nullLabel, lr!.extra, lr!.argSkip],
+      ["learning-rate", 2, "LR", "auto", { foo: "bar" }, null],
+    );
   });
 
-  test("the fixture's runs: the same cmd flag args and default label from the same flags", { skip: !hasFixture() && "no fixture" }, () => {
-    const gf = loadGuildfile(path.join(fixtureDir(), "projects", "mnist", "guild.yml"));
-    assert.equal(gf.md5, "7d11b1c1c0c60d8ddf75cc4fb676237c", "Guild's opref version is the md5 of guild.yml");
-    const op = resolveOperation(gf, "train");
-    const runs = path.join(fixtureDir(), "home", "runs");
-    let checked = 0;
-    for (const id of fs.readdirSync(runs)) {
-      const attrs = path.join(runs, id, ".guild", "attrs");
-      if (!fs.readFileSync(path.join(runs, id, ".guild", "opref"), "utf8").endsWith(" mnist train")) continue;
-      const userFlags = decodeAttr(fs.readFileSync(path.join(attrs, "user_flags"), "utf8")) as Record<string, unknown>;
-      const assigns = Object.entries(userFlags).map(([k, v]) => `${k}=${encodeAttr(v as never).trim().replace(/^'(.*)'$/, "$1")}`);
-      const { flags } = resolveFlags(op, assigns);
-      assert.equal(encodeAttr(flags), fs.readFileSync(path.join(attrs, "flags"), "utf8"), id);
-      const cmd = decodeAttr(fs.readFileSync(path.join(attrs, "cmd"), "utf8")) as string[];
-      assert.deepEqual(flagArgs(op, flags), cmd.slice(cmd.indexOf("--") + 1), id);
-      const label = fs.readFileSync(path.join(attrs, "label"), "utf8").trim();
-      if (label.includes("=")) assert.equal(defaultLabel(op, flags), label, id);
-      checked++;
-    }
-    assert.ok(checked >= 4, `${checked} fixture runs checked`);
+  test("flags-dest for main ops comes from the script: argparse, click, else globals", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "a.py"), "import os\nimport argparse\n");
+    fs.mkdirSync(path.join(dir, "pkg"));
+    fs.writeFileSync(path.join(dir, "pkg", "b.py"), "from click import command\n");
+    fs.writeFileSync(path.join(dir, "c.py"), "x = 1\n# import argparse\n");
+    const gf = loadGuildfile(write("a: a\nb: pkg.b --x\nc: {main: c, flags-dest: 'global:params'}\nd: c\ne: missing\nf: {exec: echo}\n", "guild.yml", dir));
+    assert.deepEqual(
+      gf.models[0]!.operations.map((o) => [o.name, o.flagsDest]),
+      [
+        ["a", "args"],
+        ["b", "args:click"],
+        ["c", "global:params"],
+        ["d", "globals"],
+        ["e", "globals"],
+        ["f", undefined],
+      ],
+    );
+  });
+
+  test("default models and operations", () => {
+    const gf = load("- model: a\n  operations: {x: {}}\n- model: b\n  default: yes\n  description: '  B  '\n  operations: {y: {}}\n");
+    assert.deepEqual(
+      gf.models.map((m) => [m.name, m.isDefault, m.description]),
+      [
+        ["a", false, ""],
+        ["b", true, "B"],
+      ],
+    );
+  });
+
+  test("extends, params, operation-defaults and $include", () => {
+    const gf = load(`
+- config: base
+  description: Base
+  params:
+    lr: 0.1
+    name: base-{{size}}
+  operation-defaults:
+    output-scalars: no
+  operations:
+    train:
+      main: "{{module}}"
+      flags:
+        lr: "{{lr}}"
+        size: {default: 1}
+- config: more-flags
+  flags:
+    extra: 7
+- model: small
+  extends: base
+  params:
+    size: 8
+    module: train_small
+  operations:
+    train:
+      flags:
+        $include: more-flags
+        size: 8
+    eval:
+      output-scalars: "acc: (\\\\S+)"
+      flags:
+        $include: small:train
+`);
+    const m = gf.models[0]!;
+    assert.equal(m.name, "small");
+    assert.equal(m.description, "Base");
+    assert.deepEqual(
+      m.operations.map((o) => o.name),
+      ["eval", "train"],
+    );
+    const train = m.operations[1]!;
+    assert.equal(train.main, "train_small");
+    assert.deepEqual(
+      train.flags.map((f) => [f.name, f.default]),
+      [
+        ["extra", 7],
+        ["lr", 0.1],
+        ["size", 8],
+      ],
+    );
+    assert.equal(train.outputScalars, false);
+    const ev = m.operations[0]!;
+    assert.equal(ev.outputScalars, "acc: (\\S+)");
+    assert.deepEqual(ev.outputScalarsList, ["acc: (\\S+)"]);
+    assert.deepEqual(
+      ev.flags.map((f) => f.name),
+      ["extra", "size"],
+      "$include of small:train takes its own flags data",
+    );
+  });
+
+  test("include items splice another file's items in", () => {
+    const dir = tempDir();
+    write("- model: inc\n  operations: {a: {}}\n", "other.yml", dir);
+    const gf = loadGuildfile(write("- include: other.yml\n- model: main\n  operations: {b: {}}\n", "guild.yml", dir));
+    assert.deepEqual(
+      gf.models.map((m) => m.name),
+      ["inc", "main"],
+    );
+  });
+});
+
+describe("broken guild files: the message names the file, the place and Guild's problem", () => {
+  const cases: [string, string, string][] = [
+    ["train: [unclosed\n", "line 1", "invalid YAML: "],
+    ["a: 1\nb: 2\nc: [\n  d\n", "line 3", "invalid YAML: "],
+    ["42\n", "top level", "invalid guildfile data 42: expected a mapping"],
+    ["- description: no type\n", "item 1", "missing required type (one of: config, include, model, package) in {'description': 'no type'}"],
+    ["- model: a\n  config: b\n", "model 'a'", "multiple types (config, model) in {'model': 'a', 'config': 'b'}"],
+    ["- model: a\n- model: a\n", "model 'a'", "duplicate model 'a'"],
+    ["- model: 12\n", "item 1", "invalid model name $12: expected a string"],
+    ["- package: a\n- package: b\n", "package 'b'", "mutiple package definitions"],
+    ["- model: m\n  operations: [a]\n", "model 'm'", "invalid operations value ['a']: expected a mapping"],
+    ["train: 42\n", "operation 'train'", "invalid value for operation '42' 'train': expected a string or a mapping"],
+    ["train:\n", "operation 'train'", "invalid value for operation 'None' 'train': expected a string or a mapping"],
+    ["train:\n  flags:\n", "operation 'train'", "invalid flags value None: expected a mapping"],
+    ["- model: m\n  operations: {t: {tags: 3}}\n", "model 'm', operation 't'", "invalid tags value 3: expected a string or list"],
+    ["- model: m\n  operations:\n    train:\n      flags: [a, b]\n", "model 'm', operation 'train'", "invalid flags value ['a', 'b']: expected a mapping"],
+    [
+      "- model: mnist\n  operations:\n    train:\n      flags:\n        lr:\n          choices: {a: 1}\n",
+      "model 'mnist', operation 'train', flag 'lr'",
+      "invalid flag choice data {'a': 1}: expected a list of values or mappings",
+    ],
+    ["train:\n  flags:\n    lr:\n      choices:\n        - description: no value\n", "operation 'train', flag 'lr', choice 1", "missing required 'value' attribute in {'description': 'no value'}"],
+    ["train:\n  flags-import: maybe\n", "operation 'train'", "invalid flags-import value 'maybe': expected yes/all, no, or a list of flag names"],
+    ["train:\n  output-scalars: 3\n", "operation 'train'", "invalid output-scalars 3: expected a mapping, list, string, or false"],
+    ["train:\n  sourcecode: 123\n", "operation 'train', sourcecode", "invalid select files spec 123: expected a string, list, or mapping"],
+    ["train:\n  sourcecode:\n    - {include: a, exclude: b}\n", "operation 'train', sourcecode", "invalid file select spec {'include': 'a', 'exclude': 'b'}: cannot include both include and exclude"],
+    ["train:\n  steps: go\n", "operation 'train'", "invalid steps data 'go': expected a list"],
+    ["train:\n  optimizer: gp\n  optimizers: [gp]\n", "operation 'train'", "conflicting optimizer configuration in operation 'train' - cannot define both 'optimizer' and 'optimizers'"],
+    ["- model: a\n  extends: b\n", "model 'a'", "undefined model or config 'b'"],
+    ["- model: a\n  extends: b\n- model: b\n  extends: a\n", "model 'a'", "cycle in 'extends' (b -> a -> b)"],
+    ["- model: a\n  extends: pkg/m\n", "model 'a'", "cannot find Guild file for package 'pkg'"],
+    ["- model: a\n  operations:\n    t:\n      flags:\n        $include: nowhere\n", "model 'a', operation 't'", "invalid include reference 'nowhere': cannot find target"],
+    ["- include: nope.yml\n", "item 1", "cannot find include 'nope.yml' (includes must be local to including Guild file or a Guild package on the system path)"],
+  ];
+  for (const [text, place, problem] of cases) {
+    test(`${place}: ${problem.slice(0, 50)}`, () => {
+      const e = loadErr(text);
+      assert.equal(e.place, place);
+      assert.ok(e.problem.startsWith(problem), `${e.problem}\n!= ${problem}`);
+      assert.equal(e.message, `error in ${e.file}: ${place}: ${e.problem}`);
+    });
+  }
+
+  test("Guild's summary line for a broken guild file in the project directory", () => {
+    const e = loadErr("42\n");
+    assert.equal(guildfileErrorSummary(e, path.dirname(e.file)), "guildfile in the current directory contains an error (see above for details)");
+    assert.equal(guildfileErrorSummary(e, path.dirname(path.dirname(e.file))), `guildfile in './${path.basename(path.dirname(e.file))}' contains an error (see above for details)`);
+  });
+
+  test("an unreadable path is a GuildfileError naming it", () => {
+    const missing = path.join(tempDir(), "guild.yml");
+    assert.throws(() => loadGuildfile(missing), (e: unknown) => e instanceof GuildfileError && e.message.includes(missing) && /no such file/.test(e.message));
   });
 });

@@ -1,0 +1,393 @@
+/**
+ * Flag values as Guild's `flag_util` encodes, formats and decodes them (spec §3.2, §3.4).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { decodeAttr, encodeAttr, GuildFloat, pythonFloatRepr, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
+import { asFloat, compareStr, isFloat, isMap, isNumber, numeric, parsePyFloat, parsePyInt, pyLen, pyPformat, pyReprStr, pyStrip } from "./py.js";
+
+/** Receives Guild's warnings (`WARNING: ...` lines), without the prefix. */
+export type Warn = (message: string) => void;
+
+// ---------------------------------------------------------------------------------------
+// Encoding
+
+/**
+ * PyYAML's dump of one scalar as Guild's `encode_yaml` writes it (no strict patch: the
+ * one-letter strings y/n stay plain), without the document end marker.
+ */
+export function encodeYamlScalar(v: AttrValue): string {
+  if (typeof v === "string" && /^[yYnN]$/.test(v)) return v;
+  return encodeAttr(v).replace(/\n$/, "");
+}
+
+/** `yaml_util.encode_yaml(val, default_flow_style=True)`: flow style for lists and maps. */
+export function encodeYamlFlow(v: AttrValue): string {
+  if (Array.isArray(v)) return `[${v.map(flowItem).join(", ")}]`;
+  if (isMap(v)) {
+    return `{${Object.keys(v)
+      .sort(compareStr)
+      .map((k) => `${flowItem(k)}: ${flowItem(v[k]!)}`)
+      .join(", ")}}`;
+  }
+  return encodeYamlScalar(v);
+}
+
+function flowItem(v: AttrValue): string {
+  if (Array.isArray(v) || isMap(v)) return encodeYamlFlow(v);
+  const s = encodeYamlScalar(v);
+  // Inside a flow collection a plain scalar cannot hold flow indicators.
+  if (typeof v === "string" && !/^['"]/.test(s) && /[,[\]{}]|: |#/.test(s)) return `'${s.replaceAll("'", "''")}'`;
+  return s;
+}
+
+/** Guild's `encode_flag_val`: `yes`/`no`/`null`, `[a, b]`, `{k: v}`, else YAML (spec §3.4). */
+export function encodeFlagVal(v: AttrValue): string {
+  if (v === true) return "yes";
+  if (v === false) return "no";
+  if (v === null) return "null";
+  if (Array.isArray(v)) {
+    return `[${v
+      .map((x) => {
+        const encoded = encodeFlagVal(x);
+        return typeof x === "string" && encoded.includes(",") ? pyReprStr(encoded) : encoded;
+      })
+      .join(", ")}]`;
+  }
+  if (isMap(v)) {
+    return `{${Object.keys(v)
+      .sort(compareStr)
+      .map((k) => `${encodeFlagVal(k)}: ${encodeFlagVal(v[k]!)}`)
+      .join(", ")}}`;
+  }
+  return encodeYamlScalar(v);
+}
+
+export interface FormatFlagOptions {
+  /** Cut floats to this many decimals (`true` = 5). */
+  truncateFloats?: boolean | number;
+  /** Shorten existing paths to this length (`true` = 20). */
+  shortenPaths?: boolean | number;
+}
+
+/** Guild's `format_flag`: encode, cut floats, shorten existing paths, quote strings with spaces. */
+export function formatFlag(v: AttrValue, opts: FormatFlagOptions = {}): string {
+  let encoded = encodeFlagVal(v);
+  if (opts.truncateFloats && isFloat(v)) {
+    const len = opts.truncateFloats === true ? 5 : opts.truncateFloats;
+    encoded = encoded.replace(/\.[0-9]+/g, (part) => (part.length <= len ? part : part.slice(0, len + 1)));
+  }
+  if (opts.shortenPaths && typeof v === "string" && v.includes(path.sep) && fs.existsSync(v)) {
+    encoded = shortenPath(v, opts.shortenPaths === true ? 20 : opts.shortenPaths);
+  }
+  if (typeof v === "string" && encoded[0] !== "'" && encoded[0] !== '"' && encoded.includes(" ")) return pyReprStr(encoded);
+  return encoded;
+}
+
+/** A label's value for one flag: `format_flag(val, truncate_floats=True, shorten_paths=True)`. */
+export function labelFlagValue(v: AttrValue): string {
+  return formatFlag(v, { truncateFloats: true, shortenPaths: true });
+}
+
+/** Guild's `util.shorten_path`: keeps the ends of a long path around `…`. */
+export function shortenPath(p: string, maxLen = 28, ellipsis = "\u2026", sep = path.sep): string {
+  if (pyLen(p) <= maxLen) return p;
+  const parts = splitPathParts(p, sep);
+  if (parts.length === 1) return parts[0]!;
+  const r = [parts.pop()!];
+  let l: string[];
+  let popR: boolean;
+  if (parts[0]![0] === sep) {
+    l = [];
+    popR = false;
+  } else {
+    l = [parts.shift()!];
+    popR = true;
+  }
+  while (parts.length) {
+    const lenL = l.reduce((n, s) => n + pyLen(s) + 1, 0);
+    const lenR = r.reduce((n, s) => n + pyLen(s) + 1, 0);
+    const part = popR ? parts.pop()! : parts.shift()!;
+    const side = popR ? r : l;
+    if (lenL + lenR + pyLen(part) + pyLen(ellipsis) >= maxLen) break;
+    side.push(part);
+    popR = !popR;
+  }
+  const shortened = [l.join(sep), ellipsis, [...r].reverse().join(sep)].join(sep);
+  return pyLen(shortened) >= pyLen(p) ? p : shortened;
+}
+
+function splitPathParts(p: string, sep: string): string[] {
+  if (!p) return [];
+  const packed: string[] = [];
+  let blanks: string[] = [];
+  for (const part of p.split(sep)) {
+    if (part === "") blanks.push("");
+    else {
+      packed.push([...blanks, part].join(sep));
+      blanks = [];
+    }
+  }
+  if (blanks.length > 1) packed.push(blanks.join(sep));
+  return packed;
+}
+
+/** The args/env encoding (`_encode_flag_arg_for_argparse`): True → 1, False/None → "", str as is. */
+export function argEncode(v: AttrValue, argSplit: AttrValue = null): string {
+  if (v === true) return "1";
+  if (v === false || v === null) return "";
+  if (typeof v === "string") return v;
+  if (Array.isArray(v)) return joinSplittable(v, argSplit);
+  return pyPformat(v);
+}
+
+/** `join_splittable_flag_vals`: encoded values joined with spaces (shlex-quoted) or a separator. */
+export function joinSplittable(vals: AttrValue[], split: AttrValue): string {
+  const encoded = vals.map(encodeFlagVal);
+  if (split === null || split === true || split === "shlex") return encoded.map(shlexQuote).join(" ");
+  return encoded.join(typeof split === "string" ? split : String(split));
+}
+
+/** `split_encoded_flag_val`: shlex split (`true`/`shlex`) or split on a separator, empty parts dropped. */
+export function splitEncoded(encoded: string, split: AttrValue): string[] {
+  if (split === true || split === "shlex") return shlexSplit(encoded);
+  const sep = typeof split === "string" ? split : String(numeric(split) ?? split);
+  return encoded.split(sep).filter((p) => p !== "");
+}
+
+// ---------------------------------------------------------------------------------------
+// Flag functions
+
+const NAMED_FUNCTION_P = /^([a-zA-Z0-9_\-.]+)\[(.*)\]/;
+
+function splitFlagFunction(s: string): [string | null, string] | null {
+  const m = NAMED_FUNCTION_P.exec(s);
+  if (m) return [m[1]!, m[2]!.trim()];
+  if (s.startsWith("[") && s.endsWith("]") && s.includes(":")) {
+    let l: AttrValue;
+    try {
+      l = decodeAttr(s);
+    } catch {
+      return [null, s.slice(1, -1)];
+    }
+    // An anonymous function when YAML reads a one-item list of a str or an int (or bool).
+    if (Array.isArray(l) && l.length === 1) {
+      const x = l[0];
+      if (typeof x === "string" || typeof x === "bigint" || typeof x === "boolean" || (typeof x === "number" && Number.isInteger(x))) return [null, s.slice(1, -1)];
+    }
+  }
+  return null;
+}
+
+/** `decode_flag_function`: `[name, args]`, or null when `s` is not a flag function. */
+export function decodeFlagFunction(s: string): [string | null, AttrValue[]] | null {
+  const split = splitFlagFunction(s);
+  if (!split) return null;
+  const [name, raw] = split;
+  const args = raw ? raw.split(":").map((a) => decodeFlagValueNofix(a.trim())) : [];
+  return [name, args];
+}
+
+/** `flag_util.is_flag_function`: a string in `name[...]` or `[a:b...]` form. */
+export function isFlagFunction(v: AttrValue | undefined): boolean {
+  return typeof v === "string" && splitFlagFunction(v) !== null;
+}
+
+class FunctionArgError extends Error {}
+
+function seqArgs(name: string, args: AttrValue[], defaults: AttrValue[], required: number, warn: Warn | undefined): AttrValue[] {
+  const n = defaults.length;
+  if (args.length > n) {
+    const rest = args.slice(n);
+    warn?.(`unsupported arguments for ${name} function: ${rest.length === 1 ? `(${pyArg(rest[0]!)},)` : `(${rest.map(pyArg).join(", ")})`} - ignoring`);
+  }
+  const out = defaults.map((d, i) => (i < args.length ? args[i]! : d));
+  for (let i = 0; i < required; i++) {
+    if (out[i] === null) throw new FunctionArgError(`function requires at least ${required} arg(s)`);
+  }
+  return out;
+}
+
+function pyArg(v: AttrValue): string {
+  if (typeof v === "string") return pyReprStr(v);
+  if (v instanceof GuildFloat) return pythonFloatRepr(v.value);
+  if (typeof v === "number" && !Number.isInteger(v)) return pythonFloatRepr(v);
+  return String(v);
+}
+
+function assertNumeric(...args: AttrValue[]): void {
+  for (const a of args) {
+    if (a === null || numeric(a) === null) throw new FunctionArgError(`invalid arg ${pyArg(a)}: expected a number`);
+  }
+}
+
+/** numpy's `.item()` then Guild's `round(x, 8)` for floats above 1e-8. */
+function seqVal(x: number, float: boolean): AttrValue {
+  if (!float) return x;
+  return asFloat(x > 1e-8 ? Number(x.toFixed(8)) : x);
+}
+
+function linspace(start: number, end: number, count: number): number[] {
+  const n = Math.trunc(count);
+  if (n <= 0) return [];
+  if (n === 1) return [start];
+  const step = (end - start) / (n - 1);
+  const out = Array.from({ length: n }, (_, i) => start + i * step);
+  out[n - 1] = end;
+  return out;
+}
+
+function expandSequence(name: string, args: AttrValue[], warn: Warn | undefined): AttrValue[] {
+  if (name === "range") {
+    const [start, end0, step] = seqArgs("range", args, [null, null, 1], 1, warn) as [AttrValue, AttrValue, AttrValue];
+    assertNumeric(start, step);
+    const s = numeric(start)!;
+    const st = numeric(step)!;
+    let lo = s;
+    let hi: number;
+    if (end0 !== null) {
+      assertNumeric(end0);
+      hi = numeric(end0)! + Math.min(st, 1);
+    } else {
+      hi = s;
+      lo = 0;
+    }
+    if (st === 0) throw new FunctionArgError("division by zero");
+    const float = [start, end0, step].some((a) => isFloat(a));
+    // numpy.arange: length ceil((stop - start) / step), values start + i * delta.
+    const count = Math.max(0, Math.ceil((hi - lo) / st));
+    const delta = lo + st - lo;
+    return Array.from({ length: count }, (_, i) => seqVal(i === 0 ? lo : lo + i * delta, float));
+  }
+  if (name === "linspace") {
+    const [start, end, count] = seqArgs("linspace", args, [null, null, 5], 2, warn) as [AttrValue, AttrValue, AttrValue];
+    assertNumeric(start, end, count);
+    return linspace(numeric(start)!, numeric(end)!, numeric(count)!).map((x) => seqVal(x, true));
+  }
+  if (name === "logspace") {
+    const [start, end, count, base] = seqArgs("logspace", args, [null, null, 5, 10], 2, warn) as [AttrValue, AttrValue, AttrValue, AttrValue];
+    assertNumeric(start, end, count, base);
+    const b = numeric(base)!;
+    return linspace(numeric(start)!, numeric(end)!, numeric(count)!).map((x) => seqVal(b ** x, true));
+  }
+  // Guild lists `geomspace` but has no expander for it: its assertion is logged and skipped.
+  throw new FunctionArgError(name);
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoding
+
+const SCIENTIFIC_RUN_ID_P = /^[0-9]+e[0-9]+/;
+const LIST_CONCAT_P = /^(\[.*\])\s*\*\s*([0-9]+)$/;
+const NO_MATCH = Symbol("no match");
+type Decoded = AttrValue | typeof NO_MATCH;
+
+function decodeInt(s: string): Decoded {
+  const n = parsePyInt(s);
+  return n === null ? NO_MATCH : n;
+}
+
+function decodeFloat(s: string): Decoded {
+  const x = parsePyFloat(s);
+  return x === null ? NO_MATCH : asFloat(x);
+}
+
+function decodeYaml(s: string): Decoded {
+  try {
+    return decodeAttr(s);
+  } catch {
+    return NO_MATCH;
+  }
+}
+
+function functionOrSequence(s: string, warn: Warn | undefined): Decoded {
+  const f = decodeFlagFunction(s);
+  if (!f) return NO_MATCH;
+  const [name, args] = f;
+  if (name === null && args.length >= 2) return s;
+  if (name === "range" || name === "linspace" || name === "logspace" || name === "geomspace") {
+    try {
+      return expandSequence(name, args, warn);
+    } catch (e) {
+      warn?.(`error decoding ${pyReprStr(s)}: ${(e as Error).message}`);
+      return NO_MATCH;
+    }
+  }
+  return NO_MATCH;
+}
+
+function concatenatedList(s: string, warn: Warn | undefined): Decoded {
+  const m = LIST_CONCAT_P.exec(pyStrip(s));
+  if (!m) return NO_MATCH;
+  const maybe = decodeChain(m[1]!, null, false, warn);
+  return Array.isArray(maybe) ? Array.from({ length: Number(m[2]) }, () => maybe).flat(1) : s;
+}
+
+function yamlWithFix(s: string): Decoded {
+  if (s.length >= 3 && s.length <= 32 && SCIENTIFIC_RUN_ID_P.test(s)) return s;
+  return decodeYaml(s);
+}
+
+function typedDecoders(type: string | null | undefined, warn: Warn | undefined): ((s: string) => Decoded)[] {
+  switch (type) {
+    case null:
+    case undefined:
+    case "auto":
+      return [];
+    case "string":
+    case "path":
+    case "existing-path":
+      return [(s) => (/^[['"{]/.test(s) ? NO_MATCH : s)];
+    case "int":
+      return [decodeInt];
+    case "float":
+      return [decodeFloat];
+    case "number":
+      return [decodeInt, decodeFloat];
+    case "boolean":
+      return [
+        (s) => {
+          const v = decodeYaml(s);
+          if (v === NO_MATCH || typeof v === "boolean") return v;
+          const n = numeric(v);
+          return isNumber(v) && n !== null ? n !== 0 : v;
+        },
+      ];
+    default:
+      warn?.(`uknown flag type ${type}, assuming 'auto'`);
+      return [];
+  }
+}
+
+function decodeChain(s: string, type: string | null | undefined, nofix: boolean, warn: Warn | undefined): AttrValue {
+  if (s === "") return s;
+  const decoders = [
+    ...typedDecoders(type, warn),
+    decodeInt,
+    ...(nofix ? [decodeFloat] : []),
+    (x: string) => functionOrSequence(x, warn),
+    (x: string) => concatenatedList(x, warn),
+    nofix ? decodeYaml : yamlWithFix,
+  ];
+  for (const d of decoders) {
+    const v = d(s);
+    if (v !== NO_MATCH) return v;
+  }
+  return s;
+}
+
+function decodeFlagValueNofix(s: string): AttrValue {
+  return decodeChain(s, null, true, undefined);
+}
+
+/**
+ * Guild's `decode_flag_val(s, flag_type)` (spec §3.2): the type's decoder first, then `int()`,
+ * flag functions and sequences, list concatenation and YAML 1.1. Numbers written with `_` or `:`
+ * stay text; so do strings that look like short run ids in exponent form (`1e5`, `12e3`: Guild's
+ * `_decode_yaml_with_fix`).
+ */
+export function decodeFlagValue(text: string, type?: string | null, warn?: Warn): AttrValue {
+  const v = decodeChain(text, type, false, warn);
+  if ((isNumber(v) || typeof v === "boolean") && !text.includes("!!") && /[_:]/.test(text)) return text;
+  return v;
+}
