@@ -1,19 +1,22 @@
 import os from "node:os";
 import path from "node:path";
 
+/** Python's len(): code points, not UTF-16 units. */
+const pyLen = (s: string) => [...s].length;
+
 /**
  * Guild's `shorten_path`: a path longer than `maxLen` loses middle parts, replaced by "…", always
  * keeping the last part (and the first of a relative path), taking parts alternately from each
- * side while they fit.
+ * side while they fit. Lengths count code points, as Python does.
  */
-export function shortenPath(p: string, maxLen = 28, ellipsis = "\u2026"): string {
-  if (p.length <= maxLen) return p;
-  const parts = splitPath(p);
+export function shortenPath(p: string, maxLen = 28, ellipsis = "\u2026", sep = "/"): string {
+  if (pyLen(p) <= maxLen) return p;
+  const parts = splitPath(p, sep);
   if (parts.length === 1) return parts[0]!;
   const r = [parts.pop()!];
   let l: string[];
   let popR: boolean;
-  if (parts[0]!.startsWith("/")) {
+  if (parts[0]!.startsWith(sep)) {
     l = [];
     popR = false;
   } else {
@@ -21,31 +24,31 @@ export function shortenPath(p: string, maxLen = 28, ellipsis = "\u2026"): string
     popR = true;
   }
   while (parts.length) {
-    const lenL = l.reduce((n, s) => n + s.length + 1, 0);
-    const lenR = r.reduce((n, s) => n + s.length + 1, 0);
+    const lenL = l.reduce((n, x) => n + pyLen(x) + 1, 0);
+    const lenR = r.reduce((n, x) => n + pyLen(x) + 1, 0);
     const part = popR ? parts.pop()! : parts.shift()!;
     const side = popR ? r : l;
-    if (lenL + lenR + part.length + ellipsis.length >= maxLen) break;
+    if (lenL + lenR + pyLen(part) + pyLen(ellipsis) >= maxLen) break;
     side.push(part);
     popR = !popR;
   }
-  const shortened = [l.join("/"), ellipsis, [...r].reverse().join("/")].join("/");
-  return shortened.length >= p.length ? p : shortened;
+  const shortened = [l.join(sep), ellipsis, [...r].reverse().join(sep)].join(sep);
+  return pyLen(shortened) >= pyLen(p) ? p : shortened;
 }
 
 /** Guild's split: leading and repeated separators stay with the next part ("/a//b" → ["/a", "/b"]). */
-function splitPath(p: string): string[] {
+function splitPath(p: string, sep: string): string[] {
   if (!p) return [];
   const packed: string[] = [];
   let blanks: string[] = [];
-  for (const part of p.split("/")) {
+  for (const part of p.split(sep)) {
     if (part === "") blanks.push("");
     else {
-      packed.push([...blanks, part].join("/"));
+      packed.push([...blanks, part].join(sep));
       blanks = [];
     }
   }
-  if (blanks.length > 1) packed.push(blanks.join("/"));
+  if (blanks.length > 1) packed.push(blanks.join(sep));
   return packed;
 }
 

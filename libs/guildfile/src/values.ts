@@ -1,10 +1,11 @@
+import { shortenPath } from "@guildts/format";
 /**
  * Flag values as Guild's `flag_util` encodes, formats and decodes them (spec §3.2, §3.4).
  */
 import fs from "node:fs";
 import path from "node:path";
 import { decodeAttr, encodeAttr, GuildFloat, pythonFloatRepr, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
-import { asFloat, compareStr, isFloat, isMap, isNumber, numeric, parsePyFloat, parsePyInt, pyLen, pyPformat, pyReprStr, pyStrip } from "./py.js";
+import { asFloat, compareStr, isFloat, isMap, isNumber, numeric, parsePyFloat, parsePyInt, pyPformat, pyReprStr, pyStrip } from "./py.js";
 
 /** Receives Guild's warnings (`WARNING: ...` lines), without the prefix. */
 export type Warn = (message: string) => void;
@@ -90,47 +91,8 @@ export function labelFlagValue(v: AttrValue): string {
 }
 
 /** Guild's `util.shorten_path`: keeps the ends of a long path around `…`. */
-export function shortenPath(p: string, maxLen = 28, ellipsis = "\u2026", sep = path.sep): string {
-  if (pyLen(p) <= maxLen) return p;
-  const parts = splitPathParts(p, sep);
-  if (parts.length === 1) return parts[0]!;
-  const r = [parts.pop()!];
-  let l: string[];
-  let popR: boolean;
-  if (parts[0]![0] === sep) {
-    l = [];
-    popR = false;
-  } else {
-    l = [parts.shift()!];
-    popR = true;
-  }
-  while (parts.length) {
-    const lenL = l.reduce((n, s) => n + pyLen(s) + 1, 0);
-    const lenR = r.reduce((n, s) => n + pyLen(s) + 1, 0);
-    const part = popR ? parts.pop()! : parts.shift()!;
-    const side = popR ? r : l;
-    if (lenL + lenR + pyLen(part) + pyLen(ellipsis) >= maxLen) break;
-    side.push(part);
-    popR = !popR;
-  }
-  const shortened = [l.join(sep), ellipsis, [...r].reverse().join(sep)].join(sep);
-  return pyLen(shortened) >= pyLen(p) ? p : shortened;
-}
-
-function splitPathParts(p: string, sep: string): string[] {
-  if (!p) return [];
-  const packed: string[] = [];
-  let blanks: string[] = [];
-  for (const part of p.split(sep)) {
-    if (part === "") blanks.push("");
-    else {
-      packed.push([...blanks, part].join(sep));
-      blanks = [];
-    }
-  }
-  if (blanks.length > 1) packed.push(blanks.join(sep));
-  return packed;
-}
+// Guild's `shorten_path` lives with the other display helpers.
+export { shortenPath };
 
 /** The args/env encoding (`_encode_flag_arg_for_argparse`): True → 1, False/None → "", str as is. */
 export function argEncode(v: AttrValue, argSplit: AttrValue = null): string {
