@@ -1,5 +1,5 @@
 import { applyLifecycle } from "@guildts/plumbing";
-import { compareData, runInfoLines, tableCell, truncateVisible, type CompareData, type CompareRow } from "@guildts/format";
+import { runInfoLines, sortRows, tableCell, truncateVisible, type CompareData, type CompareRow } from "@guildts/format";
 import type { RunRecord } from "@guildts/runstore";
 import { applyLabel } from "./runs-label.js";
 import { runDetails } from "./runs-info.js";
@@ -57,18 +57,9 @@ export function runCompareTui(src: TuiSource): Promise<number> {
     let rs = data.rows;
     if (filter) rs = rs.filter((r) => data.header.some((h) => tableCell(r.cells.get(h)).toLowerCase().includes(filter.toLowerCase())));
     if (sort) {
-      const s = sort;
-      const key = (r: CompareRow) => r.cells.get(s.header);
-      rs = [...rs].sort((a, b) => {
-        const x = key(a);
-        const y = key(b);
-        if (x === undefined || x === null) return y === undefined || y === null ? 0 : 1;
-        if (y === undefined || y === null) return -1;
-        const nx = Number(x);
-        const ny = Number(y);
-        const c = !Number.isNaN(nx) && !Number.isNaN(ny) && typeof x !== "string" ? nx - ny : tableCell(x) < tableCell(y) ? -1 : tableCell(x) > tableCell(y) ? 1 : 0;
-        return s.desc ? -c : c;
-      });
+      const sorted: CompareData = { header: data.header, rows: [...rs] };
+      sortRows(sorted, sort.header, sort.desc);
+      rs = sorted.rows;
     }
     return rs;
   };
@@ -297,4 +288,3 @@ export function runCompareTui(src: TuiSource): Promise<number> {
   });
 }
 
-export { compareData };

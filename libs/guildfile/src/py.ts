@@ -1,3 +1,4 @@
+import { compareCodePoints } from "@guildts/runstore";
 /**
  * The bits of Python's value semantics Guild's messages and checks depend on: `repr()`/`str()`
  * of YAML values (error messages quote them), truthiness, `==`, `int()`/`float()` parsing and
@@ -180,22 +181,8 @@ export function pyEquals(a: AttrValue | undefined, b: AttrValue | undefined): bo
   return false;
 }
 
-/** Python's str ordering (by code point). */
-export function compareStr(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        x = x <= 0xdfff ? x + 0x2000 : x - 0x800;
-        y = y <= 0xdfff ? y + 0x2000 : y - 0x800;
-      }
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
+/** Python's str ordering (by code point): the one implementation lives with the YAML codec. */
+export const compareStr = compareCodePoints;
 
 /** Python `len(s)`: code points. */
 export function pyLen(s: string): number {

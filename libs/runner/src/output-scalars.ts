@@ -1,3 +1,4 @@
+import { compareCodePoints } from "@guildts/runstore";
 import { stepToInt64 } from "./tfevents.js";
 
 /**
@@ -155,17 +156,8 @@ export function pyRepr(v: unknown): string {
   return String(v);
 }
 
-/** Python's ordering of `str` values (by code point; JavaScript's `<` compares UTF-16 units). */
-export function comparePyStr(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(i)!;
-    if (x !== y) return x < y ? -1 : 1;
-    if (x > 0xffff) i++;
-  }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
-}
+/** Python's ordering of `str` values (by code point), shared with the YAML codec. */
+export const comparePyStr = compareCodePoints;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Python `re` patterns in JavaScript                                                          */

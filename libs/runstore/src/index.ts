@@ -1,5 +1,5 @@
 export * from "./yaml/value.js";
-export { encodeAttr } from "./yaml/encode.js";
+export { compareCodePoints, encodeAttr } from "./yaml/encode.js";
 export { decodeAttr } from "./yaml/decode.js";
 export * from "./shlex.js";
 export * from "./opref.js";

@@ -38,7 +38,7 @@ interface MapNode {
 type YNode = ScalarNode | SeqNode | MapNode;
 
 /** Python's sort order for str: by code point (JS `<` compares UTF-16 code units). */
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
