@@ -255,9 +255,16 @@ export function runCompareTui(src: TuiSource): Promise<number> {
             if (label === null) return;
             ask(`Label ${ts.length} run(s) '${label}'? (y/N) `, (yes) => {
               if (yes?.trim().toLowerCase() === "y" || yes?.trim().toLowerCase() === "yes") {
-                for (const r of ts) applyLabel(r, label);
+                let failed = 0;
+                for (const r of ts) {
+                  try {
+                    applyLabel(src.home, r, () => label);
+                  } catch {
+                    failed++; // moved or locked meanwhile: said below, the rest still labelled
+                  }
+                }
                 reload();
-                message = `Labeled ${ts.length} run(s)`;
+                message = `Labeled ${ts.length - failed} run(s)` + (failed ? `; ${failed} could not be labelled` : "");
               } else message = "not labeled";
               render();
             });

@@ -1,6 +1,6 @@
 import { CliError, EXIT } from "@guildts/format";
 import { addRunOptions, newCli, parseArgs, runOptions } from "@guildts/plumbing";
-import { deleteAttr, writeAttr, type RunRecord } from "@guildts/runstore";
+import { scalarText, updateAttr, type RunRecord } from "@guildts/runstore";
 import { confirmRuns } from "./preview.js";
 import { selectForCommand } from "./select-one.js";
 
@@ -88,7 +88,7 @@ export function runsLabel(argv: string[], prog = "guild runs label"): number {
   let failed = 0;
   for (const r of runs) {
     try {
-      applyLabel(r, newLabel(r.label, action));
+      applyLabel(o.home.path, r, (old) => newLabel(old, action));
     } catch (e) {
       failed++;
       process.stderr.write(`guild: cannot label run ${r.id}: ${(e as Error).message}\n`);
@@ -114,8 +114,11 @@ function labelIntro(a: Action): string {
   }
 }
 
-/** Writes (atomically, as Guild encodes it) or removes the label attr. */
-export function applyLabel(r: RunRecord, label: string | null): void {
-  if (label === null) deleteAttr(r.dir, "label");
-  else writeAttr(r.dir, "label", label);
+/**
+ * Changes the label attr of a run: `change` gets the label on disk NOW (not the one listed), under
+ * the run's lock, so concurrent label changes never lose one. Written atomically as Guild encodes
+ * it; null removes it.
+ */
+export function applyLabel(home: string, r: RunRecord, change: (old: string | null) => string | null): void {
+  updateAttr(home, r.id, r.dir, "label", (old) => change(old === undefined || old === null ? null : scalarText(old)) ?? undefined);
 }

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { constants as osConstants } from "node:os";
 import { fileURLToPath } from "node:url";
-import { formatOpRef, writeAttr, type AttrValue, type OpRef } from "@guildts/runstore";
+import { formatOpRef, newRunsRoot, removeTree, sweepAbandonedCreations, writeAttr, writeFileAtomic, type AttrValue, type OpRef } from "@guildts/runstore";
 import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-index.js";
 import { copySourcecode } from "./sourcecode.js";
 import { timestampUs } from "./timestamp.js";
@@ -55,43 +55,56 @@ function dropMarker(dir: string, name: string): void {
  */
 export function createRun(plan: RunPlan, opts: { stage?: boolean; warn?: (msg: string) => void } = {}): CreatedRun {
   const id = crypto.randomUUID().replaceAll("-", "");
-  const dir = path.join(plan.home, "runs", id);
+  const final = path.join(plan.home, "runs", id);
+  sweepAbandonedCreations(plan.home);
+  // Built out of view, then renamed into runs/ whole (see runstore's creation.ts).
+  const dir = path.join(newRunsRoot(plan.home), id);
   fs.mkdirSync(path.join(dir, ".guild", "attrs"), { recursive: true });
-  writeAttr(dir, "id", id);
-  writeAttr(dir, "initialized", timestampUs());
-  putMarker(dir, "PENDING");
-  fs.writeFileSync(path.join(dir, ".guild", "opref"), formatOpRef(plan.opref));
-  writeAttr(dir, "cmd", plan.cmd);
-  writeAttr(dir, "plugins", []);
-  if (plan.label) writeAttr(dir, "label", plan.label);
-  writeAttr(dir, "flags", plan.flags);
-  writeAttr(dir, "user_flags", plan.userFlags);
-  writeAttr(dir, "run_params", plan.runParams);
-  writeAttr(dir, "random_seed", crypto.randomInt(0, 2 ** 32 - 1));
-  writeAttr(dir, "op", plan.opAttr);
-  writeAttr(dir, "host", os.hostname());
-  writeAttr(dir, "user", os.userInfo().username);
-  writeAttr(dir, "platform", { architecture: "64bit", cpus: os.cpus().length, processor: "", python_version: "", uname: `${os.type()} ${os.hostname()} ${os.release()} ${os.machine?.() ?? ""}` });
-  if (plan.sourcecode) {
-    const sc = copySourcecode(plan.sourcecode.root, dir, plan.sourcecode.config, plan.sourcecode.dest);
-    for (const w of sc.warnings) opts.warn?.(w);
-    if (sc.digest) writeAttr(dir, "sourcecode_digest", sc.digest);
+  try {
+    // Ours until the op's pid replaces it: a run is never in view unlocked before it starts, so
+    // a concurrent delete refuses it ("running") instead of pulling it from under us.
+    fs.writeFileSync(path.join(dir, ".guild", "LOCK"), String(process.pid));
+    writeAttr(dir, "id", id);
+    writeAttr(dir, "initialized", timestampUs());
+    putMarker(dir, "PENDING");
+    fs.writeFileSync(path.join(dir, ".guild", "opref"), formatOpRef(plan.opref));
+    writeAttr(dir, "cmd", plan.cmd);
+    writeAttr(dir, "plugins", []);
+    if (plan.label) writeAttr(dir, "label", plan.label);
+    writeAttr(dir, "flags", plan.flags);
+    writeAttr(dir, "user_flags", plan.userFlags);
+    writeAttr(dir, "run_params", plan.runParams);
+    writeAttr(dir, "random_seed", crypto.randomInt(0, 2 ** 32 - 1));
+    writeAttr(dir, "op", plan.opAttr);
+    writeAttr(dir, "host", os.hostname());
+    writeAttr(dir, "user", os.userInfo().username);
+    writeAttr(dir, "platform", { architecture: "64bit", cpus: os.cpus().length, processor: "", python_version: "", uname: `${os.type()} ${os.hostname()} ${os.release()} ${os.machine?.() ?? ""}` });
+    if (plan.sourcecode) {
+      const sc = copySourcecode(plan.sourcecode.root, dir, plan.sourcecode.config, plan.sourcecode.dest);
+      for (const w of sc.warnings) opts.warn?.(w);
+      if (sc.digest) writeAttr(dir, "sourcecode_digest", sc.digest);
+    }
+    writeAttr(dir, "deps", {});
+    if (opts.stage) {
+      putMarker(dir, "STAGED");
+      dropMarker(dir, "PENDING");
+      writeAttr(dir, "started", timestampUs());
+      const env = runEnv(plan, { id, dir: final });
+      const lines = Object.keys(env)
+        .filter((k) => k !== "PWD" && k !== "_")
+        .sort()
+        .map((k) => `export ${k}=${shellQuote(env[k]!)}`);
+      fs.writeFileSync(path.join(dir, ".guild", "ENV"), lines.join("\n") + "\n");
+      dropMarker(dir, "LOCK");
+    } else {
+      dropMarker(dir, "PENDING");
+    }
+    fs.renameSync(dir, final);
+  } catch (e) {
+    removeTree(dir);
+    throw e;
   }
-  writeAttr(dir, "deps", {});
-  if (opts.stage) {
-    putMarker(dir, "STAGED");
-    dropMarker(dir, "PENDING");
-    writeAttr(dir, "started", timestampUs());
-    const env = runEnv(plan, { id, dir });
-    const lines = Object.keys(env)
-      .filter((k) => k !== "PWD" && k !== "_")
-      .sort()
-      .map((k) => `export ${k}=${shellQuote(env[k]!)}`);
-    fs.writeFileSync(path.join(dir, ".guild", "ENV"), lines.join("\n") + "\n");
-  } else {
-    dropMarker(dir, "PENDING");
-  }
-  return { id, dir };
+  return { id, dir: final };
 }
 
 function shellQuote(s: string): string {
@@ -132,6 +145,8 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
  */
 export function startRun(plan: RunPlan, run: CreatedRun, opts: { quiet?: boolean } = {}): Promise<number> {
   const { dir } = run;
+  // Claim the run before it leaves the staged state (a fresh run holds this claim already).
+  writeFileAtomic(path.join(dir, ".guild", "LOCK"), String(process.pid), { tmpDir: path.join(dir, ".guild") });
   dropMarker(dir, "STAGED");
   writeAttr(dir, "started", timestampUs());
   const env = runEnv(plan, run);
@@ -170,11 +185,18 @@ export function startRun(plan: RunPlan, run: CreatedRun, opts: { quiet?: boolean
     const tees = [new Tee(0, outFd, indexFd, opts.quiet ? null : 1, logger), new Tee(1, outFd, indexFd, opts.quiet ? null : 2, logger)];
     child.stdout!.on("data", (b: Buffer) => tees[0]!.write(b));
     child.stderr!.on("data", (b: Buffer) => tees[1]!.write(b));
-    child.once("spawn", () => fs.writeFileSync(path.join(dir, ".guild", "LOCK"), String(child.pid)));
+    child.once("spawn", () => {
+      try {
+        writeFileAtomic(path.join(dir, ".guild", "LOCK"), String(child.pid));
+      } catch {
+        // the run was removed by force while starting: the process still runs, unrecorded
+      }
+    });
     child.once("error", (e) => {
       process.stderr.write(`guild: error running ${plan.opspec}: ${e.message}\n`);
       // Guild writes no exit_status when the process cannot start: the run shows error.
       finished = true;
+      dropMarker(dir, "LOCK");
       fs.closeSync(outFd);
       fs.closeSync(indexFd);
       resolve(1);

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { decodeAttr } from "./yaml/decode.js";
 import { writeFileAtomic } from "./atomic.js";
+import { runLockPath, withLock } from "./lock.js";
 import { encodeAttr } from "./yaml/encode.js";
 import type { AttrValue } from "./yaml/value.js";
 
@@ -31,11 +32,56 @@ export function readAttr(runDir: string, name: string): AttrValue | undefined {
  */
 export function writeAttr(runDir: string, name: string, value: AttrValue): void {
   const target = attrPath(runDir, name);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  writeFileAtomic(target, encodeAttr(value), { tmpDir: path.join(runDir, ".guild"), fsync: true });
+  // Never `recursive`: a run moved away (deleted, purged) mid-command must make this write fail,
+  // not re-create a skeleton run at the old path.
+  try {
+    fs.mkdirSync(path.dirname(target));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new RunGoneError(runDir);
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  try {
+    writeFileAtomic(target, encodeAttr(value), { tmpDir: path.join(runDir, ".guild"), fsync: true });
+  } catch (e) {
+    throw gone(runDir, e);
+  }
 }
 
-/** Deletes an attr (Guild's `del_attr`); a missing attr is not an error. */
+/** The error to report: RunGoneError when an ENOENT means the run itself moved away. */
+function gone(runDir: string, e: unknown): unknown {
+  if ((e as NodeJS.ErrnoException).code === "ENOENT" && !fs.existsSync(path.join(runDir, ".guild"))) return new RunGoneError(runDir);
+  return e;
+}
+
+/** A write to a run whose directory is no longer there (moved or removed by another process). */
+export class RunGoneError extends Error {
+  readonly code = "ENOENT";
+  constructor(readonly runDir: string) {
+    super(`the run directory ${runDir} is gone (deleted or moved by another process)`);
+  }
+}
+
+/** Deletes an attr (Guild's `del_attr`); a missing attr is not an error, a missing run is. */
 export function deleteAttr(runDir: string, name: string): void {
-  fs.rmSync(attrPath(runDir, name), { force: true });
+  try {
+    fs.unlinkSync(attrPath(runDir, name));
+  } catch (e) {
+    const err = gone(runDir, e);
+    if (err instanceof RunGoneError || (e as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+}
+
+/**
+ * Read-modify-write of one attr under the run's lock (locks/guildts-run-<id>), so concurrent
+ * updates (two `label --append`s) never lose one: `update` gets the value on disk now and
+ * returns the new one (undefined: delete the attr). Throws RunGoneError if the run moved away.
+ */
+export function updateAttr(home: string, id: string, runDir: string, name: string, update: (old: AttrValue | undefined) => AttrValue | undefined): AttrValue | undefined {
+  return withLock(runLockPath(home, id), () => {
+    if (!fs.existsSync(path.join(runDir, ".guild"))) throw new RunGoneError(runDir);
+    const next = update(readAttr(runDir, name));
+    if (next === undefined) deleteAttr(runDir, name);
+    else writeAttr(runDir, name, next);
+    return next;
+  });
 }

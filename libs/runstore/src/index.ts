@@ -14,3 +14,5 @@ export * from "./scalars.js";
 export * from "./lifecycle.js";
 export * from "./atomic.js";
 export { pythonFloatRepr } from "./yaml/python-repr.js";
+export * from "./lock.js";
+export * from "./creation.js";

@@ -64,6 +64,10 @@ function checkId(id: string): LifecycleResult | null {
   return isSafeRunName(id) && !id.startsWith(".") ? null : { id, outcome: "failed", reason: "invalid run id (a run id is a directory name, never a path)" };
 }
 
+function isEnoent(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException).code === "ENOENT";
+}
+
 function fail(id: string, e: unknown): LifecycleResult {
   return { id, outcome: "failed", reason: (e as Error).message };
 }
@@ -83,6 +87,8 @@ export function markDeleted(home: string, id: string, opts: { isAlive?: (pid: nu
     fs.renameSync(src, dst);
     return { id, outcome: "deleted" };
   } catch (e) {
+    // Another process moved it between our checks and the rename: say where it is now.
+    if (isEnoent(e) && !exists(src)) return exists(dst) ? { id, outcome: "already-deleted" } : { id, outcome: "not-found", reason: "no such run (moved by another process)" };
     return fail(id, e);
   }
 }
@@ -100,6 +106,7 @@ export function restoreDeleted(home: string, id: string): LifecycleResult {
     fs.renameSync(src, dst);
     return { id, outcome: "restored" };
   } catch (e) {
+    if (isEnoent(e) && !exists(src)) return exists(dst) ? { id, outcome: "already-restored" } : { id, outcome: "not-found", reason: "no such deleted run (moved by another process)" };
     return fail(id, e);
   }
 }
@@ -128,7 +135,12 @@ export function purge(home: string, id: string, opts: { live?: boolean; isAlive?
     const staging = purgingDir(home);
     fs.mkdirSync(staging, { recursive: true });
     const staged = path.join(staging, `${id}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`);
-    fs.renameSync(src, staged);
+    try {
+      fs.renameSync(src, staged);
+    } catch (e) {
+      if (isEnoent(e) && !exists(src)) return { id, outcome: "not-found", reason: "moved or purged by another process" };
+      throw e;
+    }
     removeTree(staged);
     return { id, outcome: "purged" };
   } catch (e) {
@@ -145,8 +157,21 @@ export function finishPurges(home: string): number {
   } catch {
     return 0;
   }
-  for (const n of names) removeTree(path.join(staging, n));
-  return names.length;
+  let done = 0;
+  for (const n of names) {
+    // A purge in progress in a live process is that process's to finish.
+    const pid = purgingOwner(n);
+    if (pid !== null && pid !== process.pid && pidExists(pid)) continue;
+    removeTree(path.join(staging, n));
+    done++;
+  }
+  return done;
+}
+
+/** The pid of the purge that staged `trash/.purging/<name>` (`<id>.<pid>.<random>`), or null. */
+export function purgingOwner(name: string): number | null {
+  const m = /\.(\d+)\.[0-9a-f]{8}$/.exec(name);
+  return m ? Number(m[1]) : null;
 }
 
 /**
@@ -156,10 +181,15 @@ export function finishPurges(home: string): number {
 export function removeTree(root: string): void {
   const st = fs.lstatSync(root, { throwIfNoEntry: false });
   if (!st) return;
-  if (!st.isDirectory()) {
-    fs.unlinkSync(root);
-    return;
+  try {
+    if (!st.isDirectory()) {
+      fs.unlinkSync(root);
+      return;
+    }
+    for (const name of fs.readdirSync(root)) removeTree(path.join(root, name));
+    fs.rmdirSync(root);
+  } catch (e) {
+    // Gone already (another remover got there first) is what we wanted.
+    if (!isEnoent(e)) throw e;
   }
-  for (const name of fs.readdirSync(root)) removeTree(path.join(root, name));
-  fs.rmdirSync(root);
 }

@@ -161,7 +161,7 @@ function truthy(v: AttrValue | undefined): boolean {
 }
 
 /** A label or tag that YAML decoded as a non-string (`label: 123`) is shown as written. */
-function scalarText(v: AttrValue): string {
+export function scalarText(v: AttrValue): string {
   if (typeof v === "string") return v;
   if (v === null) return "";
   if (v instanceof GuildFloat) return String(v.value);
