@@ -30,6 +30,7 @@ export const TOP_COMMANDS: CommandSpec[] = [
   { name: "runs", summary: "List and manage runs (list, info, label, delete, restore, purge)" },
   { name: "label", summary: "Label runs (same as `guild runs label`)", takesRuns: true },
   { name: "compare", summary: "Compare runs: --table, --csv, --json", takesRuns: true },
+  { name: "check", summary: "Show the version and home, and check the store for problems (--repair)" },
   { name: "completion", summary: "Print a shell completion script (bash, zsh, fish)" },
   { name: "help", summary: "Show help for a command" },
   { name: "ls-runs", summary: "Plumbing: list runs as lines or JSON records" },
@@ -37,6 +38,7 @@ export const TOP_COMMANDS: CommandSpec[] = [
   { name: "mark-deleted", summary: "Plumbing: move runs to the trash by id" },
   { name: "restore-deleted", summary: "Plumbing: move runs back from the trash by id" },
   { name: "purge-deleted", summary: "Plumbing: remove deleted (or, --live, live) runs for good" },
+  { name: "fsck-runs", summary: "Plumbing: check the store, one line or JSON object per problem" },
 ];
 
 /** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */

@@ -2,11 +2,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { CliError, EXIT } from "@guildts/format";
-import { lifecycleMain, lsRunsMain, revParseRunMain, runMain } from "@guildts/plumbing";
+import { fsckMain, lifecycleMain, lsRunsMain, revParseRunMain, runMain } from "@guildts/plumbing";
 import { closest, RUNS_SUBCOMMANDS, TOP_COMMANDS } from "./commands.js";
 import { complete, completionScript } from "./completion.js";
 import { runsInfo } from "./runs-info.js";
 import { runsLabel } from "./runs-label.js";
+import { checkCmd } from "./check.js";
 import { compareCmd } from "./compare.js";
 import { runsLifecycle } from "./runs-delete.js";
 import { runsList } from "./runs-list.js";
@@ -167,6 +168,11 @@ export function main(argv: string[]): void {
         for (const c of complete(cword, args.slice(1))) process.stdout.write(c + "\n");
         return EXIT.OK;
       }
+      case "check":
+        return as("guild check", () => checkCmd(args));
+      case "fsck-runs":
+        fsckMain(args);
+        return Number(process.exitCode ?? 0);
       case "ls-runs":
         lsRunsMain(args);
         return Number(process.exitCode ?? 0);

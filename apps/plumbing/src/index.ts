@@ -2,3 +2,4 @@ export * from "./cli.js";
 export * from "./ls-runs.js";
 export * from "./rev-parse-run.js";
 export * from "./lifecycle-cmds.js";
+export * from "./fsck-runs.js";

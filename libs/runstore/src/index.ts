@@ -16,3 +16,4 @@ export * from "./atomic.js";
 export { pythonFloatRepr } from "./yaml/python-repr.js";
 export * from "./lock.js";
 export * from "./creation.js";
+export * from "./fsck.js";

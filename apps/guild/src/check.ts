@@ -1,0 +1,52 @@
+import { CliError, EXIT } from "@guildts/format";
+import { checkWithProgress, newCli, parseArgs, remaining } from "@guildts/plumbing";
+import { HomeError, resolveGuildHome, type Problem } from "@guildts/runstore";
+
+/**
+ * `guild check`: Guild's command of that name reports the installation; here it reports the
+ * version and home as Guild does, then checks the store (guild-fsck-runs, in sentences).
+ */
+export function checkCmd(argv: string[], prog = "guild check"): number {
+  const cli = newCli(prog)
+    .usage(
+      "[options]\n\nShow the version and Guild home, and check the runs in it for problems (see guild-fsck-runs).\n" +
+        "Changes nothing unless --repair is given, which removes only leftovers of processes that are gone.\n" +
+        "Exit 0 when no problem remains, 1 when some do.",
+    )
+    .option("-H, --home <path>", "Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)")
+    .option("--repair", "Make the repairs that are safe");
+  cli.help();
+  const parsed = parseArgs(cli, argv);
+  if (!parsed) return EXIT.OK;
+  if (parsed.args.length) throw new CliError(`unexpected argument '${parsed.args[0]}'`, EXIT.USAGE);
+  let home: string;
+  try {
+    home = resolveGuildHome({ option: parsed.opts.home === undefined ? undefined : String(parsed.opts.home) }).path;
+  } catch (e) {
+    if (e instanceof HomeError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
+  const repair = parsed.opts.repair === true;
+  process.stdout.write(`guildts_version:           0.1.0\nguild_home:                ${home}\n`);
+  const lines: string[] = [];
+  const result = checkWithProgress(home, {
+    repair,
+    onProblem: (p: Problem) => {
+      const fix = p.repaired ? "  repaired: " + p.repair : p.repair ? `  repair: ${p.repair} (guild check --repair)` : "";
+      lines.push(`${p.severity}: ${p.path}: ${p.message}${fix ? "\n" + fix : ""}`);
+    },
+  });
+  process.stdout.write(`runs:                      ${result.runs}\ndeleted_runs:              ${result.deletedRuns}\n`);
+  for (const l of lines) process.stdout.write(l + "\n");
+  const left = remaining(result.problems);
+  const fixable = left.filter((p) => p.repair !== null).length;
+  if (result.problems.length === 0) process.stdout.write("No problems found.\n");
+  else {
+    const repaired = result.problems.length - left.length;
+    process.stdout.write(
+      `${result.problems.length} problem(s) found` +
+        (repair ? `, ${repaired} repaired.\n` : fixable ? `; ${fixable} can be repaired with 'guild check --repair'.\n` : ".\n"),
+    );
+  }
+  return left.length ? EXIT.NO_MATCH : EXIT.OK;
+}

@@ -1,0 +1,319 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { isAbandonedCreation, NEW_RUNS_DIR, newRunsRoot } from "./creation.js";
+import { runsRoot } from "./home.js";
+import { purgingOwner, removeTree } from "./lifecycle.js";
+import { lockIsStale, locksDir, LOCK_PREFIX } from "./lock.js";
+import { parseOpRef } from "./opref.js";
+import { parseLockPid, pidExists } from "./status.js";
+import { decodeAttr } from "./yaml/decode.js";
+
+/**
+ * The store checker behind `guild-fsck-runs` and `guild check`: walks `runs/`, `trash/runs/` and
+ * guildts's own working areas and reports every problem found. It changes nothing unless asked to
+ * repair, and then only what is provably safe: leftovers of a process that is gone (a temporary
+ * file, a lock, a half-built run out of view, a staged purge). It never repairs a run's data.
+ */
+export type ProblemKind =
+  | "not-a-directory"
+  | "unreadable"
+  | "not-a-run"
+  | "bad-opref"
+  | "bad-attr"
+  | "duplicate-run"
+  | "stale-lock"
+  | "stale-lock-file"
+  | "temp-file"
+  | "interrupted-create"
+  | "interrupted-purge"
+  | "escaping-symlink"
+  | "broken-symlink";
+
+export interface Problem {
+  kind: ProblemKind;
+  severity: "error" | "warning";
+  /** The run id (directory name) concerned, or null for the store itself. */
+  id: string | null;
+  /** The file or directory at fault. */
+  path: string;
+  message: string;
+  /** What `--repair` does about it, or null when nothing is safe to do automatically. */
+  repair: string | null;
+  /** With `--repair`: whether the repair was made. */
+  repaired?: boolean;
+}
+
+export interface CheckOptions {
+  repair?: boolean;
+  isAlive?: (pid: number) => boolean;
+  /** Called after each run checked (for progress on long checks). */
+  onProgress?: (checked: number, total: number) => void;
+  /** Called for each problem as it is found (for streaming output). */
+  onProblem?: (p: Problem) => void;
+}
+
+export interface CheckResult {
+  runs: number;
+  deletedRuns: number;
+  problems: Problem[];
+}
+
+/** Our temporary files: `.<target>.<pid>.<n>.tmp` (atomic.ts), `<lock>.stale.<pid>.<hex>` (lock.ts). */
+const TEMP_FILE = /^\..+\.(\d+)\.\d+\.tmp$/;
+const STALE_LOCK_ASIDE = /\.stale\.(\d+)\.[0-9a-f]{8}$/;
+
+function tempOwner(name: string): number | null {
+  const m = TEMP_FILE.exec(name) ?? STALE_LOCK_ASIDE.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+function errText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, "")}` : String(err.message ?? e);
+}
+
+function isInside(p: string, root: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
+  const isAlive = opts.isAlive ?? pidExists;
+  const problems: Problem[] = [];
+  const host = os.hostname();
+  let storeReal = home;
+  try {
+    storeReal = fs.realpathSync(home);
+  } catch {
+    // a missing home has nothing to check; its runs roots report below
+  }
+
+  const report = (p: Problem, fix?: () => void): void => {
+    if (opts.repair && fix && p.repair) {
+      try {
+        fix();
+        p.repaired = true;
+      } catch (e) {
+        p.repaired = false;
+        p.message += ` (repair failed: ${errText(e)})`;
+      }
+    } else if (opts.repair) p.repaired = false;
+    problems.push(p);
+    opts.onProblem?.(p);
+  };
+
+  /** Entries of a directory; null if it is missing, or cannot be read (reported unless `quiet`). */
+  const listDir = (dir: string, id: string | null, quiet = false): string[] | null => {
+    try {
+      return fs.readdirSync(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || (quiet && code === "ENOTDIR")) return null;
+      if (code === "ENOTDIR") report({ kind: "not-a-directory", severity: "error", id, path: dir, message: "expected a directory, found a file", repair: null });
+      else report({ kind: "unreadable", severity: "error", id, path: dir, message: `cannot read directory: ${errText(e)}`, repair: null });
+      return null;
+    }
+  };
+
+  /** A leftover temporary file of a writer that is gone. */
+  const checkTemp = (dir: string, name: string, id: string | null): void => {
+    const pid = tempOwner(name);
+    if (pid === null) return;
+    if (pid === process.pid || isAlive(pid)) return; // a write in progress
+    const file = path.join(dir, name);
+    report({ kind: "temp-file", severity: "warning", id, path: file, message: `leftover temporary file of an interrupted write (pid ${pid} is gone)`, repair: "remove the file" }, () => fs.unlinkSync(file));
+  };
+
+  const roots = [
+    { dir: runsRoot(home), deleted: false },
+    { dir: runsRoot(home, true), deleted: true },
+  ];
+  const names = roots.map((r) => listDir(r.dir, null) ?? []);
+  const total = names[0]!.length + names[1]!.length;
+  let checked = 0;
+  const inRuns = new Set(names[0]);
+
+  for (const [i, root] of roots.entries()) {
+    for (const name of names[i]!) {
+      if (!root.deleted && name === NEW_RUNS_DIR) continue;
+      const dir = path.join(root.dir, name);
+      if (root.deleted && inRuns.has(name)) {
+        report({ kind: "duplicate-run", severity: "error", id: name, path: dir, message: `run ${name} is both in runs/ and in trash/runs/; compare them, then purge or move one by hand`, repair: null });
+      }
+      checkRunEntry(dir, name);
+      opts.onProgress?.(++checked, total);
+    }
+  }
+
+  // Runs under construction (creation.ts) whose builder is gone.
+  const newRoot = newRunsRoot(home);
+  for (const name of listDir(newRoot, null, true) ?? []) {
+    const dir = path.join(newRoot, name);
+    if (!isAbandonedCreation(dir, isAlive)) continue;
+    report({ kind: "interrupted-create", severity: "warning", id: name, path: dir, message: "a run whose creation was interrupted (never in view)", repair: "remove it" }, () => removeTree(dir));
+  }
+
+  // Purges a crash interrupted (lifecycle.ts): already out of view, the removal is unfinished.
+  const purging = path.join(home, "trash", ".purging");
+  for (const name of listDir(purging, null, true) ?? []) {
+    const owner = purgingOwner(name);
+    if (owner !== null && owner !== process.pid && isAlive(owner)) continue;
+    const dir = path.join(purging, name);
+    report({ kind: "interrupted-purge", severity: "warning", id: name.split(".")[0] ?? null, path: dir, message: "a purge was interrupted; the run is out of view but not yet removed", repair: "finish the removal" }, () => removeTree(dir));
+  }
+
+  // Our caches and locks.
+  const cache = path.join(home, "cache", "guildts");
+  for (const name of listDir(cache, null, true) ?? []) checkTemp(cache, name, null);
+  const locks = locksDir(home);
+  for (const name of listDir(locks, null, true) ?? []) {
+    if (!name.startsWith(LOCK_PREFIX)) continue;
+    if (tempOwner(name) !== null) {
+      checkTemp(locks, name, null);
+      continue;
+    }
+    const file = path.join(locks, name);
+    if (!lockIsStale(file, isAlive)) continue;
+    report({ kind: "stale-lock-file", severity: "warning", id: null, path: file, message: "a lock whose holder is gone", repair: "remove the lock file" }, () => fs.unlinkSync(file));
+  }
+
+  return { runs: names[0]!.filter((n) => n !== NEW_RUNS_DIR).length, deletedRuns: names[1]!.length, problems };
+
+  function checkRunEntry(dir: string, id: string): void {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch (e) {
+      report({ kind: "unreadable", severity: "error", id, path: dir, message: errText(e), repair: null });
+      return;
+    }
+    if (st.isSymbolicLink()) {
+      // Guild follows a symlinked run; we check where it leads but never walk outside the store.
+      let target: string;
+      try {
+        target = fs.realpathSync(dir);
+      } catch (e) {
+        report({ kind: "broken-symlink", severity: "warning", id, path: dir, message: `a symlink in the runs directory that leads nowhere (${errText(e)})`, repair: null });
+        return;
+      }
+      if (!isInside(target, storeReal)) {
+        report({ kind: "escaping-symlink", severity: "warning", id, path: dir, message: `the run is a symlink to ${target}, outside the store (not checked)`, repair: null });
+        return;
+      }
+      st = fs.statSync(dir);
+    }
+    if (!st.isDirectory()) {
+      report({ kind: "not-a-run", severity: "warning", id, path: dir, message: "a file in the runs directory (not a run; Guild ignores it)", repair: null });
+      return;
+    }
+    const guildDir = path.join(dir, ".guild");
+    const entries = listDir(guildDir, id);
+    if (entries === null) {
+      if (!fs.existsSync(guildDir)) report({ kind: "not-a-run", severity: "warning", id, path: dir, message: "a directory without .guild/ (not a run; Guild ignores it)", repair: null });
+      return;
+    }
+    const present = new Set(entries);
+    if (!present.has("opref")) {
+      report({ kind: "not-a-run", severity: "error", id, path: dir, message: "a run without .guild/opref (Guild does not list it): an interrupted creation, or damage", repair: null });
+    } else {
+      const file = path.join(guildDir, "opref");
+      let text: string | null = null;
+      try {
+        text = fs.readFileSync(file, "utf8");
+      } catch (e) {
+        report({ kind: "unreadable", severity: "error", id, path: file, message: errText(e), repair: null });
+      }
+      if (text !== null) {
+        let ok = false;
+        try {
+          ok = parseOpRef(text) !== null;
+        } catch {
+          // reported below
+        }
+        if (!ok) report({ kind: "bad-opref", severity: "error", id, path: file, message: `cannot parse the opref: ${JSON.stringify(text.slice(0, 80))}`, repair: null });
+      }
+    }
+    for (const name of entries) checkTemp(guildDir, name, id);
+
+    const attrsDir = path.join(guildDir, "attrs");
+    const attrs = present.has("attrs") ? listDir(attrsDir, id) ?? [] : [];
+    let exitStatus: unknown = undefined;
+    let runHost: unknown = undefined;
+    for (const name of attrs) {
+      const file = path.join(attrsDir, name);
+      let text: string;
+      try {
+        text = fs.readFileSync(file, "utf8");
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        report({ kind: code === "EISDIR" ? "bad-attr" : "unreadable", severity: "error", id, path: file, message: code === "EISDIR" ? "an attr that is a directory" : errText(e), repair: null });
+        continue;
+      }
+      try {
+        const v = decodeAttr(text);
+        if (name === "exit_status") exitStatus = v;
+        if (name === "host") runHost = v;
+      } catch (e) {
+        report({ kind: "bad-attr", severity: "error", id, path: file, message: `cannot parse attr '${name}': ${String((e as Error).message).split("\n")[0]}`, repair: null });
+      }
+    }
+
+    if (present.has("LOCK")) checkLock(path.join(guildDir, "LOCK"), id, exitStatus, runHost);
+    checkLinks(dir, id);
+  }
+
+  /** A LOCK left behind: a finished run's, or a process gone on this host (status shows error). */
+  function checkLock(file: string, id: string, exitStatus: unknown, runHost: unknown): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8").slice(0, 10);
+    } catch {
+      return;
+    }
+    const pid = parseLockPid(text);
+    let why: string | null = null;
+    if (exitStatus !== undefined && exitStatus !== null) why = "the run has finished (exit_status is recorded)";
+    else if (pid === null) why = `LOCK does not hold a pid (${JSON.stringify(text)})`;
+    else if ((runHost === undefined || runHost === host) && !isAlive(pid)) why = `its process (pid ${pid}) is gone; the run shows 'error'`;
+    if (!why) return;
+    report({ kind: "stale-lock", severity: "warning", id, path: file, message: `stale LOCK: ${why}`, repair: "remove LOCK (the status stays the same, and a reused pid cannot make the run look running)" }, () => fs.unlinkSync(file));
+  }
+
+  /** Symlinks inside a run: report those leading out of the store or nowhere; never follow them. */
+  function checkLinks(runDir: string, id: string): void {
+    const stack = [runDir];
+    while (stack.length) {
+      const dir = stack.pop()!;
+      let ents: fs.Dirent[];
+      try {
+        ents = fs.readdirSync(dir, { withFileTypes: true });
+      } catch (e) {
+        report({ kind: "unreadable", severity: "error", id, path: dir, message: `cannot read directory: ${errText(e)}`, repair: null });
+        continue;
+      }
+      for (const ent of ents) {
+        const p = path.join(dir, ent.name);
+        if (ent.isDirectory()) stack.push(p);
+        else if (ent.isSymbolicLink()) {
+          let target: string;
+          try {
+            target = fs.realpathSync(p);
+          } catch (e) {
+            report({ kind: "broken-symlink", severity: "warning", id, path: p, message: `symlink to ${JSON.stringify(safeReadlink(p))} leads nowhere (${(e as NodeJS.ErrnoException).code ?? "error"})`, repair: null });
+            continue;
+          }
+          if (!isInside(target, storeReal)) report({ kind: "escaping-symlink", severity: "warning", id, path: p, message: `symlink leaves the store: ${target} (never followed by delete or purge)`, repair: null });
+        }
+      }
+    }
+  }
+}
+
+function safeReadlink(p: string): string {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return "?";
+  }
+}
