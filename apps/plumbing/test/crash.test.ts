@@ -5,6 +5,7 @@ import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { checkStore } from "@guildts/runstore";
 import { binPath, generateHome, runCommand } from "@guildts/testkit";
 
 /**
@@ -68,6 +69,11 @@ const entries = (dir: string) => {
   }
 };
 
+/** After a kill the checker may find leftovers of the dead process, all repairable, nothing else. */
+function leftoversOnly(home: string): void {
+  for (const p of checkStore(home).problems) assert.ok(["interrupted-purge", "temp-file", "stale-lock-file"].includes(p.kind) && p.repair, `${p.kind} ${p.path}: ${p.message}`);
+}
+
 function complete(cmd: string, home: string, ids: string[]): void {
   const r = runCommand(cmd, ["--stdin", "-H", home], { input: ids.join("\n") + "\n" });
   assert.equal(r.status, 0, r.stdout.slice(0, 500));
@@ -86,6 +92,7 @@ describe("crash safety of delete, restore and purge", () => {
     for (let round = 0; round < 2; round++) {
       await killMidway("guild-mark-deleted", home, ids, () => entries(trash) > 0);
       let where = locate(home, ids, original);
+      leftoversOnly(home);
       if (count(where, "runs") > 0 && count(where, "trash") > 0) interrupted++;
       complete("guild-mark-deleted", home, ids);
       where = locate(home, ids, original);
@@ -93,6 +100,7 @@ describe("crash safety of delete, restore and purge", () => {
 
       await killMidway("guild-restore-deleted", home, ids, () => entries(live) > 0);
       where = locate(home, ids, original);
+      leftoversOnly(home);
       if (count(where, "runs") > 0 && count(where, "trash") > 0) interrupted++;
       complete("guild-restore-deleted", home, ids);
       assert.equal(count(locate(home, ids, original), "runs"), RUNS, "a rerun restores the rest");
@@ -101,6 +109,7 @@ describe("crash safety of delete, restore and purge", () => {
     complete("guild-mark-deleted", home, ids);
     await killMidway("guild-purge-deleted", home, ids, () => entries(trash) < RUNS);
     let where = locate(home, ids, original);
+    leftoversOnly(home);
     assert.equal(count(where, "runs"), 0);
     if (count(where, "gone") > 0 && count(where, "trash") > 0) interrupted++;
     // Nothing half-removed is visible: leftovers live in trash/.purging, out of every listing.
@@ -109,6 +118,7 @@ describe("crash safety of delete, restore and purge", () => {
     where = locate(home, ids, original);
     assert.equal(count(where, "gone"), RUNS, "a rerun purges the rest");
     assert.deepEqual(fs.readdirSync(path.join(home, "trash", ".purging")), [], "the rerun finished the interrupted removal");
+    assert.deepEqual(checkStore(home).problems, [], "the store checker finds nothing after the reruns");
     assert.ok(interrupted >= 4, `the kills landed mid-way (${interrupted} of 5)`);
   });
 });

@@ -10,10 +10,23 @@ export function parseLockPid(text: string | null): number | null {
   return /^[+-]?\d+$/.test(t) ? Number(t) : null;
 }
 
-/** Whether a process exists: `/proc/<pid>` on Linux (as Guild), else a signal-0 probe. */
+/**
+ * Whether a process exists: `/proc/<pid>` on Linux (as Guild), else a signal-0 probe. Unlike
+ * Guild, a zombie (state Z: exited, not yet reaped, common under container inits that reap
+ * late) is not alive, so a run whose process has ended never shows as running.
+ */
 export function pidExists(pid: number): boolean {
-  if (pid <= 0) return false;
-  if (process.platform === "linux") return fs.existsSync(`/proc/${pid}`);
+  if (pid <= 0 || !Number.isSafeInteger(pid)) return false;
+  if (process.platform === "linux") {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
+    } catch {
+      return false;
+    }
+    // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ")".
+    return stat.charAt(stat.lastIndexOf(")") + 2) !== "Z";
+  }
   try {
     process.kill(pid, 0);
     return true;

@@ -36,3 +36,19 @@ test("LOCK parsing and the live-pid check", () => {
   assert.equal(pidExists(0), false);
   assert.equal(pidExists(2 ** 22 + 12345), false);
 });
+
+test("a zombie (exited, not reaped) is not alive, though /proc/<pid> exists", { skip: process.platform !== "linux" && "Linux /proc" }, async () => {
+  const { spawn } = await import("node:child_process");
+  const fs = await import("node:fs");
+  // `sleep 0` exits at once and stays a zombie child of `sleep 3`, which never reaps it.
+  const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 3"], { stdio: ["ignore", "pipe", "ignore"] });
+  const zombie = Number(await new Promise<string>((r) => parent.stdout.once("data", (d: Buffer) => r(d.toString()))));
+  await new Promise((r) => setTimeout(r, 200));
+  try {
+    assert.ok(fs.existsSync(`/proc/${zombie}`), "the zombie is in /proc");
+    assert.equal(pidExists(zombie), false);
+    assert.equal(pidExists(parent.pid!), true);
+  } finally {
+    parent.kill("SIGKILL");
+  }
+});

@@ -165,3 +165,4 @@ export function hasTool(tool: string): boolean {
   if (!ok && process.env.GUILDTS_REQUIRE_TOOLS) throw new Error(`${tool} is required (GUILDTS_REQUIRE_TOOLS is set) but not on PATH`);
   return ok;
 }
+export * from "./reliability.js";
