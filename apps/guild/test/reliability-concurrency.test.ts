@@ -111,4 +111,30 @@ describe("concurrency", () => {
     console.log(`# concurrency: ${log.length} commands ${JSON.stringify(counts)}; appends done ${appendsDone}, failed cleanly ${tokensFailed.size}; runs started ${started}`);
     assert.ok(appendsDone > 0 && counts.delete! > 0 && counts.run! > 0, "every kind of worker got work done");
   });
+  test("appends to the same labels from several processes at once: none is lost", { timeout: 180_000 }, async () => {
+    const home = generateHome({ runs: 150, seed: 52 });
+    const env = { GUILD_HOME: home };
+    const ids = fs.readdirSync(path.join(home, "runs")).sort();
+    const rounds = Math.round(4 * SCALE);
+    // Each command appends its token to all 150 labels in turn, so the read-modify-writes of
+    // the processes interleave constantly: without the run lock, appends are lost here.
+    const results = await Promise.all(
+      ["p", "q", "r"].map(async (w) => {
+        const done: string[] = [];
+        for (let n = 0; n < rounds; n++) {
+          const r = await spawnCommand("guild", ["runs", "label", ":", "--append", `${w}${n}`, "-y"], { env });
+          assertNoCrash(r, `label --append ${w}${n}`, [0]);
+          done.push(`${w}${n}`);
+        }
+        return done;
+      }),
+    );
+    const expected = results.flat().sort();
+    for (const id of ids) {
+      const label = decodeAttr(fs.readFileSync(path.join(home, "runs", id, ".guild", "attrs", "label"), "utf8")) as string;
+      const tokens = label.split(" ").filter((t) => /^[pqr]\d+$/.test(t)).sort();
+      assert.deepEqual(tokens, expected, `run ${id}: label '${label}'`);
+    }
+    assert.deepEqual(checkStore(home).problems, []);
+  });
 });

@@ -32,8 +32,16 @@ export interface Spawned {
   ms: number;
 }
 
-/** Runs a built command asynchronously (so several run at once), with a deterministic env. */
-export function spawnCommand(name: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; killAfterMs?: number } = {}): Promise<Spawned> {
+/**
+ * Runs a built command asynchronously (so several run at once), with a deterministic env.
+ * `killAfterMs`: SIGKILL it then. `killWhen`: polled every millisecond; once true, SIGKILL it
+ * `killDelayMs` later (to aim a kill at a phase of the work, whatever the machine's pace).
+ */
+export function spawnCommand(
+  name: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; killAfterMs?: number; killWhen?: () => boolean; killDelayMs?: number } = {},
+): Promise<Spawned> {
   const t0 = Date.now();
   const child = spawn(process.execPath, [binPath(name), ...args], {
     cwd: opts.cwd ?? os.tmpdir(),
@@ -46,10 +54,20 @@ export function spawnCommand(name: string, args: string[], opts: { cwd?: string;
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   const timer = opts.killAfterMs === undefined ? null : setTimeout(() => child.kill("SIGKILL"), opts.killAfterMs);
+  let poll: NodeJS.Timeout | null = null;
+  if (opts.killWhen) {
+    const when = opts.killWhen;
+    poll = setInterval(() => {
+      if (!when()) return;
+      clearInterval(poll!);
+      poll = setTimeout(() => child.kill("SIGKILL"), opts.killDelayMs ?? 0);
+    }, 1);
+  }
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (status, signal) => {
       if (timer) clearTimeout(timer);
+      if (poll) clearTimeout(poll);
       resolve({ stdout, stderr, status, signal, ms: Date.now() - t0 });
     });
   });
