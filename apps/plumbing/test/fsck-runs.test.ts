@@ -62,9 +62,9 @@ function damagedHome(): { home: string; outside: string; at: Record<string, stri
   at["interrupted-purge"] = path.join(home, "trash", ".purging", `${dead[1]}.${DEAD_PID}.deadbeef`);
   fs.mkdirSync(path.join(at["interrupted-purge"], ".guild"), { recursive: true });
   fs.symlinkSync(outside, path.join(at["interrupted-purge"], "out"));
-  at["interrupted-create"] = path.join(home, "runs", ".guildts-new", "fedcba9876543210fedcba9876543210");
+  // Named <id>.<pid>.<host> by the `guild run` that was building it.
+  at["interrupted-create"] = path.join(home, "runs", ".guildts-new", `fedcba9876543210fedcba9876543210.${DEAD_PID}.${os.hostname()}`);
   fs.mkdirSync(path.join(at["interrupted-create"], ".guild", "attrs"), { recursive: true });
-  fs.writeFileSync(path.join(at["interrupted-create"], ".guild", "LOCK"), String(DEAD_PID));
   at["stale-lock-file"] = path.join(home, "locks", `guildts-run-${live[5]}`);
   fs.mkdirSync(path.dirname(at["stale-lock-file"]), { recursive: true });
   fs.writeFileSync(at["stale-lock-file"], `${DEAD_PID} ${os.hostname()} 0123456789ab\n`);
@@ -133,9 +133,10 @@ describe("guild-fsck-runs", () => {
     const id = fs.readdirSync(path.join(home, "runs"))[0]!;
     const me = process.pid; // the test runner: alive while the check runs
     fs.writeFileSync(path.join(home, "runs", id, ".guild", `.label.${me}.7.tmp`), "x");
-    const creating = path.join(home, "runs", ".guildts-new", "fedcba9876543210fedcba9876543210");
+    const creating = path.join(home, "runs", ".guildts-new", `fedcba9876543210fedcba9876543210.${me}.${os.hostname()}`);
     fs.mkdirSync(path.join(creating, ".guild"), { recursive: true });
-    fs.writeFileSync(path.join(creating, ".guild", "LOCK"), String(me));
+    // Another host's creation is never judged from here, whatever its pid.
+    fs.mkdirSync(path.join(home, "runs", ".guildts-new", `0000000000000000fedcba9876543210.${DEAD_PID}.another-host`));
     fs.mkdirSync(path.join(home, "trash", ".purging", `${id}x.${me}.0badf00d`), { recursive: true });
     fs.mkdirSync(path.join(home, "locks"));
     fs.writeFileSync(path.join(home, "locks", `guildts-run-${id}`), `${me} ${os.hostname()} abc\n`);

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { constants as osConstants } from "node:os";
 import { fileURLToPath } from "node:url";
-import { formatOpRef, newRunsRoot, removeTree, sweepAbandonedCreations, writeAttr, writeFileAtomic, type AttrValue, type OpRef } from "@guildts/runstore";
+import { formatOpRef, newRunName, newRunsRoot, removeTree, sweepAbandonedCreations, writeAttr, writeFileAtomic, type AttrValue, type OpRef } from "@guildts/runstore";
 import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-index.js";
 import { copySourcecode } from "./sourcecode.js";
 import { timestampUs } from "./timestamp.js";
@@ -58,7 +58,7 @@ export function createRun(plan: RunPlan, opts: { stage?: boolean; warn?: (msg: s
   const final = path.join(plan.home, "runs", id);
   sweepAbandonedCreations(plan.home);
   // Built out of view, then renamed into runs/ whole (see runstore's creation.ts).
-  const dir = path.join(newRunsRoot(plan.home), id);
+  const dir = path.join(newRunsRoot(plan.home), newRunName(id));
   fs.mkdirSync(path.join(dir, ".guild", "attrs"), { recursive: true });
   try {
     // Ours until the op's pid replaces it: a run is never in view unlocked before it starts, so

@@ -2,10 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { removeTree } from "./lifecycle.js";
-import { parseLockPid, pidExists } from "./status.js";
+import { pidExists } from "./status.js";
 
 /**
- * Where new runs are built before they appear: `runs/.guildts-new/<id>/`. A run is written there
+ * Where new runs are built before they appear: `runs/.guildts-new/<id>.<pid>.<host>/`. A run is written there
  * whole (Guild's write order, §2.6 steps 1-8) and then renamed into `runs/<id>` in one step, so a
  * crash never leaves a half-written run in view. Guild lists only entries of `runs/` holding
  * `.guild/opref`, and our listing skips dot entries, so neither sees a run under construction.
@@ -17,31 +17,37 @@ export function newRunsRoot(home: string): string {
   return path.join(home, "runs", NEW_RUNS_DIR);
 }
 
-/** How long a run under construction without a LOCK (killed before writing it) is given. */
-const NO_LOCK_GRACE_MS = 60_000;
+/**
+ * The directory name of a run under construction: `<id>.<pid>.<host>` of the process building
+ * it, so that whether its builder is gone can be told from the name alone, even when it was
+ * killed right after the mkdir, before writing anything.
+ */
+export function newRunName(id: string): string {
+  return `${id}.${process.pid}.${os.hostname()}`;
+}
+
+const NEW_RUN_NAME = /^([^.]+)\.(\d+)\.(.+)$/;
+
+/** The run id of a run under construction, from its directory name. */
+export function newRunId(name: string): string {
+  return NEW_RUN_NAME.exec(name)?.[1] ?? name;
+}
+
+/** Entries of an unknown shape are judged by age. */
+const UNKNOWN_GRACE_MS = 60_000;
 
 /**
- * Whether the run under construction in `dir` was abandoned: the process building it (its pid
- * in `.guild/LOCK`) is gone on this host. A run built on another host is never judged.
+ * Whether the run under construction in `dir` was abandoned: the process building it (named in
+ * the directory name) is gone on this host. A run built on another host is never judged.
  */
 export function isAbandonedCreation(dir: string, isAlive: (pid: number) => boolean = pidExists): boolean {
-  let host: string | null = null;
-  try {
-    host = fs.readFileSync(path.join(dir, ".guild", "attrs", "host"), "utf8").trim();
-  } catch {
-    // not written yet: the builder is on this host or the run is too young to tell
+  const m = NEW_RUN_NAME.exec(path.basename(dir));
+  if (m) {
+    const pid = Number(m[2]);
+    return m[3] === os.hostname() && pid !== process.pid && !isAlive(pid);
   }
-  if (host !== null && host !== "" && host !== os.hostname() && host !== `'${os.hostname()}'`) return false;
-  let lock: string | null = null;
-  try {
-    lock = fs.readFileSync(path.join(dir, ".guild", "LOCK"), "utf8");
-  } catch {
-    // killed before LOCK was written
-  }
-  const pid = parseLockPid(lock);
-  if (pid !== null) return pid !== process.pid && !isAlive(pid);
   const st = fs.lstatSync(dir, { throwIfNoEntry: false });
-  return st !== undefined && Date.now() - st.mtimeMs > NO_LOCK_GRACE_MS;
+  return st !== undefined && Date.now() - st.mtimeMs > UNKNOWN_GRACE_MS;
 }
 
 /** Removes the runs under construction whose builder died (crash-only: the next run cleans up). */

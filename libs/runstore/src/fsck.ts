@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { isAbandonedCreation, NEW_RUNS_DIR, newRunsRoot } from "./creation.js";
+import { isAbandonedCreation, NEW_RUNS_DIR, newRunId, newRunsRoot } from "./creation.js";
 import { runsRoot } from "./home.js";
 import { purgingOwner, removeTree } from "./lifecycle.js";
 import { lockIsStale, locksDir, LOCK_PREFIX } from "./lock.js";
@@ -151,7 +151,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   for (const name of listDir(newRoot, null, true) ?? []) {
     const dir = path.join(newRoot, name);
     if (!isAbandonedCreation(dir, isAlive)) continue;
-    report({ kind: "interrupted-create", severity: "warning", id: name, path: dir, message: "a run whose creation was interrupted (never in view)", repair: "remove it" }, () => removeTree(dir));
+    report({ kind: "interrupted-create", severity: "warning", id: newRunId(name), path: dir, message: "a run whose creation was interrupted (never in view)", repair: "remove it" }, () => removeTree(dir));
   }
 
   // Purges a crash interrupted (lifecycle.ts): already out of view, the removal is unfinished.
