@@ -9,23 +9,9 @@ import path from "node:path";
 import { decodeAttr, type AttrValue } from "@guildts/runstore";
 import { opFullname, type FlagDef, type OpDef } from "./guildfile.js";
 import { asFloat, compareStr, isFloat, isMap, isNumber, numeric, parsePyFloat, parsePyInt, pyEquals, pyRepr, pyStr, pyTruthy } from "./py.js";
+import { FlagError } from "./errors.js";
 import { argEncode, decodeFlagValue, encodeFlagVal, encodeYamlFlow, isFlagFunction, labelFlagValue, splitEncoded, joinSplittable, type Warn } from "./values.js";
-
-/**
- * A flag error with Guild's message (exit status 1). When `plain` is true Guild prints the
- * message to stderr as is, without the `guild: ` prefix (unsupported choice, missing required
- * flags); otherwise it is an ordinary `guild: <message>` error.
- */
-export class FlagError extends Error {
-  override name = "FlagError";
-  readonly exitCode = 1;
-  constructor(
-    message: string,
-    readonly plain = false,
-  ) {
-    super(message);
-  }
-}
+export { FlagError };
 
 export interface ResolveFlagsOptions {
   /** `--force-flags`: accept flags the op does not define, skip the checks. */
@@ -411,7 +397,11 @@ function applyTransform(t: string, val: AttrValue, warn: Warn | undefined): Attr
   if (name === "basename") {
     if (arg) warn?.(`ignoring argment to baseline in ${pyRepr(t)}`);
     if (!pyTruthy(val)) return "";
-    return path.basename(pyStr(val).replace(/\/+$/, ""));
+    let p = pyStr(val);
+    let end = p.length;
+    while (end > 0 && p[end - 1] === "/") end--; // not /\/+$/: quadratic on a run of slashes
+    p = p.slice(0, end);
+    return path.basename(p);
   }
   if (name === "unquote") return typeof val === "string" && val.length >= 2 && val.startsWith("'") && val.endsWith("'") ? val.slice(1, -1) : val;
   warn?.(`unsupported template transform: ${pyRepr(t)}`);

@@ -50,11 +50,18 @@ export function asInt(n: bigint): number | bigint {
 }
 
 const PY_WS = "\\s\\x1c-\\x1f\\x85";
-const STRIP_RE = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, "gu");
+const WS_CHAR_RE = new RegExp(`^[${PY_WS}]$`, "u");
 
-/** Python `str.strip()`. */
+/**
+ * Python `str.strip()`. A loop rather than `/^\s+|\s+$/g`, which is quadratic on a long run of
+ * whitespace inside the text (a 100 KB flag value took seconds).
+ */
 export function pyStrip(s: string): string {
-  return s.replace(STRIP_RE, "");
+  let start = 0;
+  let end = s.length;
+  while (start < end && WS_CHAR_RE.test(s[start]!)) start++;
+  while (end > start && WS_CHAR_RE.test(s[end - 1]!)) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /** Python's `s.strip() == ""`. */

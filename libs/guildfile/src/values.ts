@@ -5,6 +5,7 @@ import { shortenPath } from "@guildts/format";
 import fs from "node:fs";
 import path from "node:path";
 import { decodeAttr, encodeAttr, GuildFloat, pythonFloatRepr, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
+import { FlagError } from "./errors.js";
 import { asFloat, compareStr, isFloat, isMap, isNumber, numeric, parsePyFloat, parsePyInt, pyPformat, pyReprStr, pyStrip } from "./py.js";
 
 /** Receives Guild's warnings (`WARNING: ...` lines), without the prefix. */
@@ -157,6 +158,33 @@ export function isFlagFunction(v: AttrValue | undefined): boolean {
 
 class FunctionArgError extends Error {}
 
+/**
+ * The most values a flag value may expand to (a sequence function, a list concatenation):
+ * more trials than any batch could run, and still a bounded time and memory to decode.
+ */
+export const MAX_FLAG_VALUES = 1_000_000;
+
+/** A sequence longer than MAX_FLAG_VALUES (thrown on to decodeFlagValue, which names the input). */
+class TooManyValues extends Error {
+  constructor(readonly count: number) {
+    super(`too many values`);
+  }
+}
+
+/**
+ * A finite count above the limit is an error; NaN and infinite counts are left to fail as
+ * Guild's do (numpy cannot compute the length: a warning, and the value stays text).
+ */
+function checkCount(count: number): void {
+  if (count > MAX_FLAG_VALUES && Number.isFinite(count)) throw new TooManyValues(count);
+}
+
+function tooMany(text: string, count: number): FlagError {
+  const shown = text.length > 100 ? `${text.slice(0, 100)}...` : text;
+  const n = Number.isFinite(count) ? String(count) : "too many";
+  return new FlagError(`flag value '${shown}' expands to ${n} values (at most ${MAX_FLAG_VALUES} are allowed)`);
+}
+
 function seqArgs(name: string, args: AttrValue[], defaults: AttrValue[], required: number, warn: Warn | undefined): AttrValue[] {
   const n = defaults.length;
   if (args.length > n) {
@@ -192,6 +220,7 @@ function seqVal(x: number, float: boolean): AttrValue {
 function linspace(start: number, end: number, count: number): number[] {
   const n = Math.trunc(count);
   if (n <= 0) return [];
+  checkCount(n);
   if (n === 1) return [start];
   const step = (end - start) / (n - 1);
   const out = Array.from({ length: n }, (_, i) => start + i * step);
@@ -218,6 +247,7 @@ function expandSequence(name: string, args: AttrValue[], warn: Warn | undefined)
     const float = [start, end0, step].some((a) => isFloat(a));
     // numpy.arange: length ceil((stop - start) / step), values start + i * delta.
     const count = Math.max(0, Math.ceil((hi - lo) / st));
+    checkCount(count);
     const delta = lo + st - lo;
     return Array.from({ length: count }, (_, i) => seqVal(i === 0 ? lo : lo + i * delta, float));
   }
@@ -271,6 +301,7 @@ function functionOrSequence(s: string, warn: Warn | undefined): Decoded {
     try {
       return expandSequence(name, args, warn);
     } catch (e) {
+      if (e instanceof TooManyValues) throw e;
       warn?.(`error decoding ${pyReprStr(s)}: ${(e as Error).message}`);
       return NO_MATCH;
     }
@@ -282,7 +313,12 @@ function concatenatedList(s: string, warn: Warn | undefined): Decoded {
   const m = LIST_CONCAT_P.exec(pyStrip(s));
   if (!m) return NO_MATCH;
   const maybe = decodeChain(m[1]!, null, false, warn);
-  return Array.isArray(maybe) ? Array.from({ length: Number(m[2]) }, () => maybe).flat(1) : s;
+  if (!Array.isArray(maybe)) return s;
+  const times = Number(m[2]);
+  if (maybe.length === 0 || times === 0) return [];
+  if (!Number.isFinite(times)) throw new TooManyValues(Infinity);
+  checkCount(maybe.length * times);
+  return Array.from({ length: times }, () => maybe).flat(1);
 }
 
 function yamlWithFix(s: string): Decoded {
@@ -339,17 +375,29 @@ function decodeChain(s: string, type: string | null | undefined, nofix: boolean,
 }
 
 function decodeFlagValueNofix(s: string): AttrValue {
-  return decodeChain(s, null, true, undefined);
+  try {
+    return decodeChain(s, null, true, undefined);
+  } catch (e) {
+    if (e instanceof TooManyValues) throw tooMany(s, e.count);
+    throw e;
+  }
 }
 
 /**
  * Guild's `decode_flag_val(s, flag_type)` (spec §3.2): the type's decoder first, then `int()`,
  * flag functions and sequences, list concatenation and YAML 1.1. Numbers written with `_` or `:`
  * stay text; so do strings that look like short run ids in exponent form (`1e5`, `12e3`: Guild's
- * `_decode_yaml_with_fix`).
+ * `_decode_yaml_with_fix`). Never throws for any string but a FlagError naming it, when it
+ * expands to more than MAX_FLAG_VALUES values (`[1]*1000000000`, `range[0:1e9]`).
  */
 export function decodeFlagValue(text: string, type?: string | null, warn?: Warn): AttrValue {
-  const v = decodeChain(text, type, false, warn);
+  let v: AttrValue;
+  try {
+    v = decodeChain(text, type, false, warn);
+  } catch (e) {
+    if (e instanceof TooManyValues) throw tooMany(text, e.count);
+    throw e;
+  }
   if ((isNumber(v) || typeof v === "boolean") && !text.includes("!!") && /[_:]/.test(text)) return text;
   return v;
 }

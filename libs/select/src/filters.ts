@@ -1,4 +1,5 @@
 import type { RunRecord, RunStatus } from "@guildts/runstore";
+import { showInput } from "./show.js";
 
 /** The run filters shared by every command (`guild-ls-runs`, `guild runs`, selection...). */
 export interface RunFilter {
@@ -24,13 +25,24 @@ export class FilterError extends Error {
 
 function opMatcher(value: string): (operation: string) => boolean {
   if (value.startsWith("^") || value.endsWith("$")) {
+    const invalid = (e: unknown) => new FilterError(`invalid operation pattern '${showInput(value)}': ${showInput((e as Error).message, 400)}`);
     let re: RegExp;
     try {
       re = new RegExp(value);
+      // V8 compiles a pattern on first use, once for one-byte and once for two-byte subjects, and
+      // only then finds some errors ("Regular expression too large"): compile both now.
+      re.test("");
+      re.test("\u0100");
     } catch (e) {
-      throw new FilterError(`invalid operation pattern '${value}': ${(e as Error).message}`);
+      throw invalid(e);
     }
-    return (op) => re.test(op);
+    return (op) => {
+      try {
+        return re.test(op);
+      } catch (e) {
+        throw invalid(e);
+      }
+    };
   }
   return (op) => op.includes(value);
 }

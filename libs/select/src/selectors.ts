@@ -1,4 +1,5 @@
 import type { RunRecord } from "@guildts/runstore";
+import { showInput } from "./show.js";
 import { compareRuns } from "./sort.js";
 
 /**
@@ -44,7 +45,7 @@ const PREFIX = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/;
 function positive(text: string, whole: string): number {
   const n = Number(text);
   if (n < 1) {
-    throw new SelectorError("out-of-range", whole, `invalid selector '${whole}': run indexes start at 1`);
+    throw new SelectorError("out-of-range", whole, `invalid selector '${showInput(whole)}': run indexes start at 1`);
   }
   return n;
 }
@@ -64,12 +65,12 @@ export function parseSelector(text: string): Selector {
     const start = m[1] ? positive(m[1], text) : null;
     const stop = m[2] ? positive(m[2], text) : null;
     if (start !== null && stop !== null && start > stop) {
-      throw new SelectorError("empty-range", text, `empty range '${text}': START must not be greater than STOP (runs are numbered newest first)`);
+      throw new SelectorError("empty-range", text, `empty range '${showInput(text)}': START must not be greater than STOP (runs are numbered newest first)`);
     }
     return { kind: "range", text, start, stop };
   }
   if (PREFIX.test(text) && text !== "." && text !== "..") return { kind: "prefix", text, prefix: text };
-  const what = text === "" ? "an empty selector" : `invalid selector '${text}'`;
+  const what = text === "" ? "an empty selector" : `invalid selector '${showInput(text)}'`;
   throw new SelectorError("malformed", text, `${what}: use an index (1), a range (2:5, 3:, :), or a run id or id prefix`);
 }
 
@@ -141,7 +142,7 @@ export function resolveSelector(list: RunList, s: Selector): RunRecord[] {
       const start = s.start ?? 1;
       if (n === 0 && s.start === null) return [];
       if (start > n) {
-        throw new SelectorError("out-of-range", s.text, `range '${s.text}' starts past the end: there ${n === 1 ? "is" : "are"} ${plural(n)} in this list`);
+        throw new SelectorError("out-of-range", s.text, `range '${showInput(s.text)}' starts past the end: there ${n === 1 ? "is" : "are"} ${plural(n)} in this list`);
       }
       // STOP past the end is clamped, as in a slice: `5:` and `5:100` both mean "5 to the last".
       const stop = Math.min(s.stop ?? n, n);
@@ -150,8 +151,8 @@ export function resolveSelector(list: RunList, s: Selector): RunRecord[] {
     case "prefix": {
       const found = s.exact ? list.withPrefix(s.prefix).filter((r) => r.id === s.prefix) : list.withPrefix(s.prefix);
       if (found.length === 1) return found;
-      if (found.length === 0) throw new SelectorError("no-match", s.text, `no run matches '${s.text}'`);
-      throw new SelectorError("ambiguous", s.text, `'${s.text}' matches ${found.length} runs: give more characters of the id`, found);
+      if (found.length === 0) throw new SelectorError("no-match", s.text, `no run matches '${showInput(s.text)}'`);
+      throw new SelectorError("ambiguous", s.text, `'${showInput(s.text)}' matches ${found.length} runs: give more characters of the id`, found);
     }
   }
 }

@@ -118,8 +118,14 @@ function intResult(n: bigint): number | bigint {
 
 /** Python's str.strip() for the whitespace int()/float() accept (ASCII and common Unicode). */
 function pyStrip(s: string): string {
-  return s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, "");
+  // A loop: /^\s+|\s+$/g is quadratic on a long run of whitespace inside the text.
+  let start = 0;
+  let end = s.length;
+  while (start < end && PY_WS_CHAR.test(s[start]!)) start++;
+  while (end > start && PY_WS_CHAR.test(s[end - 1]!)) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
+const PY_WS_CHAR = /^[\s\x1c-\x1f\x85]$/;
 
 const DIGITS_RE: Record<number, RegExp> = {
   2: /^[+-]?(?:0[bB])?[01]+$/,
@@ -131,7 +137,7 @@ const DIGITS_RE: Record<number, RegExp> = {
 /** Python int(s, base) for the inputs PyYAML can hand it (underscores already removed). */
 function pyInt(s: string, base: 2 | 8 | 10 | 16): bigint {
   const t = pyStrip(s);
-  if (!DIGITS_RE[base]!.test(t)) throw new AttrDecodeError(`invalid literal for int() with base ${base}: '${s}'`);
+  if (!DIGITS_RE[base]!.test(t)) throw new AttrDecodeError(`invalid literal for int() with base ${base}: '${clip(s)}'`);
   let neg = false;
   let body = t;
   if (body[0] === "+" || body[0] === "-") {
@@ -174,7 +180,7 @@ const PY_FLOAT_RE = /^[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?|inf|
 /** Python float(s) for a lower-cased, underscore-free string. */
 function pyFloat(s: string): number {
   const t = pyStrip(s);
-  if (!PY_FLOAT_RE.test(t)) throw new AttrDecodeError(`could not convert string to float: '${s}'`);
+  if (!PY_FLOAT_RE.test(t)) throw new AttrDecodeError(`could not convert string to float: '${clip(s)}'`);
   const neg = t[0] === "-";
   const body = t[0] === "+" || t[0] === "-" ? t.slice(1) : t;
   let x: number;
@@ -471,7 +477,7 @@ type Pairs = [YNode | null, YNode | null][];
 /** PyYAML's scanner accepts only these characters in anchor and alias names. */
 function checkAnchorName(name: string): void {
   if (!/^[0-9A-Za-z_-]+$/.test(name)) {
-    throw new AttrDecodeError(`while scanning an anchor or alias: unexpected character in '${name}'`);
+    throw new AttrDecodeError(`while scanning an anchor or alias: unexpected character in '${clip(name)}'`);
   }
 }
 
@@ -503,7 +509,7 @@ class Builder {
     if (Y.isAlias(node)) {
       checkAnchorName(node.source);
       const target = anchors.get(node.source);
-      if (target === undefined) throw new AttrDecodeError(`found undefined alias '${node.source}'`);
+      if (target === undefined) throw new AttrDecodeError(`found undefined alias '${clip(node.source)}'`);
       this.targets.set(node, target);
       if (this.targets.size > MAX_ALIASES) throw new AttrDecodeError(`too many aliases (more than ${MAX_ALIASES})`);
       return;
@@ -511,7 +517,7 @@ class Builder {
     const anchor = (node as { anchor?: string }).anchor;
     if (anchor) {
       checkAnchorName(anchor);
-      if (anchors.has(anchor)) throw new AttrDecodeError(`found duplicate anchor '${anchor}'`);
+      if (anchors.has(anchor)) throw new AttrDecodeError(`found duplicate anchor '${clip(anchor)}'`);
       anchors.set(anchor, node);
     }
     if (Y.isMap(node)) {
@@ -530,7 +536,7 @@ class Builder {
     const Y = this.Y;
     if (Y.isAlias(node)) {
       const target = this.targets.get(node)!;
-      if (open.has(target)) throw new AttrDecodeError(`recursive alias '${node.source}' is not supported`);
+      if (open.has(target)) throw new AttrDecodeError(`recursive alias '${clip(node.source)}' is not supported`);
       return this.sizeOf(target, memo, open);
     }
     const known = memo.get(node);
@@ -577,7 +583,7 @@ class Builder {
       if (tag === undefined || tag === "!" || tag === TAG + "seq") return this.constructSeq(node);
       if (tag === TAG + "omap" || tag === TAG + "pairs") return this.constructPairs(node);
       if (tag === TAG + "map" || tag === TAG + "set") throw new AttrDecodeError("expected a mapping node, but found sequence");
-      throw new AttrDecodeError(`could not determine a constructor for the tag '${tag}'`);
+      throw new AttrDecodeError(`could not determine a constructor for the tag '${clip(tag)}'`);
     }
     if (Y.isMap(node)) {
       if (tag === undefined || tag === "!" || tag === TAG + "map") return this.constructMap(node);
@@ -585,7 +591,7 @@ class Builder {
       if (tag === TAG + "seq" || tag === TAG + "omap" || tag === TAG + "pairs") {
         throw new AttrDecodeError("expected a sequence node, but found mapping");
       }
-      throw new AttrDecodeError(`could not determine a constructor for the tag '${tag}'`);
+      throw new AttrDecodeError(`could not determine a constructor for the tag '${clip(tag)}'`);
     }
     throw new AttrDecodeError("unexpected node");
   }
@@ -603,7 +609,7 @@ class Builder {
     ) {
       text = text.slice(0, -1);
     }
-    if (!tag.startsWith(TAG)) throw new AttrDecodeError(`could not determine a constructor for the tag '${tag}'`);
+    if (!tag.startsWith(TAG)) throw new AttrDecodeError(`could not determine a constructor for the tag '${clip(tag)}'`);
     switch (tag.slice(TAG.length)) {
       case "str":
         return { value: text, isFloat: false };
@@ -611,7 +617,7 @@ class Builder {
         return { value: null, isFloat: false };
       case "bool": {
         const b = BOOL_VALUES[text.toLowerCase()];
-        if (b === undefined) throw new AttrDecodeError(`invalid boolean '${text}'`);
+        if (b === undefined) throw new AttrDecodeError(`invalid boolean '${clip(text)}'`);
         return { value: b, isFloat: false };
       }
       case "int":
@@ -619,7 +625,7 @@ class Builder {
       case "float":
         return { value: floatValue(constructFloatNumber(text)), isFloat: true };
       case "timestamp":
-        if (!TIMESTAMP_CONSTRUCT_RE.test(text)) throw new AttrDecodeError(`invalid timestamp '${text}'`);
+        if (!TIMESTAMP_CONSTRUCT_RE.test(text)) throw new AttrDecodeError(`invalid timestamp '${clip(text)}'`);
         return { value: text, isFloat: false };
       case "binary":
         throw new AttrDecodeError("!!binary is not supported");
@@ -631,7 +637,7 @@ class Builder {
       case "set":
         throw new AttrDecodeError("expected a mapping node, but found scalar");
       default:
-        throw new AttrDecodeError(`could not determine a constructor for the tag '${tag}'`);
+        throw new AttrDecodeError(`could not determine a constructor for the tag '${clip(tag)}'`);
     }
   }
 
@@ -758,19 +764,24 @@ export function decodeAttrFallback(text: string): AttrValue {
   // Python reads attr files with universal newlines; PyYAML also breaks lines at NEL.
   const src = /[\r\x85]/.test(text) ? text.replace(/\r\n?|\x85/g, "\n") : text;
   const Y = yamlLib();
-  let doc: import("yaml").Document.Parsed;
+  let doc: import("yaml").Document.Parsed | null = null;
   try {
-    doc = Y.parseDocument(src, {
-      version: "1.1",
-      schema: "failsafe",
-      merge: false,
-      uniqueKeys: false,
-      prettyErrors: false,
-      keepSourceTokens: false,
-    });
+    // Y.parseDocument, with the CST checked for depth before the (recursive) composer sees it.
+    const tokens = Array.from(new Y.Parser().parse(src));
+    checkDepth(tokens);
+    const composer = new Y.Composer({ version: "1.1", schema: "failsafe", merge: false, uniqueKeys: false, keepSourceTokens: false });
+    for (const d of composer.compose(tokens, true, src.length)) {
+      if (!doc) doc = d;
+      else {
+        doc.errors.push(new Y.YAMLParseError(d.range.slice(0, 2) as [number, number], "MULTIPLE_DOCS", "Source contains multiple documents"));
+        break;
+      }
+    }
   } catch (e) {
+    if (e instanceof AttrDecodeError) throw e;
     throw new AttrDecodeError(shortMessage(e));
   }
+  if (!doc) throw new AttrDecodeError("no document");
   if (doc.errors.length > 0) throw new AttrDecodeError(shortMessage(doc.errors[0]));
   if (src.includes("\t")) checkTabs(src);
   if (/(?:^|[\s,[{?-]):(?:\s|$)/m.test(src)) checkEmptyKeys(src);
@@ -780,6 +791,43 @@ export function decodeAttrFallback(text: string): AttrValue {
   } catch (e) {
     if (e instanceof AttrDecodeError) throw e;
     throw new AttrDecodeError(shortMessage(e));
+  }
+}
+
+/**
+ * The deepest nesting of collections an attr may have. PyYAML's recursive composer gives up
+ * (RecursionError) at about 490 levels; the `yaml` package and this module's builder recurse
+ * too, and a JavaScript stack overflow near a regular expression can abort the whole process
+ * (V8 reports it as "RegExpCompiler Allocation failed"), so deeper documents are refused
+ * before anything recursive walks them.
+ */
+export const MAX_DEPTH = 256;
+
+type CstToken = import("yaml").CST.Token;
+
+/** Throws AttrDecodeError when the CST nests collections deeper than MAX_DEPTH (iteratively). */
+function checkDepth(tokens: readonly CstToken[]): void {
+  const stack: [CstToken, number][] = tokens.map((t) => [t, 0]);
+  while (stack.length > 0) {
+    const [tok, depth] = stack.pop()!;
+    switch (tok.type) {
+      case "document":
+        if (tok.value) stack.push([tok.value, depth]);
+        break;
+      case "block-map":
+      case "block-seq":
+      case "flow-collection": {
+        const d = depth + 1;
+        if (d > MAX_DEPTH) throw new AttrDecodeError(`collections nested too deeply (more than ${MAX_DEPTH} levels)`);
+        for (const it of tok.items as { key?: CstToken | null; value?: CstToken }[]) {
+          if (it.key) stack.push([it.key, d]);
+          if (it.value) stack.push([it.value, d]);
+        }
+        break;
+      }
+      default:
+        break;
+    }
   }
 }
 
@@ -844,7 +892,20 @@ function checkEmptyKeys(src: string): void {
 
 function shortMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split("\n")[0] ?? msg;
+  return clip(msg.split("\n")[0] ?? msg, 300);
+}
+
+/**
+ * Document text as an error message quotes it: at most `max` characters, control characters
+ * escaped, so that a damaged file makes a one-line warning of reasonable length.
+ */
+function clip(text: string, max = 100): string {
+  const cut = text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
+  // eslint-disable-next-line no-control-regex
+  return cut.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16)}`;
+  });
 }
 
 /**

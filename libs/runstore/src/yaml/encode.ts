@@ -584,7 +584,14 @@ class Emitter {
 
 /** Python's str.strip() on the dump (ASCII output: the whitespace that can occur). */
 function pyStrip(s: string): string {
-  return s.replace(/^[ \t\n\r\x0b\x0c]+|[ \t\n\r\x0b\x0c]+$/g, "");
+  // A loop, not /^\s+|\s+$/: the regex is quadratic on a long run of spaces inside the text
+  // (a label of a million spaces took minutes to encode).
+  const ws = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  let start = 0;
+  let end = s.length;
+  while (start < end && ws(s.charCodeAt(start))) start++;
+  while (end > start && ws(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /**
