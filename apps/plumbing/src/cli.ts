@@ -123,7 +123,53 @@ export function parseArgs(cli: CAC, argv: string[]): { args: string[]; opts: Rec
       throw new CliError(`unknown option '${flag}'`, EXIT.USAGE);
     }
   }
-  return { args: [...parsed.args].map(String), opts };
+  const positional = restoreRawValues(cli, argv, opts);
+  // Arguments after `--` are arguments too (`guild runs label -- 1 '-x'`), never options.
+  const rest = Array.isArray(opts["--"]) ? (opts["--"] as unknown[]).map(String) : [];
+  delete opts["--"];
+  // mri also turns positional arguments that look like numbers into numbers (`007` → 7, '' → 0):
+  // take them as typed whenever they line up with what cac found.
+  const args = positional.length === parsed.args.length ? positional : parsed.args.map(String);
+  return { args: [...args, ...rest], opts };
+}
+
+/**
+ * cac (through mri) turns option values that look like numbers into numbers: `--set 007` would
+ * label `7`, `--set ''` would label `0`. Option values are text here (each command converts what
+ * it needs), so they are put back exactly as typed.
+ */
+function restoreRawValues(cli: CAC, argv: string[], opts: Record<string, unknown>): string[] {
+  const positional: string[] = [];
+  const valued = new Map<string, string>(); // any name → the camelCase key cac uses
+  for (const o of cli.globalCommand.options) {
+    if (!/[<[]/.test(o.rawName)) continue;
+    for (const n of o.names) valued.set(n, o.names[o.names.length - 1]!);
+  }
+  const raw = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    const m = /^--?([^=]+)(?:=(.*))?$/s.exec(a);
+    if (!m || a === "-") {
+      positional.push(a);
+      continue;
+    }
+    // A bundle of short flags (`-yq`): only its last letter can take a value.
+    const name = a.startsWith("--") ? m[1]! : m[1]!.slice(-1);
+    const key = valued.get(name);
+    if (key === undefined) continue;
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) continue;
+    raw.set(key, [...(raw.get(key) ?? []), value]);
+  }
+  for (const [key, values] of raw) {
+    const camel = key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    for (const k of new Set([key, camel])) {
+      if (!(k in opts)) continue;
+      opts[k] = Array.isArray(opts[k]) ? values : values[values.length - 1];
+    }
+  }
+  return positional;
 }
 
 /**

@@ -54,6 +54,11 @@ const DESCRIPTIONS: Record<string, { action: LifecycleAction; usage: string }> =
   },
 };
 
+/** A field of a plain line: one with control characters (a tab, a line break) is JSON-quoted, as git quotes odd paths. */
+export function plainField(text: string): string {
+  return /[\x00-\x1f\x7f]/.test(text) ? JSON.stringify(text) : text;
+}
+
 /** main() of the three lifecycle plumbing commands. */
 export function lifecycleMain(prog: keyof typeof DESCRIPTIONS, argv: string[]): void {
   runMain(prog, () => {
@@ -87,7 +92,7 @@ export function lifecycleMain(prog: keyof typeof DESCRIPTIONS, argv: string[]): 
     let failed = 0;
     applyLifecycle(action, home.path, ids, (r) => {
       if (!OK_OUTCOMES.has(r.outcome)) failed++;
-      out.line(parsed.opts.json ? toJson(r) : [r.outcome, r.id, ...(r.reason ? [r.reason] : [])].join("\t"));
+      out.line(parsed.opts.json ? toJson(r) : [r.outcome, plainField(r.id), ...(r.reason ? [r.reason.replace(/[\t\n\r]+/g, " ")] : [])].join("\t"));
     });
     out.flush();
     return failed ? EXIT.NO_MATCH : EXIT.OK;

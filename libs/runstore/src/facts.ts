@@ -57,6 +57,18 @@ function readOptional(file: string, maxBytes?: number): string | null {
   }
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Whether a file is valid UTF-8 (checked only when its text shows U+FFFD, which is rare). */
+function isValidUtf8(file: string): boolean {
+  try {
+    strictUtf8.decode(fs.readFileSync(file));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class NotARunError extends Error {
   override name = "NotARunError";
 }
@@ -94,7 +106,10 @@ export function readRunFacts(runDir: string): RunFacts {
         if (!LISTED.has(name)) continue;
         try {
           const text = readOptional(path.join(attrsDir, name));
-          if (text !== null) facts.attrs[name as ListedAttr] = text;
+          if (text !== null && text.includes("\uFFFD") && !isValidUtf8(path.join(attrsDir, name))) {
+            // Node would read the bad bytes as U+FFFD without a word; PyYAML refuses the file.
+            (facts.problems ??= []).push(`cannot parse attr '${name}': not valid UTF-8`);
+          } else if (text !== null) facts.attrs[name as ListedAttr] = text;
         } catch (e) {
           (facts.problems ??= []).push(`cannot read attr '${name}': ${(e as Error).message}`);
         }

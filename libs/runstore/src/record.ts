@@ -86,7 +86,9 @@ export function buildRecord(
     if (v === undefined || v === null) return null;
     const n = numericValue(v);
     if (n === undefined || v instanceof GuildFloat || !Number.isInteger(n)) {
-      warnings.push({ id, message: `attr '${name}' is not an integer: ${JSON.stringify(facts.attrs[name]?.trim())}` });
+      const text = facts.attrs[name]?.trim() ?? "";
+      // Quoted, and cut: a damaged attr can be megabytes long.
+      warnings.push({ id, message: `attr '${name}' is not an integer: ${JSON.stringify(text.length > 80 ? text.slice(0, 80) + "…" : text)}` });
       return null;
     }
     return n;

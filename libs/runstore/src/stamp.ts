@@ -16,7 +16,14 @@ export const STAT_WIDTH = 4;
 
 /** Writes the stats of `file` at `out[at..at+4]`; a missing path is ino -1. */
 export function statInto(file: string, out: Float64Array, at: number): void {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(file, { throwIfNoEntry: false });
+  } catch {
+    // A symlink loop or an unreadable directory: stamped as missing, so the run is read (and
+    // skipped with its own warning) instead of the whole listing failing.
+    st = undefined;
+  }
   if (st) {
     out[at] = st.ino;
     out[at + 1] = st.size;
