@@ -1,6 +1,6 @@
 import { CliError, EXIT } from "@guildts/format";
-import { checkWithProgress, newCli, parseArgs, remaining } from "@guildts/plumbing";
-import { HomeError, resolveGuildHome, type Problem } from "@guildts/runstore";
+import { checkWithProgress, homeOption, newCli, parseArgs, remaining } from "@guildts/plumbing";
+import type { Problem } from "@guildts/runstore";
 
 /**
  * `guild check`: Guild's command of that name reports the installation; here it reports the
@@ -19,13 +19,7 @@ export function checkCmd(argv: string[], prog = "guild check"): number {
   const parsed = parseArgs(cli, argv);
   if (!parsed) return EXIT.OK;
   if (parsed.args.length) throw new CliError(`unexpected argument '${parsed.args[0]}'`, EXIT.USAGE);
-  let home: string;
-  try {
-    home = resolveGuildHome({ option: parsed.opts.home === undefined ? undefined : String(parsed.opts.home) }).path;
-  } catch (e) {
-    if (e instanceof HomeError) throw new CliError(e.message, EXIT.USAGE);
-    throw e;
-  }
+  const home = homeOption(parsed.opts).path;
   const repair = parsed.opts.repair === true;
   process.stdout.write(`guildts_version:           0.1.0\nguild_home:                ${home}\n`);
   const lines: string[] = [];

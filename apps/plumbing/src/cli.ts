@@ -92,6 +92,16 @@ export function runOptions(opts: Record<string, unknown>, cwd = process.cwd()): 
 
 export { LOCAL_SCOPE_NOTE, RUN_STATUSES };
 
+/** The home of a command that takes only `-H/--home` (the lifecycle commands, the checker). */
+export function homeOption(opts: Record<string, unknown>): GuildHome {
+  try {
+    return resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
+  } catch (e) {
+    if (e instanceof HomeError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
+}
+
 /** Known option names of a cac instance, for rejecting unknown ones. */
 function knownOptions(cli: CAC): Set<string> {
   const names = new Set<string>(["help", "h", "version", "v", "--"]);

@@ -1,6 +1,6 @@
 import { CliError, EXIT, LineWriter, toJson } from "@guildts/format";
-import { checkStore, HomeError, resolveGuildHome, type CheckResult, type Problem } from "@guildts/runstore";
-import { newCli, parseArgs, runMain } from "./cli.js";
+import { checkStore, type CheckResult, type Problem } from "@guildts/runstore";
+import { homeOption, newCli, parseArgs, runMain } from "./cli.js";
 
 /**
  * Checks a store with progress on stderr when it is a terminal (a 100k-run check reads every
@@ -52,13 +52,7 @@ export function fsckMain(argv: string[]): void {
     const parsed = parseArgs(cli, argv);
     if (!parsed) return EXIT.OK;
     if (parsed.args.length) throw new CliError(`unexpected argument '${parsed.args[0]}'`, EXIT.USAGE);
-    let home: string;
-    try {
-      home = resolveGuildHome({ option: parsed.opts.home === undefined ? undefined : String(parsed.opts.home) }).path;
-    } catch (e) {
-      if (e instanceof HomeError) throw new CliError(e.message, EXIT.USAGE);
-      throw e;
-    }
+    const home = homeOption(parsed.opts).path;
     const out = new LineWriter();
     const json = parsed.opts.json === true;
     const result = checkWithProgress(home, {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { CliError, EXIT, LineWriter, toJson } from "@guildts/format";
-import { finishPurges, markDeleted, OK_OUTCOMES, purge, resolveGuildHome, restoreDeleted, HomeError, type GuildHome, type LifecycleResult } from "@guildts/runstore";
-import { idOfJsonLine, newCli, parseArgs, runMain } from "./cli.js";
+import { finishPurges, markDeleted, OK_OUTCOMES, purge, restoreDeleted, type LifecycleResult } from "@guildts/runstore";
+import { homeOption, idOfJsonLine, newCli, parseArgs, runMain } from "./cli.js";
 
 export type LifecycleAction = "delete" | "restore" | "purge" | "purge-live";
 
@@ -78,13 +78,7 @@ export function lifecycleMain(prog: keyof typeof DESCRIPTIONS, argv: string[]): 
     cli.version("0.1.0");
     const parsed = parseArgs(cli, argv);
     if (!parsed) return EXIT.OK;
-    let home: GuildHome;
-    try {
-      home = resolveGuildHome({ option: parsed.opts.home === undefined ? undefined : String(parsed.opts.home) });
-    } catch (e) {
-      if (e instanceof HomeError) throw new CliError(e.message, EXIT.USAGE);
-      throw e;
-    }
+    const home = homeOption(parsed.opts);
     const ids = idsFrom(parsed.args, parsed.opts.stdin === true);
     if (ids.length === 0 && !parsed.opts.stdin) throw new CliError("no run id given (ids as arguments, or --stdin)", EXIT.USAGE);
     const action: LifecycleAction = d.action === "purge" && parsed.opts.live ? "purge-live" : d.action;

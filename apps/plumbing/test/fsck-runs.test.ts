@@ -67,7 +67,7 @@ function damagedHome(): { home: string; outside: string; at: Record<string, stri
   fs.mkdirSync(path.join(at["interrupted-create"], ".guild", "attrs"), { recursive: true });
   at["stale-lock-file"] = path.join(home, "locks", `guildts-run-${live[5]}`);
   fs.mkdirSync(path.dirname(at["stale-lock-file"]), { recursive: true });
-  fs.writeFileSync(at["stale-lock-file"], `${DEAD_PID} ${os.hostname()} 0123456789ab\n`);
+  fs.symlinkSync(`${DEAD_PID} ${os.hostname()} 7`, at["stale-lock-file"]); // a lock: a symlink naming its holder
   return { home, outside, at };
 }
 
@@ -139,9 +139,9 @@ describe("guild-fsck-runs", () => {
     fs.mkdirSync(path.join(home, "runs", ".guildts-new", `0000000000000000fedcba9876543210.${DEAD_PID}.another-host`));
     fs.mkdirSync(path.join(home, "trash", ".purging", `${id}x.${me}.0badf00d`), { recursive: true });
     fs.mkdirSync(path.join(home, "locks"));
-    fs.writeFileSync(path.join(home, "locks", `guildts-run-${id}`), `${me} ${os.hostname()} abc\n`);
+    fs.symlinkSync(`${me} ${os.hostname()} 1`, path.join(home, "locks", `guildts-run-${id}`));
     // A lock of another host is never judged from here.
-    fs.writeFileSync(path.join(home, "locks", "guildts-run-other"), `${DEAD_PID} another-host abc\n`);
+    fs.symlinkSync(`${DEAD_PID} another-host 1`, path.join(home, "locks", "guildts-run-other"));
     const r = fsck(home, "--json", "--repair");
     assert.equal(r.status, 0, r.stdout);
     assert.equal(r.stdout, "");

@@ -23,6 +23,8 @@ export function writeFileAtomic(target: string, content: string, opts: { tmpDir?
     fs.renameSync(tmp, target);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
+    // Which temporary file it was, for a caller whose directory moved away meanwhile.
+    if (e && typeof e === "object") (e as { tmp?: string }).tmp = tmp;
     throw e;
   }
 }

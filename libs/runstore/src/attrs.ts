@@ -40,11 +40,29 @@ export function writeAttr(runDir: string, name: string, value: AttrValue): void 
     if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new RunGoneError(runDir);
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
+  const tmpDir = path.join(runDir, ".guild");
   try {
-    writeFileAtomic(target, encodeAttr(value), { tmpDir: path.join(runDir, ".guild"), fsync: true });
+    writeFileAtomic(target, encodeAttr(value), { tmpDir, fsync: true });
   } catch (e) {
-    throw gone(runDir, e);
+    const err = gone(runDir, e);
+    if (err instanceof RunGoneError) dropMovedTemp(runDir, (e as { tmp?: string }).tmp);
+    throw err;
   }
+}
+
+/**
+ * The run moved (deleted, restored) between our temporary file and the rename: the file moved
+ * with it. Remove it where the run most likely is now (the other of runs/ and trash/runs/);
+ * if it moved again, `guild check --repair` finds it.
+ */
+function dropMovedTemp(runDir: string, tmp: string | undefined): void {
+  if (!tmp) return;
+  const id = path.basename(runDir);
+  const parent = path.dirname(runDir);
+  const inTrash = path.basename(parent) === "runs" && path.basename(path.dirname(parent)) === "trash";
+  const home = inTrash ? path.dirname(path.dirname(parent)) : path.dirname(parent);
+  const other = inTrash ? path.join(home, "runs", id) : path.join(home, "trash", "runs", id);
+  fs.rmSync(path.join(other, ".guild", path.basename(tmp)), { force: true });
 }
 
 /** The error to report: RunGoneError when an ENOENT means the run itself moved away. */

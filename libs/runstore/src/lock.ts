@@ -5,13 +5,17 @@ import path from "node:path";
 import { pidExists } from "./status.js";
 
 /**
- * Advisory locks in `GUILD_HOME/locks/` (where Guild keeps its own), for the read-modify-write
- * updates of a run (`label --append`, say) that would otherwise lose a concurrent update.
+ * Advisory locks in `GUILD_HOME/locks/` (where Guild keeps its own). A run's lock serialises
+ * its read-modify-write updates (`label --append`), which would otherwise lose a concurrent
+ * update. Moves (delete, restore, purge) do not take it: a write racing a move fails with
+ * RunGoneError instead (attrs.ts), which costs nothing on a 100,000-run delete.
  *
- * A lock is a file created with O_EXCL holding `<pid> <host> <nonce>`. Node has no flock(2), so
- * a holder killed with SIGKILL leaves its file behind: a waiter removes it once that pid is gone
- * on this host (a lock of another host is never judged, only waited for), and `guild check`
- * reports and repairs leftovers.
+ * A lock is a symbolic link whose target text is `<pid> <host> <nonce>`: symlink(2) creates it
+ * with its content in one atomic step (no empty lock file if the holder dies at once), and it
+ * costs one system call to take and two to release.
+ * The link points nowhere and is never followed. Node has no flock(2), so a holder killed with
+ * SIGKILL leaves its link: a waiter removes it once that pid is gone on this host (a lock of
+ * another host is only waited for), and `guild check` reports and repairs leftovers.
  */
 export const LOCK_PREFIX = "guildts-";
 
@@ -37,42 +41,45 @@ export function parseLockHolder(text: string): LockHolder | null {
   return m ? { pid: Number(m[1]), host: m[2]! } : null;
 }
 
-/** Whether the holder of a lock file is known to be gone (dead pid on this host). */
-export function lockIsStale(file: string, isAlive: (pid: number) => boolean = pidExists): boolean {
-  let text: string;
-  let st: fs.Stats;
+/** The holder text of a lock, or null when there is no lock (or it is not one of ours). */
+function readHolder(file: string): string | null {
   try {
-    text = fs.readFileSync(file, "utf8");
-    st = fs.statSync(file);
+    return fs.readlinkSync(file);
   } catch {
-    return false;
+    return null;
+  }
+}
+
+/** Whether the holder of a lock is known to be gone (a dead pid on this host). */
+export function lockIsStale(file: string, isAlive: (pid: number) => boolean = pidExists): boolean {
+  const text = readHolder(file);
+  if (text === null) {
+    // Not a symlink: nothing of ours holds it; stale once it is not brand new.
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    return st !== undefined && !st.isSymbolicLink() && Date.now() - st.mtimeMs > 5_000;
   }
   const holder = parseLockHolder(text);
-  // An empty file is a holder killed between create and write: stale once it is not brand new.
-  if (!holder) return Date.now() - st.mtimeMs > 5_000;
-  return holder.host === os.hostname() && holder.pid !== process.pid && !isAlive(holder.pid);
+  if (!holder) return true;
+  return holder.host === HOST && holder.pid !== process.pid && !isAlive(holder.pid);
 }
+
+const HOST = os.hostname();
+let taken = 0;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleep(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
-/** Removes a stale lock file, taking care not to remove a live lock that just replaced it. */
-function breakStale(file: string, seen: string): void {
+/** Removes a stale lock, taking care not to remove a live lock that just replaced it. */
+function breakStale(file: string, seen: string | null): void {
   const aside = `${file}.stale.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
   try {
     fs.renameSync(file, aside);
   } catch {
     return; // another waiter broke it first
   }
-  let text = "";
-  try {
-    text = fs.readFileSync(aside, "utf8");
-  } catch {
-    // gone: nothing to put back
-  }
-  if (text !== seen) {
+  if (readHolder(aside) !== seen) {
     // A live lock took the stale one's place between our read and the rename: put it back.
     try {
       fs.linkSync(aside, file);
@@ -84,41 +91,35 @@ function breakStale(file: string, seen: string): void {
 }
 
 /**
- * Runs `fn` holding the lock file `file`, waiting up to `timeoutMs` for another holder. Throws
+ * Runs `fn` holding the lock `file`, waiting up to `timeoutMs` for another holder. Throws
  * LockTimeoutError naming the holder when the wait is too long.
  */
 export function withLock<T>(file: string, fn: () => T, opts: { timeoutMs?: number; isAlive?: (pid: number) => boolean } = {}): T {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const me = `${process.pid} ${os.hostname()} ${crypto.randomBytes(6).toString("hex")}\n`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Unique among live holders: pid and host, plus a count within this process.
+  const me = `${process.pid} ${HOST} ${++taken}`;
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
-    let fd: number | null = null;
     try {
-      fd = fs.openSync(file, "wx", 0o644);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    }
-    if (fd !== null) {
-      try {
-        fs.writeSync(fd, me);
-      } finally {
-        fs.closeSync(fd);
-      }
+      fs.symlinkSync(me, file);
       break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" && attempt === 0) {
+        // The first lock of this home: make locks/ (not tried first: one syscall per lock saved).
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        continue;
+      }
+      if (code !== "EEXIST") throw e;
     }
-    let seen = "";
-    try {
-      seen = fs.readFileSync(file, "utf8");
-    } catch {
-      continue; // released meanwhile: try again at once
-    }
+    const seen = readHolder(file);
     if (lockIsStale(file, opts.isAlive)) {
       breakStale(file, seen);
       continue;
     }
+    if (seen === null && fs.lstatSync(file, { throwIfNoEntry: false }) === undefined) continue; // released meanwhile
     if (Date.now() > deadline) {
-      const h = parseLockHolder(seen);
+      const h = seen === null ? null : parseLockHolder(seen);
       throw new LockTimeoutError(`${file} is held by ${h ? `pid ${h.pid} on ${h.host}` : "another process"}; gave up after ${timeoutMs} ms`);
     }
     sleep(Math.min(50, 2 + attempt) + Math.random() * 5);
@@ -126,11 +127,13 @@ export function withLock<T>(file: string, fn: () => T, opts: { timeoutMs?: numbe
   try {
     return fn();
   } finally {
-    // Only our own file: never release a lock someone broke and re-took.
-    try {
-      if (fs.readFileSync(file, "utf8") === me) fs.unlinkSync(file);
-    } catch {
-      // already gone
+    // Only our own lock: never release one that someone broke and re-took.
+    if (readHolder(file) === me) {
+      try {
+        fs.unlinkSync(file);
+      } catch {
+        // broken by another process meanwhile
+      }
     }
   }
 }
