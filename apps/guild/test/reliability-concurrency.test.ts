@@ -36,7 +36,7 @@ describe("concurrency", () => {
   test(`label, delete, restore, list and run at once for ${DURATION_MS} ms: no lost update, no corrupt file, clean exits`, { timeout: DURATION_MS + 120_000 }, async () => {
     const root = tempDir("guildts-concurrency-");
     const home = generateHome({ runs: 12, seed: 51 }, root);
-    const project = quickProject(path.join(root, "project"), { files: 20, sleep: 0.02 });
+    const project = quickProject(path.join(root, "project"), { files: 20, sleep: 0.3 });
     const env = { GUILD_HOME: home };
     const ids = fs.readdirSync(path.join(home, "runs")).sort();
     // Labellers share a few runs so that appends contend for the same label; the deleter and
@@ -53,7 +53,14 @@ describe("concurrency", () => {
     await Promise.all([
       worker("label-a", (n) => ({ cmd: "guild", args: ["runs", "label", pick(hot), "--append", `a${n}`, "-y"] })),
       worker("label-b", (n) => ({ cmd: "guild", args: ["runs", "label", pick(hot), "--append", `b${n}`, "-y"] })),
-      worker("delete", () => ({ cmd: "guild-mark-deleted", args: ["--json", pick(hot)] })),
+      // Half the deletes aim at runs the starter just made, which may still be starting or
+      // running: those must be refused, never pulled from under their process.
+      worker("delete", (n) => {
+        const started = n % 2 ? fs.readdirSync(path.join(home, "runs")).filter((x) => !x.startsWith(".") && !ids.includes(x)) : [];
+        const running = started.filter((x) => fs.existsSync(path.join(home, "runs", x, ".guild", "LOCK")));
+        const fresh = running.length ? running : started;
+        return { cmd: "guild-mark-deleted", args: ["--json", fresh.length ? pick(fresh) : pick(hot)] };
+      }),
       worker("restore", () => ({ cmd: "guild-restore-deleted", args: ["--json", pick(hot)] })),
       worker("list", (n) => ({ cmd: "guild-ls-runs", args: n % 2 ? ["--json", "--deleted"] : ["--json"] })),
       worker("run", () => ({ cmd: "guild", args: ["run", "quick", "-y"], cwd: project })),
@@ -104,6 +111,13 @@ describe("concurrency", () => {
     assert.equal(live.filter((id) => dead.includes(id)).length, 0, "no run both live and deleted");
     const started = byWorker("run").filter((l) => l.result.status === 0).length;
     assert.equal(live.length + dead.length, ids.length + started, "no run lost or duplicated");
+    // Every started run finished in place: its process recorded exit_status 0 wherever the run is now.
+    let refused = 0;
+    for (const l of byWorker("delete")) refused += (l.result.stdout.match(/"refused"/g) ?? []).length;
+    for (const id of [...live, ...dead].filter((x) => !ids.includes(x))) {
+      const dir = runDir(home, id)!;
+      assert.equal(fs.readFileSync(path.join(dir, ".guild", "attrs", "exit_status"), "utf8"), "0\n", `started run ${id} finished`);
+    }
     // A label whose run moved between its temporary file and the rename removes that file where
     // the run went; only a run moved twice in that instant can keep one (harmless, repairable).
     const problems = checkStore(home).problems;
@@ -113,7 +127,7 @@ describe("concurrency", () => {
 
     const counts = Object.fromEntries(["label-a", "label-b", "delete", "restore", "list", "run"].map((w) => [w, byWorker(w).length]));
     const appendsDone = [...tokensDone.values()].reduce((n, t) => n + t.length, 0);
-    console.log(`# concurrency: ${log.length} commands ${JSON.stringify(counts)}; appends done ${appendsDone}, failed cleanly ${tokensFailed.size}; runs started ${started}; temp files left ${problems.length}`);
+    console.log(`# concurrency: ${log.length} commands ${JSON.stringify(counts)}; appends done ${appendsDone}, failed cleanly ${tokensFailed.size}; runs started ${started}, deletes refused (running) ${refused}; temp files left ${problems.length}`);
     assert.ok(appendsDone > 0 && counts.delete! > 0 && counts.run! > 0, "every kind of worker got work done");
   });
   test("appends to the same labels from several processes at once: none is lost", { timeout: 180_000 }, async () => {
