@@ -62,7 +62,9 @@ function treeSnapshot(dir: string): string {
 }
 
 const roots: string[] = [];
+let spawned = 0;
 after(() => {
+  console.log(`# hostile end to end: ${spawned} commands run, each checked for a documented exit, no stack trace, valid JSON`);
   for (const root of roots) {
     spawnSync("chmod", ["-R", "u+rwx", root]);
     fs.rmSync(root, { recursive: true, force: true });
@@ -102,6 +104,7 @@ function assertSentinelUntouched(w: World, what: string): void {
  * untouched.
  */
 function run(w: World, name: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; nobody?: boolean } = {}): Result {
+  spawned++;
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: os.tmpdir(), TZ: "UTC", LANG: "C.UTF-8", NO_COLOR: "1", GUILD_HOME: w.home, ...opts.env };
   const r = spawnSync(process.execPath, [binPath(name), ...args], {
     cwd: os.tmpdir(),
