@@ -41,4 +41,5 @@ await show("guild run train optimizer=adam epochs=3 -y", $x`node ${bin("guild")}
 await show("guild run evaluate threshold=0.6 -y", $x`node ${bin("guild")} run evaluate threshold=0.6 -y`);
 await show("guild runs   # local scope: the example's runs", $x`node ${bin("guild")} runs`);
 await show("guild runs info 2", $x`node ${bin("guild")} runs info 2`);
+await show("guild check   # the store checker (guild-fsck-runs in sentences)", $h`node ${bin("guild")} check`);
 console.log(`\nTry it yourself: GUILD_HOME=${home} npx guild runs --help`);
