@@ -88,7 +88,7 @@ export function runsLabel(argv: string[], prog = "guild runs label"): number {
   let failed = 0;
   for (const r of runs) {
     try {
-      applyLabel(o.home.path, r, (old) => newLabel(old, action));
+      applyLabel(o.home.path, r, (old) => newLabel(old, action), action.kind !== "set" && action.kind !== "clear");
     } catch (e) {
       failed++;
       process.stderr.write(`guild: cannot label run ${r.id}: ${(e as Error).message}\n`);
@@ -119,6 +119,6 @@ function labelIntro(a: Action): string {
  * the run's lock, so concurrent label changes never lose one. Written atomically as Guild encodes
  * it; null removes it.
  */
-export function applyLabel(home: string, r: RunRecord, change: (old: string | null) => string | null): void {
-  updateAttr(home, r.id, r.dir, "label", (old) => change(old === undefined || old === null ? null : scalarText(old)) ?? undefined);
+export function applyLabel(home: string, r: RunRecord, change: (old: string | null) => string | null, readOld = false): void {
+  updateAttr(home, r.id, r.dir, "label", (old) => change(old === undefined || old === null ? null : scalarText(old)) ?? undefined, { readOld });
 }

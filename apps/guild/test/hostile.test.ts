@@ -482,4 +482,22 @@ describe("nothing outside the store is read or written: symlinks in runs and in 
     run(w, "guild-purge-deleted", ["--json", ...live]);
     assert.ok(fs.existsSync(path.join(w.sentinel, "secret.txt")));
   });
+
+  test("an attr file that is a symlink out of the store is never read nor written through; --set replaces it", () => {
+    const w = makeWorld({ runs: 2, seed: 811 });
+    const [id] = ids(w);
+    const label = attrFile(w, id!, "label");
+    fs.rmSync(label, { force: true });
+    fs.symlinkSync(path.join(w.sentinel, "secret.txt"), label);
+    // --append needs the old label: refused, the link not read (its text would leak into the label).
+    const append = run(w, "guild", ["runs", "label", id!, "--append", "more", "-y"]);
+    assert.equal(append.status, 5);
+    assert.match(append.stderr, /cannot label run .*attr 'label' is a symbolic link/);
+    const list = run(w, "guild-ls-runs", ["--json"]);
+    assert.match(list.stderr, /attr 'label'.*ELOOP|symbolic link/i, "the listing does not read it either");
+    assert.ok(!list.stdout.includes("do not read"));
+    run(w, "guild", ["runs", "label", id!, "--set", "replaced", "-y"]);
+    assert.equal(fs.lstatSync(label).isSymbolicLink(), false, "the link itself was replaced");
+    assert.equal(fs.readFileSync(label, "utf8"), "replaced\n");
+  });
 });

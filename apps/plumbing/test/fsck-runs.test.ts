@@ -148,6 +148,19 @@ describe("guild-fsck-runs", () => {
     assert.ok(fs.existsSync(creating));
   });
 
+  test("an attr that is a symlink out of the store is reported, never read", () => {
+    const home = generateHome({ runs: 2, seed: 34 });
+    const id = fs.readdirSync(path.join(home, "runs"))[0]!;
+    const secret = path.join(tempDir("guildts-outside-"), "secret");
+    fs.writeFileSync(secret, "label: not yours\n");
+    const label = path.join(home, "runs", id, ".guild", "attrs", "label");
+    fs.rmSync(label, { force: true });
+    fs.symlinkSync(secret, label);
+    const found = problems(fsck(home, "--json").stdout);
+    assert.deepEqual(found.map((p) => [p.kind, p.path]).sort(), [["bad-attr", label], ["escaping-symlink", label]]);
+    assert.match(found.find((p) => p.kind === "bad-attr")!.message, /symbolic link/);
+  });
+
   test("a runs/ that is a file is an error, not a crash", () => {
     const home = path.join(tempDir(), "home");
     fs.mkdirSync(home);

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { readRunFile } from "./facts.js";
 import { decodeAttr } from "./yaml/decode.js";
 import { writeFileAtomic } from "./atomic.js";
 import { runLockPath, withLock } from "./lock.js";
@@ -17,9 +18,11 @@ function attrPath(runDir: string, name: string): string {
 export function readAttr(runDir: string, name: string): AttrValue | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(attrPath(runDir, name), "utf8");
+    text = readRunFile(attrPath(runDir, name));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") throw Object.assign(new Error(`attr '${name}' is a symbolic link (never followed out of a run)`), { code });
     throw e;
   }
   return decodeAttr(text);
@@ -94,10 +97,18 @@ export function deleteAttr(runDir: string, name: string): void {
  * updates (two `label --append`s) never lose one: `update` gets the value on disk now and
  * returns the new one (undefined: delete the attr). Throws RunGoneError if the run moved away.
  */
-export function updateAttr(home: string, id: string, runDir: string, name: string, update: (old: AttrValue | undefined) => AttrValue | undefined): AttrValue | undefined {
+export function updateAttr(
+  home: string,
+  id: string,
+  runDir: string,
+  name: string,
+  update: (old: AttrValue | undefined) => AttrValue | undefined,
+  opts: { readOld?: boolean } = {},
+): AttrValue | undefined {
   return withLock(runLockPath(home, id), () => {
     if (!fs.existsSync(path.join(runDir, ".guild"))) throw new RunGoneError(runDir);
-    const next = update(readAttr(runDir, name));
+    // An update that ignores the old value (set, clear) need not read it.
+    const next = update(opts.readOld === false ? undefined : readAttr(runDir, name));
     if (next === undefined) deleteAttr(runDir, name);
     else writeAttr(runDir, name, next);
     return next;

@@ -40,10 +40,26 @@ function errCode(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException)?.code;
 }
 
+/**
+ * Run files are read without following a symlink in their last component (O_NOFOLLOW, no extra
+ * system call): a file linked out of the store is an error (ELOOP), never read.
+ */
+const NO_FOLLOW = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
+
+/** A run file's text, never through a symlink (ELOOP if the file is one). */
+export function readRunFile(file: string): string {
+  const fd = fs.openSync(file, NO_FOLLOW);
+  try {
+    return fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function readOptional(file: string, maxBytes?: number): string | null {
   try {
-    if (maxBytes === undefined) return fs.readFileSync(file, "utf8");
-    const fd = fs.openSync(file, "r");
+    if (maxBytes === undefined) return readRunFile(file);
+    const fd = fs.openSync(file, NO_FOLLOW);
     try {
       const buf = Buffer.alloc(maxBytes);
       const n = fs.readSync(fd, buf, 0, maxBytes, 0);

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isAbandonedCreation, NEW_RUNS_DIR, newRunId, newRunsRoot } from "./creation.js";
+import { readRunFile } from "./facts.js";
 import { runsRoot } from "./home.js";
 import { purgingOwner, removeTree } from "./lifecycle.js";
 import { lockIsStale, locksDir, LOCK_PREFIX } from "./lock.js";
@@ -220,7 +221,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
       const file = path.join(guildDir, "opref");
       let text: string | null = null;
       try {
-        text = fs.readFileSync(file, "utf8");
+        text = readRunFile(file);
       } catch (e) {
         report({ kind: "unreadable", severity: "error", id, path: file, message: errText(e), repair: null });
       }
@@ -244,10 +245,11 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
       const file = path.join(attrsDir, name);
       let text: string;
       try {
-        text = fs.readFileSync(file, "utf8");
+        text = readRunFile(file);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        report({ kind: code === "EISDIR" ? "bad-attr" : "unreadable", severity: "error", id, path: file, message: code === "EISDIR" ? "an attr that is a directory" : errText(e), repair: null });
+        const what = code === "EISDIR" ? "an attr that is a directory" : code === "ELOOP" ? "an attr that is a symbolic link (guildts never reads it)" : null;
+        report({ kind: what ? "bad-attr" : "unreadable", severity: "error", id, path: file, message: what ?? errText(e), repair: null });
         continue;
       }
       try {
@@ -267,7 +269,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   function checkLock(file: string, id: string, exitStatus: unknown, runHost: unknown): void {
     let text: string;
     try {
-      text = fs.readFileSync(file, "utf8").slice(0, 10);
+      text = readRunFile(file).slice(0, 10);
     } catch {
       return;
     }
