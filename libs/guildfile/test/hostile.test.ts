@@ -5,6 +5,7 @@
  * naming the input; nothing else, in bounded time and memory. Iterations scale with
  * GUILDTS_RELIABILITY_SCALE (default 1).
  */
+import { checkProperty, scaledRuns } from "@guildts/testkit";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -14,16 +15,9 @@ import { GuildFloat, type AttrValue } from "@guildts/runstore";
 import { tempDir } from "@guildts/testkit";
 import { decodeFlagValue, FlagError, loadGuildfile, MAX_FLAG_VALUES, parseFlagAssigns, resolveFlags, resolveOperation, type OpDef } from "../src/index.js";
 
-const SCALE = Math.max(1, Number(process.env.GUILDTS_RELIABILITY_SCALE ?? 1) || 1);
-const runs = (n: number) => Math.round(n * SCALE);
+const runs = scaledRuns;
 
-/** fc.assert, with the report cut short (a 100 KB counterexample would flood the output). */
-function check<Ts extends [unknown, ...unknown[]]>(prop: fc.IProperty<Ts>, params: fc.Parameters<Ts>): void {
-  const details = fc.check(prop, params);
-  if (!details.failed) return;
-  const err = details.errorInstance as Error | undefined;
-  assert.fail(`property failed (seed ${details.seed}): ${String(err?.message ?? err).slice(0, 1500)}\ncounterexample: ${fc.stringify(details.counterexample).slice(0, 600)}`);
-}
+const check = checkProperty;
 
 function timed<T>(what: string, fn: () => T, limitMs = 1000): T {
   const t0 = performance.now();

@@ -6,6 +6,7 @@
  * round-trips any value, hostile strings included. Iterations scale with
  * GUILDTS_RELIABILITY_SCALE (default 1).
  */
+import { checkProperty, scaledRuns } from "@guildts/testkit";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -17,16 +18,9 @@ import { decodeAttr, MAX_DEPTH } from "../src/yaml/decode.js";
 import { encodeAttr } from "../src/yaml/encode.js";
 import { AttrDecodeError, GuildFloat, type AttrValue } from "../src/yaml/value.js";
 
-const SCALE = Math.max(1, Number(process.env.GUILDTS_RELIABILITY_SCALE ?? 1) || 1);
-const runs = (n: number) => Math.round(n * SCALE);
+const runs = scaledRuns;
 
-/** fc.assert, with the report cut short. */
-function check<Ts extends [unknown, ...unknown[]]>(prop: fc.IProperty<Ts>, params: fc.Parameters<Ts>): void {
-  const details = fc.check(prop, params);
-  if (!details.failed) return;
-  const err = details.errorInstance as Error | undefined;
-  assert.fail(`property failed (seed ${details.seed}): ${String(err?.message ?? err).slice(0, 1500)}\ncounterexample: ${fc.stringify(details.counterexample).slice(0, 600)}`);
-}
+const check = checkProperty;
 
 /** decodeAttr(text): the value, or the AttrDecodeError; anything else fails. Under `limitMs`. */
 function decodeOrError(text: string, limitMs = 1000): AttrValue | AttrDecodeError {

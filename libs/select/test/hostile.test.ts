@@ -4,6 +4,7 @@
  * FilterError) whose message names the input on one line; nothing else is ever thrown, and each
  * call takes bounded time. Iterations scale with GUILDTS_RELIABILITY_SCALE (default 1).
  */
+import { checkProperty, scaledRuns } from "@guildts/testkit";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
@@ -19,8 +20,7 @@ import {
 } from "../src/index.js";
 import { rec } from "./records.js";
 
-const SCALE = Math.max(1, Number(process.env.GUILDTS_RELIABILITY_SCALE ?? 1) || 1);
-const runs = (n: number) => Math.round(n * SCALE);
+const runs = scaledRuns;
 
 /** Characters that matter to the grammar, to paths and to terminals. */
 const nasty = fc.constantFrom(
@@ -43,14 +43,7 @@ function assertOneLine(message: string): void {
   assert.ok(message.length < 1000, `message of ${message.length} characters`);
 }
 
-/** fc.assert, with the report cut short (a counterexample of 200 KB would flood the output). */
-function check<Ts extends [unknown, ...unknown[]]>(prop: fc.IProperty<Ts>, params: fc.Parameters<Ts>): void {
-  const details = fc.check(prop, params);
-  if (!details.failed) return;
-  const shown = fc.stringify(details.counterexample).slice(0, 600);
-  const err = details.errorInstance as Error | undefined;
-  assert.fail(`property failed (seed ${details.seed}, path ${details.counterexample ? details.counterexamplePath : "?"}): ${String(err?.message ?? err).slice(0, 1500)}\ncounterexample: ${shown}`);
-}
+const check = checkProperty;
 
 function timed<T>(what: string, fn: () => T, limitMs = 500): T {
   const t0 = performance.now();

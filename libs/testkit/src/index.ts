@@ -166,3 +166,4 @@ export function hasTool(tool: string): boolean {
   return ok;
 }
 export * from "./reliability.js";
+export * from "./property.js";
