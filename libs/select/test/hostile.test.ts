@@ -45,7 +45,8 @@ function assertOneLine(message: string): void {
 
 const check = checkProperty;
 
-function timed<T>(what: string, fn: () => T, limitMs = 500): T {
+/** A hang guard, not a performance claim: generous, so a noisy machine never trips it. */
+function timed<T>(what: string, fn: () => T, limitMs = 3000): T {
   const t0 = performance.now();
   const v = fn();
   const ms = performance.now() - t0;
@@ -180,7 +181,7 @@ test("compileFilter: a predicate, or a FilterError naming the bad value; the pre
       for (const r of rs) {
         const run = rec("0123456789abcdef0123456789abcdef", { label: r.label, operation: r.op, tags: [r.tag], marked: r.marked });
         // Plain substring filters on 200 KB labels stay fast; a user's own regex is theirs.
-        const v = timed("filter predicate", () => pred(run), 2000);
+        const v = timed("filter predicate", () => pred(run), 5000);
         assert.equal(typeof v, "boolean");
       }
     }),
