@@ -1,5 +1,5 @@
 import { CliError, EXIT } from "@guildts/format";
-import { checkWithProgress, homeOption, newCli, parseArgs, remaining } from "@guildts/plumbing";
+import { addHomeOption, checkWithProgress, homeOption, newCli, parseArgs, remaining, VERSION } from "@guildts/plumbing";
 import type { Problem } from "@guildts/runstore";
 
 /**
@@ -7,13 +7,12 @@ import type { Problem } from "@guildts/runstore";
  * version and home as Guild does, then checks the store (guild-fsck-runs, in sentences).
  */
 export function checkCmd(argv: string[], prog = "guild check"): number {
-  const cli = newCli(prog)
+  const cli = addHomeOption(newCli(prog))
     .usage(
       "[options]\n\nShow the version and Guild home, and check the runs in it for problems (see guild-fsck-runs).\n" +
         "Changes nothing unless --repair is given, which removes only leftovers of processes that are gone.\n" +
         "Exit 0 when no problem remains, 1 when some do.",
     )
-    .option("-H, --home <path>", "Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)")
     .option("--repair", "Make the repairs that are safe");
   cli.help();
   const parsed = parseArgs(cli, argv);
@@ -21,7 +20,7 @@ export function checkCmd(argv: string[], prog = "guild check"): number {
   if (parsed.args.length) throw new CliError(`unexpected argument '${parsed.args[0]}'`, EXIT.USAGE);
   const home = homeOption(parsed.opts).path;
   const repair = parsed.opts.repair === true;
-  process.stdout.write(`guildts_version:           0.1.0\nguild_home:                ${home}\n`);
+  process.stdout.write(`guildts_version:           ${VERSION}\nguild_home:                ${home}\n`);
   const lines: string[] = [];
   const result = checkWithProgress(home, {
     repair,

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { CliError, EXIT } from "@guildts/format";
-import { fsckMain, lifecycleMain, lsRunsMain, revParseRunMain, runMain } from "@guildts/plumbing";
+import { fsckMain, lifecycleMain, lsRunsMain, revParseRunMain, runMain, VERSION } from "@guildts/plumbing";
 import { closest, RUNS_SUBCOMMANDS, TOP_COMMANDS } from "./commands.js";
 import { complete, completionScript } from "./completion.js";
 import { runsInfo } from "./runs-info.js";
@@ -13,8 +13,6 @@ import { runsLifecycle } from "./runs-delete.js";
 import { runsList } from "./runs-list.js";
 import { helpCmd, operationsCmd, runCmd } from "./run-cmd.js";
 import { findGuildfile } from "@guildts/guildfile";
-
-export const VERSION = "0.1.0";
 
 const HELP = `Usage: guild [-H PATH] COMMAND [ARGS]...
 

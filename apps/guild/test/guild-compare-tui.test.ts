@@ -1,26 +1,14 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { binPath, hasFixture, hasTool, placeFixture, type PlacedFixture } from "@guildts/testkit";
+import { binPath, hasFixture, hasTool, placeFixture, Tmux, type PlacedFixture } from "@guildts/testkit";
 
 /** The interactive comparison in a real terminal (tmux): keys in, screen out. */
 const enabled = hasFixture() && hasTool("tmux");
-const socket = `guildts-tui-${process.pid}`;
-const tmux = (...args: string[]) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
-const screen = () => tmux("capture-pane", "-p", "-t", "t").stdout;
-
-async function waitFor(pattern: RegExp, ms = 10_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const s = screen();
-    if (pattern.test(s)) return s;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${pattern}; screen:\n${s}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const keys = (...k: string[]) => tmux("send-keys", "-t", "t", ...k);
+const term = new Tmux("tui");
+const waitFor = (pattern: RegExp, ms?: number) => term.waitFor(pattern, ms);
+const keys = (...k: string[]) => term.keys(...k);
 
 describe("guild compare, interactive (tmux)", { skip: !enabled && "needs tmux and the shared fixture" }, () => {
   let fx: PlacedFixture;
@@ -28,10 +16,10 @@ describe("guild compare, interactive (tmux)", { skip: !enabled && "needs tmux an
     fx = placeFixture();
     const env = Object.entries({ ...fx.env, TERM: "xterm-256color" }).map(([k, v]) => `${k}='${v}'`).join(" ");
     const cmd = `env -i PATH='${process.env.PATH}' ${env} ${process.execPath} ${binPath("guild")} compare; echo EXIT=$?; sleep 60`;
-    assert.equal(tmux("new-session", "-d", "-s", "t", "-x", "150", "-y", "20", "-c", fx.alice, cmd).status, 0);
+    term.start(150, 20, fx.alice, cmd);
   });
   after(() => {
-    tmux("kill-server");
+    term.kill();
   });
 
   test("shows the runs, sorts, filters, shows info, labels and deletes marked runs, quits", async () => {

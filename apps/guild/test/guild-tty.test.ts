@@ -1,29 +1,16 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { binPath, hasFixture, hasTool, placeFixture, type PlacedFixture } from "@guildts/testkit";
+import { binPath, hasFixture, hasTool, placeFixture, Tmux, type PlacedFixture } from "@guildts/testkit";
 
 /**
  * The porcelain in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen.
  */
-const socket = `guildts-test-${process.pid}`;
-const tmux = (...args: string[]) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
-
-function screen(escapes = false): string {
-  return tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", "t").stdout;
-}
-
-async function waitFor(pattern: RegExp, ms = 10_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const s = screen();
-    if (pattern.test(s)) return s;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${pattern}; screen:\n${s}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const term = new Tmux("tty");
+const tmux = (...args: string[]) => term.run(...args);
+const screen = (escapes = false) => term.screen(escapes);
+const waitFor = (pattern: RegExp, ms?: number) => term.waitFor(pattern, ms);
 
 const enabled = hasFixture() && hasTool("tmux");
 
@@ -34,12 +21,11 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux and the s
     const env = Object.entries({ ...fx.env, TERM: "xterm-256color", PS1: "$ " })
       .map(([k, v]) => `${k}='${v}'`)
       .join(" ");
-    const r = tmux("new-session", "-d", "-s", "t", "-x", "220", "-y", "50", "-c", fx.alice, `env -i PATH='${process.env.PATH}' ${env} sh`);
-    assert.equal(r.status, 0, r.stderr);
+    term.start(220, 50, fx.alice, `env -i PATH='${process.env.PATH}' ${env} sh`);
     tmux("send-keys", "-t", "t", `alias guild='${process.execPath} ${binPath("guild")}'`, "Enter");
   });
   after(() => {
-    tmux("kill-server");
+    term.kill();
   });
 
   const type = (line: string) => {
@@ -87,27 +73,19 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux and the s
 });
 
 describe("guild runs rm in a terminal (tmux)", { skip: !enabled && "needs tmux and the shared fixture" }, () => {
-  const socket2 = `guildts-rm-${process.pid}`;
-  const t = (...args: string[]) => spawnSync("tmux", ["-L", socket2, ...args], { encoding: "utf8" });
+  const term2 = new Tmux("rm");
+  const t = (...args: string[]) => term2.run(...args);
+  const waitScreen = (pattern: RegExp) => term2.waitFor(pattern);
   let fx: PlacedFixture;
   before(() => {
     fx = placeFixture();
     const env = Object.entries({ ...fx.env, TERM: "xterm-256color", PS1: "$ " }).map(([k, v]) => `${k}='${v}'`).join(" ");
-    assert.equal(t("new-session", "-d", "-s", "t", "-x", "200", "-y", "50", "-c", fx.alice, `env -i PATH='${process.env.PATH}' ${env} sh`).status, 0);
+    term2.start(200, 50, fx.alice, `env -i PATH='${process.env.PATH}' ${env} sh`);
     t("send-keys", "-t", "t", `alias guild='${process.execPath} ${binPath("guild")}'`, "Enter");
   });
   after(() => {
-    t("kill-server");
+    term2.kill();
   });
-  const waitScreen = async (pattern: RegExp) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const s = t("capture-pane", "-p", "-t", "t").stdout;
-      if (pattern.test(s)) return s;
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${pattern}:\n${s}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
 
   test("the delete prompt defaults to no; y deletes; -p warns", async () => {
     const live = () => fs.readdirSync(path.join(fx.home, "runs")).length;

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { checkStore, decodeAttr, type Problem } from "@guildts/runstore";
-import { assertNoCrash, generateHome, quickProject, reliabilityScale, runCommand, spawnCommand, tempDir } from "@guildts/testkit";
+import { assertNoCrash, countEntries, generateHome, quickProject, reliabilityScale, runCommand, spawnCommand, tempDir } from "@guildts/testkit";
 
 /**
  * Crash consistency of the commands that write a run's files (label, run), by SIGKILL at random
@@ -31,13 +31,6 @@ function assertRepairsToClean(home: string): void {
   assert.deepEqual(checkStore(home).problems, [], "clean after --repair");
 }
 
-const entries = (dir: string): number => {
-  try {
-    return fs.readdirSync(dir).length;
-  } catch {
-    return 0;
-  }
-};
 
 /** `{"kind": count}` of the distinct leftovers seen. */
 function tally(seen: Map<string, string>): string {
@@ -117,7 +110,7 @@ describe("crash consistency (SIGKILL at random moments)", () => {
       const inView = () => visible() > shown;
       const aim =
         round % 3 === 0
-          ? { killWhen: () => entries(building) > 0 || inView(), killDelayMs: Math.floor(rand() * 25) }
+          ? { killWhen: () => countEntries(building) > 0 || inView(), killDelayMs: Math.floor(rand() * 25) }
           : round % 3 === 1
             ? { killWhen: inView, killDelayMs: Math.floor(rand() * 80) }
             : { killAfterMs: Math.floor(rand() * first.ms * 1.1) };
@@ -144,7 +137,7 @@ describe("crash consistency (SIGKILL at random moments)", () => {
     // A rerun completes a run, and sweeps what killed creations left out of view.
     const rerun = runCommand("guild", ["run", "quick", "-y"], { cwd: project, env });
     assertNoCrash(rerun, "run rerun", [0]);
-    assert.equal(entries(path.join(home, "runs", ".guildts-new")), 0);
+    assert.equal(countEntries(path.join(home, "runs", ".guildts-new")), 0);
     const statuses = runCommand("guild-ls-runs", ["--json", "-H", home])
       .stdout.trim()
       .split("\n")

@@ -5,10 +5,17 @@ import { CliError, EXIT } from "@guildts/format";
 import { HomeError, resolveGuildHome, RUN_STATUSES, type GuildHome, type RunStatus } from "@guildts/runstore";
 import { compileFilter, FilterError, LOCAL_SCOPE_NOTE, MODEL_DEFINITION_NAMES, type RunFilter, type Scope } from "@guildts/select";
 
+/** The version every command reports (`--version`, `guild check`). */
+export const VERSION = "0.1.0";
+
+/** `-H/--home`, for every command (read with `homeOption` or `runOptions`). */
+export function addHomeOption(cli: CAC): CAC {
+  return cli.option("-H, --home <path>", "Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)");
+}
+
 /** Options every run command shares: home, scope and filters (one definition for all commands). */
 export function addRunOptions(cli: CAC): CAC {
-  return cli
-    .option("-H, --home <path>", "Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)")
+  return addHomeOption(cli)
     .option("-a, --all", "Include all runs, not only those of the model definition in the cwd")
     .option("-o, --op <text>", "Only runs whose operation contains TEXT (^... or ...$: a regex); repeatable")
     .option("-l, --label <text>", "Only runs whose label contains TEXT ('-': no label); repeatable")

@@ -1,6 +1,6 @@
-import { CliError, EXIT, LineWriter, toJson } from "@guildts/format";
+import { CliError, EXIT, LineWriter, oneLine, toJson } from "@guildts/format";
 import { checkStore, type CheckResult, type Problem } from "@guildts/runstore";
-import { homeOption, newCli, parseArgs, runMain } from "./cli.js";
+import { addHomeOption, homeOption, newCli, parseArgs, runMain, VERSION } from "./cli.js";
 
 /**
  * Checks a store with progress on stderr when it is a terminal (a 100k-run check reads every
@@ -32,7 +32,7 @@ export function remaining(problems: readonly Problem[]): Problem[] {
 export function fsckMain(argv: string[]): void {
   const prog = "guild-fsck-runs";
   runMain(prog, () => {
-    const cli = newCli(prog)
+    const cli = addHomeOption(newCli(prog))
       .usage(
         "[options]\n\nCheck a Guild home: every run in runs/ and trash/runs/, and guildts's own working files.\n" +
           "Reports runs without opref, unparsable opref or attrs, a run both in runs/ and in the trash,\n" +
@@ -44,11 +44,10 @@ export function fsckMain(argv: string[]): void {
           "{kind, severity, id, path, message, repair, repaired}. A summary goes to stderr.\n" +
           "Exit 0 when no problem remains, 1 when some do, 2 for bad usage, 5 when the check failed.",
       )
-      .option("-H, --home <path>", "Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)")
       .option("--repair", "Make the repairs that are safe (leftovers of processes that are gone)")
       .option("--json", "One JSON object per problem");
     cli.help();
-    cli.version("0.1.0");
+    cli.version(VERSION);
     const parsed = parseArgs(cli, argv);
     if (!parsed) return EXIT.OK;
     if (parsed.args.length) throw new CliError(`unexpected argument '${parsed.args[0]}'`, EXIT.USAGE);
@@ -57,7 +56,7 @@ export function fsckMain(argv: string[]): void {
     const json = parsed.opts.json === true;
     const result = checkWithProgress(home, {
       repair: parsed.opts.repair === true,
-      onProblem: (p) => out.line(json ? toJson(p) : [p.severity, p.kind, p.path, p.message.replace(/[\t\n]/g, " ")].join("\t")),
+      onProblem: (p) => out.line(json ? toJson(p) : [p.severity, p.kind, p.path, oneLine(p.message)].join("\t")),
     });
     out.flush();
     const left = remaining(result.problems);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
-import { CliError, EXIT, LineWriter, toJson } from "@guildts/format";
+import { CliError, EXIT, LineWriter, oneLine, plainField, toJson } from "@guildts/format";
 import { finishPurges, markDeleted, OK_OUTCOMES, purge, restoreDeleted, type LifecycleResult } from "@guildts/runstore";
-import { homeOption, idOfJsonLine, newCli, parseArgs, runMain } from "./cli.js";
+import { addHomeOption, homeOption, idOfJsonLine, newCli, parseArgs, runMain, VERSION } from "./cli.js";
 
 export type LifecycleAction = "delete" | "restore" | "purge" | "purge-live";
 
@@ -54,28 +54,22 @@ const DESCRIPTIONS: Record<string, { action: LifecycleAction; usage: string }> =
   },
 };
 
-/** A field of a plain line: one with control characters (a tab, a line break) is JSON-quoted, as git quotes odd paths. */
-export function plainField(text: string): string {
-  return /[\x00-\x1f\x7f]/.test(text) ? JSON.stringify(text) : text;
-}
-
 /** main() of the three lifecycle plumbing commands. */
 export function lifecycleMain(prog: keyof typeof DESCRIPTIONS, argv: string[]): void {
   runMain(prog, () => {
     const d = DESCRIPTIONS[prog]!;
-    const cli = newCli(prog)
+    const cli = addHomeOption(newCli(prog))
       .usage(
         d.usage +
           "\nIDs are full run ids (as guild-rev-parse-run prints them). Prints one line per run:\n" +
           "OUTCOME<TAB>ID[<TAB>REASON], or a JSON object {id, outcome, reason} with --json.\n" +
           "Exit 0 when every run ended where asked, 1 when any was not found, refused or failed.",
       )
-      .option("-H, --home <path>", "Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)")
       .option("--stdin", "Also read ids from stdin: one id or guild-ls-runs --json record per line")
       .option("--json", "One JSON object per run: {id, outcome, reason}");
     if (prog === "guild-purge-deleted") cli.option("--live", "Remove live runs (in GUILD_HOME/runs) instead of deleted ones");
     cli.help();
-    cli.version("0.1.0");
+    cli.version(VERSION);
     const parsed = parseArgs(cli, argv);
     if (!parsed) return EXIT.OK;
     const home = homeOption(parsed.opts);
@@ -86,7 +80,7 @@ export function lifecycleMain(prog: keyof typeof DESCRIPTIONS, argv: string[]): 
     let failed = 0;
     applyLifecycle(action, home.path, ids, (r) => {
       if (!OK_OUTCOMES.has(r.outcome)) failed++;
-      out.line(parsed.opts.json ? toJson(r) : [r.outcome, plainField(r.id), ...(r.reason ? [r.reason.replace(/[\t\n\r]+/g, " ")] : [])].join("\t"));
+      out.line(parsed.opts.json ? toJson(r) : [r.outcome, plainField(r.id), ...(r.reason ? [oneLine(r.reason)] : [])].join("\t"));
     });
     out.flush();
     return failed ? EXIT.NO_MATCH : EXIT.OK;

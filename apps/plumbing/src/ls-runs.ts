@@ -1,7 +1,7 @@
-import { CliError, EXIT, formatTimestamp, LineWriter, writeJsonLines } from "@guildts/format";
+import { CliError, EXIT, formatTimestamp, LineWriter, oneLine, writeJsonLines } from "@guildts/format";
 import { listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
 import { isEmptyFilter, LOCAL_SCOPE_NOTE, runView, scopePredicate, sortRuns } from "@guildts/select";
-import { addRunOptions, newCli, parseArgs, runMain, runOptions, say, type RunOptions } from "./cli.js";
+import { addRunOptions, newCli, parseArgs, runMain, runOptions, say, VERSION, type RunOptions } from "./cli.js";
 
 export interface LsRunsResult {
   runs: RunRecord[];
@@ -42,11 +42,6 @@ export function printWarnings(prog: string, warnings: StoreWarning[]): void {
   if (warnings.length > MAX_WARNINGS) say(prog, `warning: ... and ${warnings.length - MAX_WARNINGS} more warnings`);
 }
 
-/** Tabs and line breaks would break the one-line-per-run format. */
-function oneLine(s: string): string {
-  return s.replace(/[\t\r\n]/g, " ");
-}
-
 export function plainLine(r: RunRecord): string {
   return [r.id, r.operation ?? "?", formatTimestamp(r.started), r.status, oneLine(r.label ?? "")].join("\t");
 }
@@ -61,7 +56,7 @@ export function lsRunsMain(argv: string[]): void {
       .option("--json", "One JSON object per line (see README: the --json contract)")
       .option("-z", "Print only ids, each terminated by NUL (for xargs -0)");
     cli.help();
-    cli.version("0.1.0");
+    cli.version(VERSION);
     const parsed = parseArgs(cli, argv);
     if (!parsed) return 0;
     if (parsed.args.length) {

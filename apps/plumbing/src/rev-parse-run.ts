@@ -16,7 +16,7 @@ import {
   SHORT_ID_LENGTH,
   type Selector,
 } from "@guildts/select";
-import { addRunOptions, idOfJsonLine, newCli, parseArgs, runMain, runOptions, type RunOptions } from "./cli.js";
+import { addRunOptions, idOfJsonLine, newCli, parseArgs, runMain, runOptions, VERSION, type RunOptions } from "./cli.js";
 import { lsRuns, printWarnings } from "./ls-runs.js";
 
 const FULL_ID = /^[0-9a-f]{32}$/;
@@ -112,7 +112,7 @@ export function revParseRunMain(argv: string[]): void {
       .option("--verify", "Require exactly one run (exit 1 otherwise)")
       .option("-q, --quiet", "With --verify: print nothing, only set the exit status");
     cli.help();
-    cli.version("0.1.0");
+    cli.version(VERSION);
     const parsed = parseArgs(cli, argv);
     if (!parsed) return EXIT.OK;
     const { opts } = parsed;

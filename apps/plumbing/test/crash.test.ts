@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import crypto from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { checkStore } from "@guildts/runstore";
-import { binPath, generateHome, runCommand } from "@guildts/testkit";
+import { binPath, countEntries, generateHome, runCommand, treeDigest } from "@guildts/testkit";
 
 /**
  * Crash safety: SIGKILL a deletion, a restore and a purge of thousands of runs at random
@@ -15,16 +14,6 @@ import { binPath, generateHome, runCommand } from "@guildts/testkit";
  */
 const RUNS = 4000;
 
-function digestRun(dir: string): string {
-  const h = crypto.createHash("sha1");
-  for (const rel of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
-    const p = path.join(dir, rel);
-    const st = fs.lstatSync(p);
-    h.update(rel + "\0");
-    if (st.isFile()) h.update(fs.readFileSync(p));
-  }
-  return h.digest("hex");
-}
 
 type Where = "runs" | "trash" | "gone";
 
@@ -36,7 +25,7 @@ function locate(home: string, ids: string[], original: Map<string, string>): Map
     const inLive = fs.existsSync(live);
     const inDead = fs.existsSync(dead);
     assert.ok(!(inLive && inDead), `${id} is in both runs/ and trash/runs/`);
-    if (inLive || inDead) assert.equal(digestRun(inLive ? live : dead), original.get(id), `${id} is whole`);
+    if (inLive || inDead) assert.equal(treeDigest(inLive ? live : dead), original.get(id), `${id} is whole`);
     where.set(id, inLive ? "runs" : inDead ? "trash" : "gone");
   }
   return where;
@@ -61,13 +50,6 @@ async function killMidway(cmd: string, home: string, ids: string[], started: () 
   await exited;
 }
 
-const entries = (dir: string) => {
-  try {
-    return fs.readdirSync(dir).length;
-  } catch {
-    return 0;
-  }
-};
 
 /** After a kill the checker may find leftovers of the dead process, all repairable, nothing else. */
 function leftoversOnly(home: string): void {
@@ -83,14 +65,14 @@ describe("crash safety of delete, restore and purge", () => {
   test("SIGKILL at random moments leaves every run whole in exactly one place; a rerun completes", { timeout: 240_000 }, async () => {
     const home = generateHome({ runs: RUNS, seed: 5 });
     const ids = fs.readdirSync(path.join(home, "runs")).sort();
-    const original = new Map(ids.map((id) => [id, digestRun(path.join(home, "runs", id))]));
+    const original = new Map(ids.map((id) => [id, treeDigest(path.join(home, "runs", id))]));
     let interrupted = 0;
     const count = (m: Map<string, Where>, w: Where) => [...m.values()].filter((x) => x === w).length;
 
     const trash = path.join(home, "trash", "runs");
     const live = path.join(home, "runs");
     for (let round = 0; round < 2; round++) {
-      await killMidway("guild-mark-deleted", home, ids, () => entries(trash) > 0);
+      await killMidway("guild-mark-deleted", home, ids, () => countEntries(trash) > 0);
       let where = locate(home, ids, original);
       leftoversOnly(home);
       if (count(where, "runs") > 0 && count(where, "trash") > 0) interrupted++;
@@ -98,7 +80,7 @@ describe("crash safety of delete, restore and purge", () => {
       where = locate(home, ids, original);
       assert.equal(count(where, "trash"), RUNS, "a rerun deletes the rest");
 
-      await killMidway("guild-restore-deleted", home, ids, () => entries(live) > 0);
+      await killMidway("guild-restore-deleted", home, ids, () => countEntries(live) > 0);
       where = locate(home, ids, original);
       leftoversOnly(home);
       if (count(where, "runs") > 0 && count(where, "trash") > 0) interrupted++;
@@ -107,7 +89,7 @@ describe("crash safety of delete, restore and purge", () => {
     }
 
     complete("guild-mark-deleted", home, ids);
-    await killMidway("guild-purge-deleted", home, ids, () => entries(trash) < RUNS);
+    await killMidway("guild-purge-deleted", home, ids, () => countEntries(trash) < RUNS);
     let where = locate(home, ids, original);
     leftoversOnly(home);
     assert.equal(count(where, "runs"), 0);

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { generateHome, hasFixture, hasTool, placeFixture, runCommand, runShell, tempDir } from "@guildts/testkit";
+import { generateHome, hasFixture, hasTool, placeFixture, runCommand, runShell, tempDir, treeDigest } from "@guildts/testkit";
 
 interface ProblemLine {
   kind: string;
@@ -19,18 +18,6 @@ const problems = (stdout: string): ProblemLine[] => stdout.split("\n").filter(Bo
 const fsck = (home: string, ...args: string[]) => runCommand("guild-fsck-runs", ["-H", home, ...args]);
 const DEAD_PID = 4_000_000; // above Linux's pid_max: never alive
 
-/** sha1 of every path, type and content under `dir`, symlinks as their text (never followed). */
-function digestTree(dir: string): string {
-  const h = crypto.createHash("sha1");
-  for (const rel of (fs.readdirSync(dir, { recursive: true }) as string[]).sort()) {
-    const p = path.join(dir, rel);
-    const st = fs.lstatSync(p);
-    h.update(`${rel}\0${st.mode}\0`);
-    if (st.isSymbolicLink()) h.update(fs.readlinkSync(p));
-    else if (st.isFile()) h.update(fs.readFileSync(p));
-  }
-  return h.digest("hex");
-}
 
 /** A home with one problem of each kind; returns the paths at fault by kind. */
 function damagedHome(): { home: string; outside: string; at: Record<string, string> } {
@@ -89,7 +76,7 @@ describe("guild-fsck-runs", () => {
 
   test("reports each kind of problem once, exact paths, changing nothing; exit 1", () => {
     const { home, outside, at } = damagedHome();
-    const before = digestTree(home);
+    const before = treeDigest(home);
     const r = fsck(home, "--json");
     assert.equal(r.status, 1, r.stderr);
     const found = problems(r.stdout);
@@ -101,7 +88,7 @@ describe("guild-fsck-runs", () => {
     assert.match(byKind["escaping-symlink"]!.message, new RegExp(fs.realpathSync(outside)));
     assert.equal(byKind["duplicate-run"]!.repair, null, "no automatic choice between two copies of a run");
     assert.match(r.stderr, /11 problem\(s\)/);
-    assert.equal(digestTree(home), before, "a check without --repair changes nothing");
+    assert.equal(treeDigest(home), before, "a check without --repair changes nothing");
     // The plain form: SEVERITY TAB KIND TAB PATH TAB MESSAGE.
     const plain = fsck(home);
     assert.equal(plain.status, 1);
@@ -112,7 +99,7 @@ describe("guild-fsck-runs", () => {
 
   test("--repair removes only leftovers of dead processes, never run data nor what is outside", () => {
     const { home, outside, at } = damagedHome();
-    const outsideBefore = digestTree(outside);
+    const outsideBefore = treeDigest(outside);
     const r = fsck(home, "--json", "--repair");
     assert.equal(r.status, 1, "unrepairable problems remain");
     const found = problems(r.stdout);
@@ -122,7 +109,7 @@ describe("guild-fsck-runs", () => {
     for (const k of ["bad-attr", "bad-opref", "escaping-symlink", "broken-symlink", "not-a-run", "duplicate-run"]) {
       assert.ok(fs.lstatSync(at[k]!, { throwIfNoEntry: false }), `${k} left alone`);
     }
-    assert.equal(digestTree(outside), outsideBefore, "nothing outside the store touched");
+    assert.equal(treeDigest(outside), outsideBefore, "nothing outside the store touched");
     const again = problems(fsck(home, "--json").stdout);
     assert.deepEqual(again.map((p) => p.kind).sort(), ["bad-attr", "bad-opref", "broken-symlink", "duplicate-run", "escaping-symlink", "not-a-run"]);
     assert.ok(again.every((p) => p.repair === null));

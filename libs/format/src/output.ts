@@ -45,3 +45,14 @@ export function writeAll(fd: number, data: string): void {
     }
   }
 }
+
+/** Text in a field of a tab-separated plain line: tabs and line breaks would break the line. */
+export function oneLine(text: string): string {
+  return text.replace(/[\t\r\n]/g, " ");
+}
+
+/** An identifier in a plain line: one with control characters is JSON-quoted, as git quotes odd paths. */
+export function plainField(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x1f\x7f]/.test(text) ? JSON.stringify(text) : text;
+}

@@ -1,4 +1,5 @@
-import { compareCodePoints } from "@guildts/runstore";
+import { pyRepr as guildfilePyRepr } from "@guildts/guildfile";
+import { compareCodePoints, type AttrValue } from "@guildts/runstore";
 import { stepToInt64 } from "./tfevents.js";
 
 /**
@@ -122,38 +123,9 @@ export function pyFloat(s: string | undefined | null): number | null {
   return Number(t.replaceAll("_", ""));
 }
 
-/** Python's `repr()` of a value, enough for Guild's warning and error messages. */
-export function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return "None";
-  if (v === true) return "True";
-  if (v === false) return "False";
-  if (typeof v === "number") {
-    if (Number.isNaN(v)) return "nan";
-    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    return String(v);
-  }
-  if (typeof v === "string") {
-    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
-    let out = q;
-    for (const ch of v) {
-      const c = ch.codePointAt(0)!;
-      if (ch === "\\") out += "\\\\";
-      else if (ch === q) out += "\\" + q;
-      else if (ch === "\n") out += "\\n";
-      else if (ch === "\r") out += "\\r";
-      else if (ch === "\t") out += "\\t";
-      else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
-      else out += ch;
-    }
-    return out + q;
-  }
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
-  if (typeof v === "object") {
-    return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
-      .join(", ")}}`;
-  }
-  return String(v);
+/** Python's `repr()` of a config value, for Guild's warning and error messages. */
+function pyRepr(v: unknown): string {
+  return guildfilePyRepr(v as AttrValue | undefined);
 }
 
 /** Python's ordering of `str` values (by code point), shared with the YAML codec. */

@@ -145,8 +145,9 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
  */
 export function startRun(plan: RunPlan, run: CreatedRun, opts: { quiet?: boolean } = {}): Promise<number> {
   const { dir } = run;
-  // Claim the run before it leaves the staged state (a fresh run holds this claim already).
-  writeFileAtomic(path.join(dir, ".guild", "LOCK"), String(process.pid), { tmpDir: path.join(dir, ".guild") });
+  // A staged run is claimed before it leaves the staged state; a fresh one holds the claim
+  // from createRun already.
+  if (fs.existsSync(path.join(dir, ".guild", "STAGED"))) writeFileAtomic(path.join(dir, ".guild", "LOCK"), String(process.pid));
   dropMarker(dir, "STAGED");
   writeAttr(dir, "started", timestampUs());
   const env = runEnv(plan, run);

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { readRunFile } from "./facts.js";
+import { otherRunDir } from "./home.js";
 import { decodeAttr } from "./yaml/decode.js";
 import { writeFileAtomic } from "./atomic.js";
 import { runLockPath, withLock } from "./lock.js";
@@ -35,21 +36,26 @@ export function readAttr(runDir: string, name: string): AttrValue | undefined {
  */
 export function writeAttr(runDir: string, name: string, value: AttrValue): void {
   const target = attrPath(runDir, name);
-  // Never `recursive`: a run moved away (deleted, purged) mid-command must make this write fail,
-  // not re-create a skeleton run at the old path.
-  try {
-    fs.mkdirSync(path.dirname(target));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new RunGoneError(runDir);
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-  }
-  const tmpDir = path.join(runDir, ".guild");
-  try {
-    writeFileAtomic(target, encodeAttr(value), { tmpDir, fsync: true });
-  } catch (e) {
-    const err = gone(runDir, e);
-    if (err instanceof RunGoneError) dropMovedTemp(runDir, (e as { tmp?: string }).tmp);
-    throw err;
+  const text = encodeAttr(value);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileAtomic(target, text, { tmpDir: path.join(runDir, ".guild"), fsync: true });
+      return;
+    } catch (e) {
+      const err = gone(runDir, e);
+      if (err instanceof RunGoneError) {
+        dropMovedTemp(runDir, (e as { tmp?: string }).tmp);
+        throw err;
+      }
+      // No attrs/ yet: made here, on demand (not a syscall on every write), and never
+      // `recursive`, so a run moved away mid-command is never re-created at its old path.
+      if (attempt > 0 || (e as NodeJS.ErrnoException).code !== "ENOENT" || fs.existsSync(path.dirname(target))) throw err;
+      try {
+        fs.mkdirSync(path.dirname(target));
+      } catch (m) {
+        if ((m as NodeJS.ErrnoException).code !== "EEXIST") throw gone(runDir, m);
+      }
+    }
   }
 }
 
@@ -59,13 +65,7 @@ export function writeAttr(runDir: string, name: string, value: AttrValue): void 
  * if it moved again, `guild check --repair` finds it.
  */
 function dropMovedTemp(runDir: string, tmp: string | undefined): void {
-  if (!tmp) return;
-  const id = path.basename(runDir);
-  const parent = path.dirname(runDir);
-  const inTrash = path.basename(parent) === "runs" && path.basename(path.dirname(parent)) === "trash";
-  const home = inTrash ? path.dirname(path.dirname(parent)) : path.dirname(parent);
-  const other = inTrash ? path.join(home, "runs", id) : path.join(home, "trash", "runs", id);
-  fs.rmSync(path.join(other, ".guild", path.basename(tmp)), { force: true });
+  if (tmp) fs.rmSync(path.join(otherRunDir(runDir), ".guild", path.basename(tmp)), { force: true });
 }
 
 /** The error to report: RunGoneError when an ENOENT means the run itself moved away. */

@@ -92,3 +92,11 @@ export function resolveGuildHome(opts: HomeOptions = {}): GuildHome {
 export function runsRoot(home: string, deleted = false): string {
   return deleted ? path.join(home, "trash", "runs") : path.join(home, "runs");
 }
+
+/** Where a run directory would be after a delete or restore: the other of runs/ and trash/runs/. */
+export function otherRunDir(runDir: string): string {
+  const root = path.dirname(runDir);
+  const deleted = path.basename(root) === "runs" && path.basename(path.dirname(root)) === "trash";
+  const home = deleted ? path.dirname(path.dirname(root)) : path.dirname(root);
+  return path.join(runsRoot(home, !deleted), path.basename(runDir));
+}

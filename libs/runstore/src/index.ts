@@ -17,3 +17,4 @@ export { pythonFloatRepr } from "./yaml/python-repr.js";
 export * from "./lock.js";
 export * from "./creation.js";
 export * from "./fsck.js";
+export * from "./show.js";

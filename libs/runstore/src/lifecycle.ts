@@ -72,43 +72,60 @@ function fail(id: string, e: unknown): LifecycleResult {
   return { id, outcome: "failed", reason: (e as Error).message };
 }
 
+/** What a move between runs/ and trash/runs/ reports, by case. */
+interface MoveWords {
+  done: Outcome;
+  already: Outcome;
+  /** Reason of not-found. */
+  missing: string;
+  /** Reason of refused when the destination holds a run of that id. */
+  occupied: string;
+}
+
+/**
+ * Renames `src` to `dst`, making `dst`'s parent only when the rename says it is missing (not
+ * on every run of a 100,000-run delete).
+ */
+function renameMakingParent(src: string, dst: string): void {
+  try {
+    fs.renameSync(src, dst);
+  } catch (e) {
+    if (!isEnoent(e) || !exists(src)) throw e;
+    fs.mkdirSync(path.dirname(dst), { recursive: true });
+    fs.renameSync(src, dst);
+  }
+}
+
+/** One run from `src` to `dst`, whole (one rename), never over a run of the same id. */
+function moveRun(id: string, src: string, dst: string, words: MoveWords, refuse: () => string | null = () => null): LifecycleResult {
+  try {
+    if (!exists(src)) return exists(dst) ? { id, outcome: words.already } : { id, outcome: "not-found", reason: words.missing };
+    const reason = refuse() ?? (exists(dst) ? words.occupied : null);
+    if (reason) return { id, outcome: "refused", reason };
+    renameMakingParent(src, dst);
+    return { id, outcome: words.done };
+  } catch (e) {
+    // Another process moved it between our checks and the rename: say where it is now.
+    if (isEnoent(e) && !exists(src)) return exists(dst) ? { id, outcome: words.already } : { id, outcome: "not-found", reason: `${words.missing} (moved by another process)` };
+    return fail(id, e);
+  }
+}
+
 /** Moves runs/<id> to trash/runs/<id> (Guild's trash layout), unless it is running. */
 export function markDeleted(home: string, id: string, opts: { isAlive?: (pid: number) => boolean } = {}): LifecycleResult {
   const bad = checkId(id);
   if (bad) return bad;
   const src = path.join(runsRoot(home), id);
-  const dst = path.join(runsRoot(home, true), id);
-  try {
-    if (!exists(src)) return exists(dst) ? { id, outcome: "already-deleted" } : { id, outcome: "not-found", reason: "no such run" };
-    const running = runningReason(src, opts.isAlive);
-    if (running) return { id, outcome: "refused", reason: running };
-    if (exists(dst)) return { id, outcome: "refused", reason: "the trash already holds a run with this id (restore or purge it first)" };
-    fs.mkdirSync(path.dirname(dst), { recursive: true });
-    fs.renameSync(src, dst);
-    return { id, outcome: "deleted" };
-  } catch (e) {
-    // Another process moved it between our checks and the rename: say where it is now.
-    if (isEnoent(e) && !exists(src)) return exists(dst) ? { id, outcome: "already-deleted" } : { id, outcome: "not-found", reason: "no such run (moved by another process)" };
-    return fail(id, e);
-  }
+  const words = { done: "deleted", already: "already-deleted", missing: "no such run", occupied: "the trash already holds a run with this id (restore or purge it first)" } as const;
+  return moveRun(id, src, path.join(runsRoot(home, true), id), words, () => runningReason(src, opts.isAlive));
 }
 
 /** Moves trash/runs/<id> back to runs/<id>; never overwrites a run of the same id. */
 export function restoreDeleted(home: string, id: string): LifecycleResult {
   const bad = checkId(id);
   if (bad) return bad;
-  const src = path.join(runsRoot(home, true), id);
-  const dst = path.join(runsRoot(home), id);
-  try {
-    if (!exists(src)) return exists(dst) ? { id, outcome: "already-restored" } : { id, outcome: "not-found", reason: "no such deleted run" };
-    if (exists(dst)) return { id, outcome: "refused", reason: "runs/ already holds a run with this id" };
-    fs.mkdirSync(path.dirname(dst), { recursive: true });
-    fs.renameSync(src, dst);
-    return { id, outcome: "restored" };
-  } catch (e) {
-    if (isEnoent(e) && !exists(src)) return exists(dst) ? { id, outcome: "already-restored" } : { id, outcome: "not-found", reason: "no such deleted run (moved by another process)" };
-    return fail(id, e);
-  }
+  const words = { done: "restored", already: "already-restored", missing: "no such deleted run", occupied: "runs/ already holds a run with this id" } as const;
+  return moveRun(id, path.join(runsRoot(home, true), id), path.join(runsRoot(home), id), words);
 }
 
 function purgingDir(home: string): string {
@@ -132,11 +149,9 @@ export function purge(home: string, id: string, opts: { live?: boolean; isAlive?
       const running = runningReason(src, opts.isAlive);
       if (running) return { id, outcome: "refused", reason: running };
     }
-    const staging = purgingDir(home);
-    fs.mkdirSync(staging, { recursive: true });
-    const staged = path.join(staging, `${id}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`);
+    const staged = path.join(purgingDir(home), `${id}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`);
     try {
-      fs.renameSync(src, staged);
+      renameMakingParent(src, staged);
     } catch (e) {
       if (isEnoent(e) && !exists(src)) return { id, outcome: "not-found", reason: "moved or purged by another process" };
       throw e;

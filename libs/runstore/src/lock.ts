@@ -52,15 +52,23 @@ function readHolder(file: string): string | null {
 
 /** Whether the holder of a lock is known to be gone (a dead pid on this host). */
 export function lockIsStale(file: string, isAlive: (pid: number) => boolean = pidExists): boolean {
-  const text = readHolder(file);
+  return lockState(file, readHolder(file), isAlive) === "stale";
+}
+
+/**
+ * A lock as read once (`text`: its holder, or null when readlink failed): released meanwhile,
+ * stale (its holder is gone), or held.
+ */
+function lockState(file: string, text: string | null, isAlive: (pid: number) => boolean): "released" | "stale" | "held" {
   if (text === null) {
-    // Not a symlink: nothing of ours holds it; stale once it is not brand new.
     const st = fs.lstatSync(file, { throwIfNoEntry: false });
-    return st !== undefined && !st.isSymbolicLink() && Date.now() - st.mtimeMs > 5_000;
+    if (st === undefined) return "released";
+    // Not a symlink: nothing of ours holds it; stale once it is not brand new.
+    return !st.isSymbolicLink() && Date.now() - st.mtimeMs > 5_000 ? "stale" : "held";
   }
   const holder = parseLockHolder(text);
-  if (!holder) return true;
-  return holder.host === HOST && holder.pid !== process.pid && !isAlive(holder.pid);
+  if (!holder) return "stale";
+  return holder.host === HOST && holder.pid !== process.pid && !isAlive(holder.pid) ? "stale" : "held";
 }
 
 const HOST = os.hostname();
@@ -113,11 +121,12 @@ export function withLock<T>(file: string, fn: () => T, opts: { timeoutMs?: numbe
       if (code !== "EEXIST") throw e;
     }
     const seen = readHolder(file);
-    if (lockIsStale(file, opts.isAlive)) {
+    const state = lockState(file, seen, opts.isAlive ?? pidExists);
+    if (state === "released") continue;
+    if (state === "stale") {
       breakStale(file, seen);
       continue;
     }
-    if (seen === null && fs.lstatSync(file, { throwIfNoEntry: false }) === undefined) continue; // released meanwhile
     if (Date.now() > deadline) {
       const h = seen === null ? null : parseLockHolder(seen);
       throw new LockTimeoutError(`${file} is held by ${h ? `pid ${h.pid} on ${h.host}` : "another process"}; gave up after ${timeoutMs} ms`);

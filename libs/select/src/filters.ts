@@ -1,5 +1,5 @@
 import type { RunRecord, RunStatus } from "@guildts/runstore";
-import { showInput } from "./show.js";
+import { showInput } from "@guildts/runstore";
 
 /** The run filters shared by every command (`guild-ls-runs`, `guild runs`, selection...). */
 export interface RunFilter {

@@ -3,4 +3,4 @@ export * from "./scope.js";
 export * from "./sort.js";
 export * from "./view.js";
 export * from "./selectors.js";
-export * from "./show.js";
+export { showInput } from "@guildts/runstore";

@@ -1,5 +1,5 @@
 import type { RunRecord } from "@guildts/runstore";
-import { showInput } from "./show.js";
+import { showInput } from "@guildts/runstore";
 import { compareRuns } from "./sort.js";
 
 /**

@@ -119,6 +119,11 @@ export interface RunResult {
   status: number | null;
 }
 
+/** The clean, deterministic environment commands run with in tests (UTC, no colour), plus `extra`. */
+export function commandEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: os.tmpdir(), TZ: "UTC", LANG: "C.UTF-8", NO_COLOR: "1", ...extra };
+}
+
 /** The path of a built command's bin script (`guild-ls-runs`, `guild`...). */
 export function binPath(name: string): string {
   for (const app of ["plumbing", "guild"]) {
@@ -137,14 +142,7 @@ export function runCommand(
   args: string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): RunResult {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: os.tmpdir(),
-    TZ: "UTC",
-    LANG: "C.UTF-8",
-    NO_COLOR: "1",
-    ...opts.env,
-  };
+  const env = commandEnv(opts.env);
   const spawnOpts: SpawnSyncOptions = { cwd: opts.cwd ?? os.tmpdir(), env, input: opts.input ?? "", encoding: "utf8", maxBuffer: 1 << 28 };
   const r = spawnSync(process.execPath, [binPath(name), ...args], spawnOpts);
   if (r.error) throw r.error;
@@ -154,7 +152,7 @@ export function runCommand(
 /** Runs a shell pipeline (`bash -c`) with the bin directories on PATH. For jq/xargs tests. */
 export function runShell(script: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
   const bins = [path.join(repoRoot(), "node_modules", ".bin")];
-  const env = { PATH: `${bins.join(":")}:${process.env.PATH}`, HOME: os.tmpdir(), TZ: "UTC", LANG: "C.UTF-8", NO_COLOR: "1", ...opts.env };
+  const env = commandEnv({ PATH: `${bins.join(":")}:${process.env.PATH}`, ...opts.env });
   const r = spawnSync("bash", ["-o", "pipefail", "-c", script], { cwd: opts.cwd ?? os.tmpdir(), env, encoding: "utf8", maxBuffer: 1 << 28 });
   return { stdout: String(r.stdout), stderr: String(r.stderr), status: r.status };
 }
@@ -167,3 +165,5 @@ export function hasTool(tool: string): boolean {
 }
 export * from "./reliability.js";
 export * from "./property.js";
+export * from "./tmux.js";
+export * from "./tree.js";

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { binPath } from "./index.js";
+import { binPath, commandEnv } from "./index.js";
 
 /**
  * Helpers of the reliability tests (RELIABILITY.md): how many iterations to try, processes run
@@ -21,6 +21,7 @@ export const CRASH = /internal error|^\s+at .+:\d+:\d+\)?$|^\w*Error: /m;
 
 export function assertNoCrash(r: { stderr: string; status: number | null }, what: string, allowed: readonly number[] = [0, 1, 2, 4, 5]): void {
   assert.doesNotMatch(r.stderr, CRASH, `${what}: crashed:\n${r.stderr.slice(0, 2000)}`);
+  assert.doesNotMatch(r.stderr, /internal error/i, `${what}: ${r.stderr.slice(0, 500)}`);
   assert.ok(r.status !== null && allowed.includes(r.status), `${what}: exit ${r.status} not in ${allowed.join(",")}\n${r.stderr.slice(0, 500)}`);
 }
 
@@ -45,7 +46,7 @@ export function spawnCommand(
   const t0 = Date.now();
   const child = spawn(process.execPath, [binPath(name), ...args], {
     cwd: opts.cwd ?? os.tmpdir(),
-    env: { PATH: process.env.PATH, HOME: os.tmpdir(), TZ: "UTC", LANG: "C.UTF-8", NO_COLOR: "1", ...opts.env },
+    env: commandEnv(opts.env),
     stdio: ["pipe", "pipe", "pipe"],
   });
   child.stdin.end(opts.input ?? "");

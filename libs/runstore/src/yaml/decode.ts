@@ -22,6 +22,7 @@
  *   so an alias bomb is an AttrDecodeError rather than a hang in whoever walks the value.
  */
 import { createRequire } from "node:module";
+import { showInput } from "../show.js";
 import { yamlFloatText } from "./python-repr.js";
 import { AttrDecodeError, GuildFloat, type AttrValue } from "./value.js";
 
@@ -892,20 +893,16 @@ function checkEmptyKeys(src: string): void {
 
 function shortMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return clip(msg.split("\n")[0] ?? msg, 300);
+  return showInput(msg.split("\n")[0] ?? msg, 300);
 }
 
 /**
  * Document text as an error message quotes it: at most `max` characters, control characters
  * escaped, so that a damaged file makes a one-line warning of reasonable length.
  */
-function clip(text: string, max = 100): string {
-  const cut = text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
-  // eslint-disable-next-line no-control-regex
-  return cut.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const n = c.charCodeAt(0);
-    return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16)}`;
-  });
+/** Input quoted in an error message: escaped and cut (the one way all messages quote input). */
+function clip(text: string): string {
+  return showInput(text, 100);
 }
 
 /**
