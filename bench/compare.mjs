@@ -17,7 +17,19 @@ if (spawnSync("sh", ["-c", "command -v tmux"]).status === 0) {
   for (let i = 0; i < times; i++) {
     const sock = `guildts-bench-${process.pid}`;
     const t0 = Date.now();
-    spawnSync("tmux", ["-L", sock, "new-session", "-d", "-s", "b", "-x", "160", "-y", "40", `${process.execPath} ${guild} -H ${home} compare`]);
+    spawnSync("tmux", [
+      "-L",
+      sock,
+      "new-session",
+      "-d",
+      "-s",
+      "b",
+      "-x",
+      "160",
+      "-y",
+      "40",
+      `${process.execPath} ${guild} -H ${home} compare`,
+    ]);
     let ms = null;
     while (Date.now() - t0 < 20000) {
       const screen = spawnSync("tmux", ["-L", sock, "capture-pane", "-p", "-t", "b"], { encoding: "utf8" }).stdout;
@@ -32,6 +44,17 @@ if (spawnSync("sh", ["-c", "command -v tmux"]).status === 0) {
   }
   log(`interactive first screen: median ${fmtMs(median(firstScreen))}`);
 }
-const rows = [{ name: "guild compare --csv -", ...csv }, { name: "guild compare --table --max acc --top 20", ...table }];
-if (firstScreen.length) rows.push({ name: "guild compare (interactive): first screen in tmux", median: median(firstScreen), min: Math.min(...firstScreen), max: Math.max(...firstScreen), runs: firstScreen.length, rssMB: 0 });
+const rows = [
+  { name: "guild compare --csv -", ...csv },
+  { name: "guild compare --table --max acc --top 20", ...table },
+];
+if (firstScreen.length)
+  rows.push({
+    name: "guild compare (interactive): first screen in tmux",
+    median: median(firstScreen),
+    min: Math.min(...firstScreen),
+    max: Math.max(...firstScreen),
+    runs: firstScreen.length,
+    rssMB: 0,
+  });
 saveResults("compare", { runs: n, times, rows });

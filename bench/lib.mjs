@@ -24,7 +24,21 @@ export function ensureHome(runs, { scalars = false } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   log(`generating a home of ${runs} runs in ${dir} (once)...`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(repoRoot, "scripts", "gen-runs.mjs"), "--home", home, "--runs", String(runs), "--seed", "1", "--quiet", ...(scalars ? ["--scalars"] : [])], { stdio: "inherit" });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(repoRoot, "scripts", "gen-runs.mjs"),
+      "--home",
+      home,
+      "--runs",
+      String(runs),
+      "--seed",
+      "1",
+      "--quiet",
+      ...(scalars ? ["--scalars"] : []),
+    ],
+    { stdio: "inherit" },
+  );
   if (r.status !== 0) throw new Error("gen-runs failed");
   fs.writeFileSync(marker, "");
   log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -86,4 +100,8 @@ export function saveResults(name, data) {
 }
 
 export const fmtMs = (ms) =>
-  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 1 ? `${ms.toFixed(ms < 10 ? 2 : 0)} ms` : `${(ms * 1000).toFixed(ms < 0.01 ? 2 : 1)} µs`;
+  ms >= 1000
+    ? `${(ms / 1000).toFixed(2)} s`
+    : ms >= 1
+      ? `${ms.toFixed(ms < 10 ? 2 : 0)} ms`
+      : `${(ms * 1000).toFixed(ms < 0.01 ? 2 : 1)} µs`;

@@ -14,12 +14,17 @@ for (const n of sizes) {
   log(`${n} runs: naive baseline...`);
   const baseline = measureNode(path.join(import.meta.dirname, "naive-list.mjs"), [home], { times });
   log(`${n} runs: guild-ls-runs --json without its index (cold: every run read)...`);
-  const cold = measureNode(ls, ["--json", "-H", home], { times: Math.max(3, Math.ceil(times / 2)), before: () => fs.rmSync(indexDir, { recursive: true, force: true }) });
+  const cold = measureNode(ls, ["--json", "-H", home], {
+    times: Math.max(3, Math.ceil(times / 2)),
+    before: () => fs.rmSync(indexDir, { recursive: true, force: true }),
+  });
   log(`${n} runs: guild-ls-runs --json with its index (warm)...`);
   measureNode(ls, ["--json", "-H", home], { times: 1 }); // writes the index
   const warm = measureNode(ls, ["--json", "-H", home], { times });
   const row = { runs: n, baseline, cold, warm, ratioWarm: baseline.median / warm.median, ratioCold: baseline.median / cold.median };
   rows.push(row);
-  log(`${n} runs: baseline ${fmtMs(baseline.median)}, cold ${fmtMs(cold.median)} (${cold.rssMB.toFixed(0)} MB), warm ${fmtMs(warm.median)} (${warm.rssMB.toFixed(0)} MB)`);
+  log(
+    `${n} runs: baseline ${fmtMs(baseline.median)}, cold ${fmtMs(cold.median)} (${cold.rssMB.toFixed(0)} MB), warm ${fmtMs(warm.median)} (${warm.rssMB.toFixed(0)} MB)`,
+  );
 }
 saveResults("ls-runs", { times, rows });

@@ -18,6 +18,14 @@ for (const id of fs.readdirSync(root)) {
   const opref = read(path.join(g, "opref"));
   if (opref === null) continue;
   const a = path.join(g, "attrs");
-  out.push(JSON.stringify({ id, opref, started: read(path.join(a, "started")), exit_status: read(path.join(a, "exit_status")), label: read(path.join(a, "label")) }));
+  out.push(
+    JSON.stringify({
+      id,
+      opref,
+      started: read(path.join(a, "started")),
+      exit_status: read(path.join(a, "exit_status")),
+      label: read(path.join(a, "label")),
+    }),
+  );
 }
 process.stdout.write(out.join("\n") + "\n");

@@ -26,7 +26,11 @@ add("guild runs info <8-char prefix>", ["-H", home, "runs", "info", target.slice
 add("guild runs info (latest)", ["-H", home, "runs", "info"]);
 
 // Deleting the failed runs (-E: about 15% of the generated runs), restored after each measure.
-const failed = Number(spawnSync(process.execPath, [bin("guild-ls-runs"), "-H", home, "-E", "-z"]).stdout.toString().split("\0").length - 1);
+const failed = Number(
+  spawnSync(process.execPath, [bin("guild-ls-runs"), "-H", home, "-E", "-z"])
+    .stdout.toString()
+    .split("\0").length - 1,
+);
 const restore = () => spawnSync(process.execPath, [guild, "-H", home, "runs", "restore", "-y"], { stdio: "ignore" });
 const rm = measureNode(guild, ["-H", home, "runs", "rm", "-E", "-y"], { times: Math.min(times, 5), before: restore });
 restore();

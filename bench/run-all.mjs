@@ -36,65 +36,136 @@ const machineLine = (m) => `Machine: ${m.cpu}, ${m.memory}, ${m.os}, Node ${m.no
 const ls = load("ls-runs");
 if (ls) {
   lines.push("## `guild-ls-runs --json` (issue: median ≤ 2.5 s and RSS ≤ 300 MB at 100k runs)", "", machineLine(ls.machine), "");
-  lines.push(`Median of ${ls.times} runs each. *Naive baseline*: \`bench/naive-list.mjs\`, which only reads opref, started, exit_status and label of every run synchronously. *Cold*: no run index (first listing of a home, or GUILDTS_INDEX=off). *Warm*: the run index is in place (every later listing).`, "");
+  lines.push(
+    `Median of ${ls.times} runs each. *Naive baseline*: \`bench/naive-list.mjs\`, which only reads opref, started, exit_status and label of every run synchronously. *Cold*: no run index (first listing of a home, or GUILDTS_INDEX=off). *Warm*: the run index is in place (every later listing).`,
+    "",
+  );
   lines.push("| runs | naive baseline | cold (RSS) | warm (RSS) | baseline ÷ warm | target |", "|---:|---:|---:|---:|---:|---|");
   for (const r of ls.rows) {
     const target = r.runs >= 100000 ? `${verdict(r.warm.median <= 2500 && r.warm.rssMB <= 300)} (Guild 0.9.1: ~150 s)` : "";
-    lines.push(`| ${r.runs.toLocaleString("en")} | ${fmtMs(r.baseline.median)} | ${fmtMs(r.cold.median)} (${r.cold.rssMB.toFixed(0)} MB) | ${fmtMs(r.warm.median)} (${r.warm.rssMB.toFixed(0)} MB) | ${r.ratioWarm.toFixed(1)}× | ${target} |`);
+    lines.push(
+      `| ${r.runs.toLocaleString("en")} | ${fmtMs(r.baseline.median)} | ${fmtMs(r.cold.median)} (${r.cold.rssMB.toFixed(0)} MB) | ${fmtMs(r.warm.median)} (${r.warm.rssMB.toFixed(0)} MB) | ${r.ratioWarm.toFixed(1)}× | ${target} |`,
+    );
   }
   lines.push("");
 }
 
 const rp = load("rev-parse");
 if (rp) {
-  lines.push(`## \`guild-rev-parse-run\` on ${rp.runs.toLocaleString("en")} runs (issue: full id ≤ 150 ms; \`1\` no slower than \`guild-ls-runs\`)`, "", machineLine(rp.machine), "");
-  lines.push(`Median of ${rp.times} runs each, run index warm.`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
+  lines.push(
+    `## \`guild-rev-parse-run\` on ${rp.runs.toLocaleString("en")} runs (issue: full id ≤ 150 ms; \`1\` no slower than \`guild-ls-runs\`)`,
+    "",
+    machineLine(rp.machine),
+    "",
+  );
+  lines.push(
+    `Median of ${rp.times} runs each, run index warm.`,
+    "",
+    "| what | median | min | max | peak RSS |",
+    "|---|---:|---:|---:|---:|",
+  );
   for (const r of rp.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
   const get = (name) => rp.rows.find((r) => r.name === name)?.median;
-  lines.push("", `Full id: ${verdict(get("rev-parse full id") <= 150)}; \`1\` vs \`guild-ls-runs --json\`: ${fmtMs(get("rev-parse 1"))} vs ${fmtMs(get("ls-runs --json"))}. Guild 0.9.1 needs ~45 s for \`guild runs info <prefix>\` there.`, "");
+  lines.push(
+    "",
+    `Full id: ${verdict(get("rev-parse full id") <= 150)}; \`1\` vs \`guild-ls-runs --json\`: ${fmtMs(get("rev-parse 1"))} vs ${fmtMs(get("ls-runs --json"))}. Guild 0.9.1 needs ~45 s for \`guild runs info <prefix>\` there.`,
+    "",
+  );
 }
 
 const por = load("porcelain");
 if (por) {
-  lines.push(`## Porcelain on ${por.runs.toLocaleString("en")} runs (issues: \`guild runs\` ≤ 1.0 s; \`guild runs info <8-char prefix>\` ≤ 0.3 s; \`guild runs rm -E -y\` ≤ 5 s)`, "", machineLine(por.machine), "");
-  lines.push(`Median of ${por.times} runs each, indexes warm.`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
+  lines.push(
+    `## Porcelain on ${por.runs.toLocaleString("en")} runs (issues: \`guild runs\` ≤ 1.0 s; \`guild runs info <8-char prefix>\` ≤ 0.3 s; \`guild runs rm -E -y\` ≤ 5 s)`,
+    "",
+    machineLine(por.machine),
+    "",
+  );
+  lines.push(
+    `Median of ${por.times} runs each, indexes warm.`,
+    "",
+    "| what | median | min | max | peak RSS |",
+    "|---|---:|---:|---:|---:|",
+  );
   for (const r of por.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
   const get = (name) => por.rows.find((r) => r.name === name)?.median;
   const rmRow = por.rows.find((r) => r.name.startsWith("guild runs rm"));
-  lines.push("", `\`guild runs\`: ${verdict(get("guild runs (newest 20)") <= 1000)} (Guild 0.9.1: ~43 s); \`guild runs info <prefix>\`: ${verdict(get("guild runs info <8-char prefix>") <= 300)} (Guild 0.9.1: ~45 s)` + (rmRow ? `; \`guild runs rm -E -y\`: ${verdict(rmRow.median <= 5000)} (Guild 0.9.1: ~18 s). Each rm is measured after restoring the runs it deleted, so its listing re-reads them (the index saw them leave).` : "."), "");
+  lines.push(
+    "",
+    `\`guild runs\`: ${verdict(get("guild runs (newest 20)") <= 1000)} (Guild 0.9.1: ~43 s); \`guild runs info <prefix>\`: ${verdict(get("guild runs info <8-char prefix>") <= 300)} (Guild 0.9.1: ~45 s)` +
+      (rmRow
+        ? `; \`guild runs rm -E -y\`: ${verdict(rmRow.median <= 5000)} (Guild 0.9.1: ~18 s). Each rm is measured after restoring the runs it deleted, so its listing re-reads them (the index saw them leave).`
+        : "."),
+    "",
+  );
 }
 
 const ro = load("run-overhead");
 if (ro) {
   lines.push("## `guild run` overhead (issue: median ≤ 150 ms around a no-op operation)", "", machineLine(ro.machine), "");
-  lines.push(`Median of ${ro.times} runs each: the whole \`guild run\` of an operation \`exec: /bin/true\` (run directory, attrs, spawn, output capture, exit status), beside a bare node start-up.`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
+  lines.push(
+    `Median of ${ro.times} runs each: the whole \`guild run\` of an operation \`exec: /bin/true\` (run directory, attrs, spawn, output capture, exit status), beside a bare node start-up.`,
+    "",
+    "| what | median | min | max | peak RSS |",
+    "|---|---:|---:|---:|---:|",
+  );
   for (const r of ro.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
   lines.push("", `Target: ${verdict(ro.rows[0].median <= 150)} (Guild 0.9.1: ~0.4 s).`, "");
 }
 
 const cmp = load("compare");
 if (cmp) {
-  lines.push(`## \`guild compare\` over ${cmp.runs.toLocaleString("en")} runs with scalars (issue: \`--csv\` median ≤ 2 s)`, "", machineLine(cmp.machine), "");
-  lines.push(`Median of ${cmp.times} runs each, run indexes and the scalar cache warm. The first screen of the interactive view is timed in tmux, from start until the title shows (polled every ~10 ms).`, "", "| what | median | min | max | peak RSS |", "|---|---:|---:|---:|---:|");
-  for (const r of cmp.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB ? `${r.rssMB.toFixed(0)} MB` : ""} |`);
+  lines.push(
+    `## \`guild compare\` over ${cmp.runs.toLocaleString("en")} runs with scalars (issue: \`--csv\` median ≤ 2 s)`,
+    "",
+    machineLine(cmp.machine),
+    "",
+  );
+  lines.push(
+    `Median of ${cmp.times} runs each, run indexes and the scalar cache warm. The first screen of the interactive view is timed in tmux, from start until the title shows (polled every ~10 ms).`,
+    "",
+    "| what | median | min | max | peak RSS |",
+    "|---|---:|---:|---:|---:|",
+  );
+  for (const r of cmp.rows)
+    lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB ? `${r.rssMB.toFixed(0)} MB` : ""} |`);
   const fs1 = cmp.rows.find((r) => r.name.includes("first screen"));
-  lines.push("", `\`--csv\`: ${verdict(cmp.rows[0].median <= 2000)} (Guild 0.9.1: ~17 s)` + (fs1 ? `; interactive first screen ≤ 1 s: ${verdict(fs1.median <= 1000)}.` : "."), "");
+  lines.push(
+    "",
+    `\`--csv\`: ${verdict(cmp.rows[0].median <= 2000)} (Guild 0.9.1: ~17 s)` +
+      (fs1 ? `; interactive first screen ≤ 1 s: ${verdict(fs1.median <= 1000)}.` : "."),
+    "",
+  );
 }
 
 const sel = load("select");
 if (sel) {
   lines.push("## Selector/scope core (tinybench, in-memory records)", "", machineLine(sel.machine), "");
-  lines.push("Local scope (1 project of 3) + status filter (completed or error) + Guild's sort; resolutions on the sorted list. Median latency per operation.", "");
+  lines.push(
+    "Local scope (1 project of 3) + status filter (completed or error) + Guild's sort; resolutions on the sorted list. Median latency per operation.",
+    "",
+  );
   const sizes = [...new Set(sel.rows.map((r) => r.runs))];
   const tasks = [...new Set(sel.rows.map((r) => r.task))];
   lines.push(`| operation | ${sizes.map((s) => s.toLocaleString("en")).join(" | ")} |`, `|---|${sizes.map(() => "---:").join("|")}|`);
   for (const t of tasks) {
-    lines.push(`| ${t} | ${sizes.map((s) => { const r = sel.rows.find((x) => x.runs === s && x.task === t); return r ? fmtMs(r.medianMs) : ""; }).join(" | ")} |`);
+    lines.push(
+      `| ${t} | ${sizes
+        .map((s) => {
+          const r = sel.rows.find((x) => x.runs === s && x.task === t);
+          return r ? fmtMs(r.medianMs) : "";
+        })
+        .join(" | ")} |`,
+    );
   }
   const at1m = (t) => sel.rows.find((r) => r.runs === 1000000 && r.task === t)?.medianMs;
   const whole = at1m("whole selection: scope + filter + sort + resolve 1:20");
   const prefix = at1m("resolve 8-char prefix");
-  if (whole !== undefined) lines.push("", `At 1M records: whole selection ${fmtMs(whole)} (target ≤ 500 ms: ${verdict(whole <= 500)}); 8-char prefix ${fmtMs(prefix)} (target ≤ 1 ms: ${verdict(prefix <= 1)}).`);
+  if (whole !== undefined)
+    lines.push(
+      "",
+      `At 1M records: whole selection ${fmtMs(whole)} (target ≤ 500 ms: ${verdict(whole <= 500)}); 8-char prefix ${fmtMs(prefix)} (target ≤ 1 ms: ${verdict(prefix <= 1)}).`,
+    );
   lines.push("");
 }
 const manual = path.join(benchDir, "NOTES.md");

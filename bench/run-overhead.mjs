@@ -14,5 +14,11 @@ const home = path.join(dir, "home");
 const run = measureNode(bin("guild"), ["run", "noop", "-y"], { times, cwd: project, env: { GUILD_HOME: home } });
 const noop = measureNode(path.join(import.meta.dirname, "noop.mjs"), [], { times });
 log(`guild run noop: median ${fmtMs(run.median)} (node start-up ${fmtMs(noop.median)})`);
-saveResults("run-overhead", { times, rows: [{ name: "guild run <exec: /bin/true> -y", ...run }, { name: "node start-up (node -e 0), for reference", ...noop }] });
+saveResults("run-overhead", {
+  times,
+  rows: [
+    { name: "guild run <exec: /bin/true> -y", ...run },
+    { name: "node start-up (node -e 0), for reference", ...noop },
+  ],
+});
 fs.rmSync(dir, { recursive: true, force: true });

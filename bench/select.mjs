@@ -16,7 +16,12 @@ function rand() {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
-const hex32 = () => Array.from({ length: 4 }, () => Math.floor(rand() * 2 ** 32).toString(16).padStart(8, "0")).join("");
+const hex32 = () =>
+  Array.from({ length: 4 }, () =>
+    Math.floor(rand() * 2 ** 32)
+      .toString(16)
+      .padStart(8, "0"),
+  ).join("");
 const PROJECTS = ["/p/mnist/guild.yml", "/p/iris/guild.yml", "/q/other/guild.yml"];
 const STATUSES = ["completed", "completed", "completed", "error", "terminated", "staged", "pending", "running"];
 

@@ -27,7 +27,10 @@ const count = Number(argv.runs ?? 100);
 const deletedCount = Number(argv.deleted ?? 0);
 const runningPid = argv["running-pid"] === undefined ? null : Number(argv["running-pid"]);
 const project = path.resolve(argv.project ?? path.join(path.dirname(path.resolve(home)), "projects"));
-for (const [name, v] of [["--runs", count], ["--deleted", deletedCount]]) {
+for (const [name, v] of [
+  ["--runs", count],
+  ["--deleted", deletedCount],
+]) {
   if (!Number.isInteger(v) || v < 0) {
     process.stderr.write(`gen-runs: ${name} needs a whole number, got '${v}'\n`);
     process.exit(2);
@@ -47,11 +50,49 @@ const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const hex = (n) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join("");
 
 const OPS = [
-  { opref: { type: "guildfile", pkg: `${project}/mnist/guild.yml`, version: "7d11b1c1c0c60d8ddf75cc4fb676237c", model: "mnist", op: "train" }, weight: 5, flags: "train" },
-  { opref: { type: "guildfile", pkg: `${project}/mnist/guild.yml`, version: "7d11b1c1c0c60d8ddf75cc4fb676237c", model: "mnist", op: "test" }, weight: 2, flags: "none" },
-  { opref: { type: "guildfile", pkg: `${project}/mnist/guild.yml`, version: "7d11b1c1c0c60d8ddf75cc4fb676237c", model: "mnist", op: "prepare" }, weight: 1, flags: "none" },
-  { opref: { type: "guildfile", pkg: `${project}/iris/guild.yml`, version: "30a2c59e0d2684dd0d04affa68857791", model: "", op: "train" }, weight: 3, flags: "iris" },
-  { opref: { type: "guildfile", pkg: `${project}/iris/guild.yml`, version: "30a2c59e0d2684dd0d04affa68857791", model: "", op: "finetune" }, weight: 2, flags: "iris" },
+  {
+    opref: {
+      type: "guildfile",
+      pkg: `${project}/mnist/guild.yml`,
+      version: "7d11b1c1c0c60d8ddf75cc4fb676237c",
+      model: "mnist",
+      op: "train",
+    },
+    weight: 5,
+    flags: "train",
+  },
+  {
+    opref: {
+      type: "guildfile",
+      pkg: `${project}/mnist/guild.yml`,
+      version: "7d11b1c1c0c60d8ddf75cc4fb676237c",
+      model: "mnist",
+      op: "test",
+    },
+    weight: 2,
+    flags: "none",
+  },
+  {
+    opref: {
+      type: "guildfile",
+      pkg: `${project}/mnist/guild.yml`,
+      version: "7d11b1c1c0c60d8ddf75cc4fb676237c",
+      model: "mnist",
+      op: "prepare",
+    },
+    weight: 1,
+    flags: "none",
+  },
+  {
+    opref: { type: "guildfile", pkg: `${project}/iris/guild.yml`, version: "30a2c59e0d2684dd0d04affa68857791", model: "", op: "train" },
+    weight: 3,
+    flags: "iris",
+  },
+  {
+    opref: { type: "guildfile", pkg: `${project}/iris/guild.yml`, version: "30a2c59e0d2684dd0d04affa68857791", model: "", op: "finetune" },
+    weight: 2,
+    flags: "iris",
+  },
   { opref: { type: "script", pkg: `${project}/scripts`, version: "", model: "", op: "sweep.py" }, weight: 1, flags: "iris" },
   { opref: { type: "package", pkg: "gpkg.mnist", version: "0.6.1", model: "logreg", op: "train" }, weight: 1, flags: "train" },
 ];
@@ -165,5 +206,6 @@ for (const [name, text] of Object.entries(GUILD_FILES)) {
   }
 }
 
-const ms = generate(path.join(home, "runs"), count, 0, "runs") + generate(path.join(home, "trash", "runs"), deletedCount, count, "deleted runs");
+const ms =
+  generate(path.join(home, "runs"), count, 0, "runs") + generate(path.join(home, "trash", "runs"), deletedCount, count, "deleted runs");
 if (!argv.quiet) process.stderr.write(`gen-runs: wrote ${count} runs and ${deletedCount} deleted runs to ${home} in ${ms} ms\n`);

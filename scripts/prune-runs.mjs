@@ -27,13 +27,18 @@ function parseAge(text) {
   }
   return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2]] * 1e6; // µs, Guild's unit
 }
-const records = (text) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const records = (text) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 let failures = 0;
 const report = (results) => {
-  for (const r of results) if (!["deleted", "already-deleted", "purged"].includes(r.outcome)) {
-    failures++;
-    say(`${r.id}: ${r.outcome}: ${r.reason ?? ""}`);
-  }
+  for (const r of results)
+    if (!["deleted", "already-deleted", "purged"].includes(r.outcome)) {
+      failures++;
+      say(`${r.id}: ${r.outcome}: ${r.reason ?? ""}`);
+    }
   return results.filter((r) => r.outcome === "deleted" || r.outcome === "purged").length;
 };
 
@@ -42,7 +47,9 @@ let deleted = 0;
 if (argv["dry-run"]) {
   deleted = records((await $`${node} ${bin("guild-ls-runs")} ${home} -ET --json`).stdout).length;
 } else {
-  const out = await $`${node} ${bin("guild-ls-runs")} ${home} -ET --json`.pipe($`${node} ${bin("guild-mark-deleted")} ${home} --stdin --json`).nothrow();
+  const out = await $`${node} ${bin("guild-ls-runs")} ${home} -ET --json`
+    .pipe($`${node} ${bin("guild-mark-deleted")} ${home} --stdin --json`)
+    .nothrow();
   deleted = report(records(out.stdout));
 }
 
@@ -56,11 +63,15 @@ if (age !== undefined) {
   );
   if (argv["dry-run"]) purged = old.length;
   else if (old.length) {
-    const out = await $({ input: old.map((r) => r.id).join("\n") + "\n" })`${node} ${bin("guild-purge-deleted")} ${home} --stdin --json`.nothrow();
+    const out = await $({
+      input: old.map((r) => r.id).join("\n") + "\n",
+    })`${node} ${bin("guild-purge-deleted")} ${home} --stdin --json`.nothrow();
     purged = report(records(out.stdout));
   }
 }
 
 const what = argv["dry-run"] ? "would delete" : "deleted";
-say(`${what} ${deleted} failed run(s), ${argv["dry-run"] ? "would purge" : "purged"} ${purged} deleted run(s)${age !== undefined ? ` older than ${age}` : ""}`);
+say(
+  `${what} ${deleted} failed run(s), ${argv["dry-run"] ? "would purge" : "purged"} ${purged} deleted run(s)${age !== undefined ? ` older than ${age}` : ""}`,
+);
 process.exit(failures ? 1 : 0);

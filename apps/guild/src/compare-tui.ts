@@ -101,14 +101,17 @@ export function runCompareTui(src: TuiSource): Promise<number> {
       while (col > left && used() > W) left++;
       const shown = cols.slice(left);
       const line = (cells: string[], hs: string[]) => cells.map((c, i) => fit(c, width(hs[i]!))).join("  ");
-      lines.push(`${ESC}7mGuild run comparison${ESC}0m  ${rs.length}/${data.rows.length} runs${filter ? `  filter: ${filter}` : ""}${sort ? `  sorted by ${sort.header} ${sort.desc ? "desc" : "asc"}` : ""}  (? help, q quit)`);
+      lines.push(
+        `${ESC}7mGuild run comparison${ESC}0m  ${rs.length}/${data.rows.length} runs${filter ? `  filter: ${filter}` : ""}${sort ? `  sorted by ${sort.header} ${sort.desc ? "desc" : "asc"}` : ""}  (? help, q quit)`,
+      );
       lines.push(`${ESC}1m  ${line(shown, shown)}${ESC}0m`);
       for (let i = top; i < Math.min(rs.length, top + bodyH); i++) {
         const r = rs[i]!;
         const cells = shown.map((h) => tableCell(r.cells.get(h)));
         let text = (marked.has(r.run.id) ? "* " : "  ") + line(cells, shown);
         if (i === row) {
-          const before = (marked.has(r.run.id) ? "* " : "  ") + line(cells.slice(0, col - left), shown.slice(0, col - left)) + (col > left ? "  " : "");
+          const before =
+            (marked.has(r.run.id) ? "* " : "  ") + line(cells.slice(0, col - left), shown.slice(0, col - left)) + (col > left ? "  " : "");
           const cur = fit(cells[col - left] ?? "", width(shown[col - left] ?? ""));
           text = `${ESC}4m${before}${ESC}7m${cur}${ESC}27m${text.slice(before.length + cur.length)}${ESC}0m`;
         }
@@ -118,7 +121,13 @@ export function runCompareTui(src: TuiSource): Promise<number> {
       lines.push(prompt ? `${prompt.text}${prompt.value}` : message || `${cols[col] ?? ""}`);
     }
     // Every line is cut at the terminal width: a wrapped line would scroll the screen.
-    out.write(`${ESC}H${ESC}2J` + lines.slice(0, H).map((l) => truncateVisible(l, W - 1)).join("\r\n"));
+    out.write(
+      `${ESC}H${ESC}2J` +
+        lines
+          .slice(0, H)
+          .map((l) => truncateVisible(l, W - 1))
+          .join("\r\n"),
+    );
   }
 
   function ask(text: string, done: (v: string | null) => void): void {
@@ -274,7 +283,12 @@ export function runCompareTui(src: TuiSource): Promise<number> {
           const ts = targets();
           return ask(`Delete ${ts.length} run(s)? (y/N) `, (yes) => {
             if (yes?.trim().toLowerCase() === "y" || yes?.trim().toLowerCase() === "yes") {
-              const res = applyLifecycle("delete", src.home, ts.map((r) => r.id), () => {});
+              const res = applyLifecycle(
+                "delete",
+                src.home,
+                ts.map((r) => r.id),
+                () => {},
+              );
               const ok = res.filter((r) => r.outcome === "deleted").length;
               marked.clear();
               reload();
@@ -294,4 +308,3 @@ export function runCompareTui(src: TuiSource): Promise<number> {
     render();
   });
 }
-

@@ -1,6 +1,19 @@
 import fs from "node:fs";
 import path from "node:path";
-import { checkColumns, CliError, ColumnSpecError, compareCsv, compareData, compareTable, EXIT, LineWriter, parseColumns, runDuration, sortRows, toJson } from "@guildts/format";
+import {
+  checkColumns,
+  CliError,
+  ColumnSpecError,
+  compareCsv,
+  compareData,
+  compareTable,
+  EXIT,
+  LineWriter,
+  parseColumns,
+  runDuration,
+  sortRows,
+  toJson,
+} from "@guildts/format";
 import { addRunOptions, newCli, parseArgs, runOptions } from "@guildts/plumbing";
 import { ScalarCache, scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { runCompareTui } from "./compare-tui.js";
@@ -34,15 +47,35 @@ export function compareCmd(argv: string[], prog = "guild compare"): number | Pro
   const scalarCache = new Map<string, ScalarSummary[]>();
   const scalarsOf = (r: RunRecord) => {
     let s = scalarCache.get(r.id);
-    if (!s) scalarCache.set(r.id, (s = disk.get(r.id, r.dir, (file, e) => process.stderr.write(`guild: warning: run ${r.id}: cannot read ${file}: ${e.message}\n`))));
+    if (!s)
+      scalarCache.set(
+        r.id,
+        (s = disk.get(r.id, r.dir, (file, e) => process.stderr.write(`guild: warning: run ${r.id}: cannot read ${file}: ${e.message}\n`))),
+      );
     return s;
   };
   process.once("exit", () => disk.save());
   const out = new LineWriter();
   if (opts.json) {
     for (const r of runs) {
-      const scalars = Object.fromEntries(scalarsOf(r).filter((s) => !s.tag.startsWith("sys/")).map((s) => [scalarKey(s), { last: s.last, step: s.lastStep, min: s.min, max: s.max, count: s.count }]));
-      out.line(toJson({ id: r.id, run: r.id.slice(0, 8), operation: r.operation, started: r.started, time: runDuration(r), status: r.status, label: r.label, flags: r.flags, scalars }));
+      const scalars = Object.fromEntries(
+        scalarsOf(r)
+          .filter((s) => !s.tag.startsWith("sys/"))
+          .map((s) => [scalarKey(s), { last: s.last, step: s.lastStep, min: s.min, max: s.max, count: s.count }]),
+      );
+      out.line(
+        toJson({
+          id: r.id,
+          run: r.id.slice(0, 8),
+          operation: r.operation,
+          started: r.started,
+          time: runDuration(r),
+          status: r.status,
+          label: r.label,
+          flags: r.flags,
+          scalars,
+        }),
+      );
     }
     out.flush();
     return EXIT.OK;
@@ -77,7 +110,8 @@ export function compareCmd(argv: string[], prog = "guild compare"): number | Pro
   }
   if (opts.top !== undefined) {
     const n = Number(opts.top);
-    if (!Number.isInteger(n) || n < 1) throw new CliError(`invalid value for --top: '${opts.top}' (a whole number of 1 or more)`, EXIT.USAGE);
+    if (!Number.isInteger(n) || n < 1)
+      throw new CliError(`invalid value for --top: '${opts.top}' (a whole number of 1 or more)`, EXIT.USAGE);
     data.rows = data.rows.slice(0, n);
   }
   if (opts.csv !== undefined) {

@@ -45,7 +45,9 @@ function runIds(prefix: string, home: string | undefined): string[] {
     const h = resolveGuildHome({ option: home });
     if (!h.exists) return [];
     const names = runRootEntries(runsRoot(h.path)).filter((n) => n.startsWith(prefix));
-    return names.length > 200 ? [...new Set(names.map((n) => n.slice(0, prefix.length + 1)))] : names.map((n) => n.slice(0, Math.max(8, prefix.length)));
+    return names.length > 200
+      ? [...new Set(names.map((n) => n.slice(0, prefix.length + 1)))]
+      : names.map((n) => n.slice(0, Math.max(8, prefix.length)));
   } catch {
     return [];
   }

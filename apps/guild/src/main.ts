@@ -109,7 +109,10 @@ function runsCommand(args: string[]): number {
     default:
       if (sub.startsWith("-")) return as("guild runs", () => runsList(args, "guild runs"));
       {
-        const guess = closest(sub, RUNS_SUBCOMMANDS.map((s) => s.name));
+        const guess = closest(
+          sub,
+          RUNS_SUBCOMMANDS.map((s) => s.name),
+        );
         // `guild runs LABEL` is not a thing: the guide's form is `guild runs list LABEL`.
         throw new CliError(`unknown runs command '${sub}'${guess ? ` (did you mean 'guild runs ${guess}'?)` : ""}`, EXIT.USAGE, [
           `Try 'guild runs list ${sub}' to list runs labelled '${sub}', or 'guild --help'.`,
@@ -156,7 +159,9 @@ export function main(argv: string[]): void {
         return asAsync("guild compare", async () => compareCmd(args));
       case "completion":
         if (args.includes("--help")) {
-          process.stdout.write("Usage: guild completion bash|zsh|fish\n\nPrint a completion script. bash: eval \"$(guild completion bash)\"\n");
+          process.stdout.write(
+            'Usage: guild completion bash|zsh|fish\n\nPrint a completion script. bash: eval "$(guild completion bash)"\n',
+          );
           return EXIT.OK;
         }
         process.stdout.write(completionScript(args[0]));
@@ -190,7 +195,10 @@ export function main(argv: string[]): void {
           exitViaChild = r.status ?? 128 + 1;
           return exitViaChild;
         }
-        const guess = closest(cmd, TOP_COMMANDS.map((c) => c.name));
+        const guess = closest(
+          cmd,
+          TOP_COMMANDS.map((c) => c.name),
+        );
         throw new CliError(`'${cmd}' is not a guild command${guess ? ` (did you mean '${guess}'?)` : ""}`, EXIT.USAGE);
       }
     }

@@ -11,7 +11,13 @@ export function confirmRuns(runs: readonly RunRecord[], o: { intro: string; ques
   if (o.yes) return;
   if (!canPrompt()) throw new CliError(`${o.refusal}: no terminal to confirm on (use -y to go ahead without asking)`, EXIT.USAGE);
   process.stderr.write(o.intro + "\n");
-  const rows = runs.map((r) => [`[${r.id.slice(0, 8)}]`, opCell(r, { cwd: process.cwd() }), formatTimestamp(r.started), statusCell(r), r.label ?? ""]);
+  const rows = runs.map((r) => [
+    `[${r.id.slice(0, 8)}]`,
+    opCell(r, { cwd: process.cwd() }),
+    formatTimestamp(r.started),
+    statusCell(r),
+    r.label ?? "",
+  ]);
   for (const line of alignColumns(rows, { indent: "  " })) process.stderr.write(line + "\n");
   if (!confirm(o.question)) throw new CliError("", EXIT.DECLINED);
 }

@@ -96,11 +96,14 @@ function pythonExe(): string {
   return process.env.GUILD_PYTHON ?? "python3";
 }
 
-
 /** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and `guild train [MODEL]`. */
 export async function runCmd(argv: string[], prog: string, alias?: "train"): Promise<number> {
   const cli = newCli(prog)
-    .usage(alias ? "[MODEL] [FLAG=VALUE...] [options]\n\nRun the train operation of a model (default: the default model)." : "[MODEL:]OPERATION [FLAG=VALUE...] [options]\n\nStart a run of an operation of the model definition in the current directory.")
+    .usage(
+      alias
+        ? "[MODEL] [FLAG=VALUE...] [options]\n\nRun the train operation of a model (default: the default model)."
+        : "[MODEL:]OPERATION [FLAG=VALUE...] [options]\n\nStart a run of an operation of the model definition in the current directory.",
+    )
     .option("-H, --home <path>", "Guild home for the run")
     .option("-l, --label <label>", "Label for the run (${flag} and ${default_label} are replaced)")
     .option("-y, --yes", "Do not ask for confirmation")
@@ -119,7 +122,9 @@ export async function runCmd(argv: string[], prog: string, alias?: "train"): Pro
   const assigns = args.filter((a) => a.includes("="));
   const words = args.filter((a) => !a.includes("="));
   if (words.length > 1) throw new CliError(`unexpected argument '${words[1]}' (flags are NAME=VALUE)`, EXIT.USAGE);
-  const op = guildErrors(() => (alias ? trainAlias(gf, words[0]) : words[0] === undefined ? noOperation() : resolveOperation(gf, words[0])));
+  const op = guildErrors(() =>
+    alias ? trainAlias(gf, words[0]) : words[0] === undefined ? noOperation() : resolveOperation(gf, words[0]),
+  );
   if (opts.helpOp) {
     process.stdout.write(helpOp(op));
     return EXIT.OK;
@@ -149,14 +154,26 @@ export async function runCmd(argv: string[], prog: string, alias?: "train"): Pro
     flags,
     userFlags,
     label: label || null,
-    runParams: { opspec: words[0] ?? opspec, flags: assigns, label: typeof opts.label === "string" ? opts.label : null, yes: opts.yes === true, stage: opts.stage === true, print_cmd: false, quiet: opts.quiet === true },
+    runParams: {
+      opspec: words[0] ?? opspec,
+      flags: assigns,
+      label: typeof opts.label === "string" ? opts.label : null,
+      yes: opts.yes === true,
+      stage: opts.stage === true,
+      print_cmd: false,
+      quiet: opts.quiet === true,
+    },
     opAttr: {
       "delete-on-success": false,
       deps: [],
       "flag-null-labels": {},
       "flags-extra": {},
       "label-template": op.labelTemplate,
-      "op-cmd": { "cmd-args": cmd, "cmd-env": { ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir }, "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])) },
+      "op-cmd": {
+        "cmd-args": cmd,
+        "cmd-env": { ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir },
+        "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])),
+      },
       "output-attrs": null,
       "output-scalars": (op.outputScalars ?? null) as AttrValue,
       "python-requires": null,
@@ -183,7 +200,8 @@ async function startStaged(spec: string, opts: Record<string, unknown>, args: st
   const flags = readAttr(run.dir, "flags");
   const cmd = readAttr(run.dir, "cmd");
   const op = readAttr(run.dir, "op");
-  if (!Array.isArray(cmd) || !run.opref) throw new CliError(`run ${run.id} has no command to start (attrs cmd/opref missing)`, EXIT.NO_MATCH);
+  if (!Array.isArray(cmd) || !run.opref)
+    throw new CliError(`run ${run.id} has no command to start (attrs cmd/opref missing)`, EXIT.NO_MATCH);
   const opspec = run.operation ?? run.opref.op;
   if (!opts.yes) {
     if (!canPrompt()) throw new CliError(`not starting ${run.id}: no terminal to confirm on (use -y to start without asking)`, EXIT.USAGE);
@@ -191,14 +209,25 @@ async function startStaged(spec: string, opts: Record<string, unknown>, args: st
     if (!confirm("Continue?")) return EXIT.OK;
   }
   const opMap = op && typeof op === "object" && !Array.isArray(op) ? (op as Record<string, AttrValue>) : {};
-  const cmdEnv = opMap["op-cmd"] && typeof opMap["op-cmd"] === "object" ? ((opMap["op-cmd"] as Record<string, AttrValue>)["cmd-env"] as Record<string, AttrValue> | undefined) : undefined;
+  const cmdEnv =
+    opMap["op-cmd"] && typeof opMap["op-cmd"] === "object"
+      ? ((opMap["op-cmd"] as Record<string, AttrValue>)["cmd-env"] as Record<string, AttrValue> | undefined)
+      : undefined;
   const flagValues = flags && typeof flags === "object" && !Array.isArray(flags) ? (flags as Record<string, AttrValue>) : {};
   const plan: RunPlan = {
     home: path.dirname(path.dirname(run.dir)),
     opref: run.opref,
     opspec,
     cmd: cmd.map(String),
-    env: { ...Object.fromEntries(Object.entries(cmdEnv ?? {}).map(([k, v]) => [k, String(v)])), ...Object.fromEntries(Object.entries(flagValues).map(([k, v]) => [`FLAG_${k.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`, v === null || v === false ? "" : v === true ? "1" : String(v)])) },
+    env: {
+      ...Object.fromEntries(Object.entries(cmdEnv ?? {}).map(([k, v]) => [k, String(v)])),
+      ...Object.fromEntries(
+        Object.entries(flagValues).map(([k, v]) => [
+          `FLAG_${k.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`,
+          v === null || v === false ? "" : v === true ? "1" : String(v),
+        ]),
+      ),
+    },
     flags: flagValues,
     userFlags: {},
     label: run.label,
@@ -214,4 +243,3 @@ async function startStaged(spec: string, opts: Record<string, unknown>, args: st
 function noOperation(): never {
   throw new CliError("missing the operation to run: guild run [MODEL:]OPERATION (see 'guild operations')", EXIT.USAGE);
 }
-

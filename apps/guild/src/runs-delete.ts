@@ -34,7 +34,8 @@ const VERBS: Record<"delete" | "delete-permanent" | "restore" | "purge", Verb> =
     refusal: (n) => `not deleting ${n} run(s)`,
   },
   restore: {
-    usage: "[RUN...] [options]\n\nRestore deleted runs from the trash. RUN indexes refer to `guild runs --deleted`; default: all\ndeleted runs matching the filters.",
+    usage:
+      "[RUN...] [options]\n\nRestore deleted runs from the trash. RUN indexes refer to `guild runs --deleted`; default: all\ndeleted runs matching the filters.",
     intro: "You are about to restore the following runs:",
     question: (n) => `Restore ${n} run(s)?`,
     done: (n) => `Restored ${n} run(s)`,
@@ -62,7 +63,8 @@ export function runsLifecycle(kind: "delete" | "restore" | "purge", argv: string
   if (!parsed) return EXIT.OK;
   const { args, opts } = parsed;
   const o = runOptions(opts);
-  if (kind !== "delete") o.deleted = true; // restore and purge select among deleted runs
+  if (kind !== "delete")
+    o.deleted = true; // restore and purge select among deleted runs
   else if (o.deleted) throw new CliError("--deleted does not go with delete: see `guild runs purge`", EXIT.USAGE);
   // Guild's foot-gun: `guild runs rm` alone selects every run. Here all runs (`:`) must be asked
   // for, or narrowed by a filter (`guild runs rm -ET`).
@@ -79,19 +81,31 @@ export function runsLifecycle(kind: "delete" | "restore" | "purge", argv: string
     const out = new LineWriter();
     for (const line of runsTable(runs, { cwd: process.cwd(), style: styleFor(process.stdout) })) out.line(line);
     out.flush();
-    process.stderr.write(`Dry run: ${runs.length} run(s) would be ${kind === "delete" ? (opts.permanent ? "permanently deleted" : "deleted") : kind === "restore" ? "restored" : "purged"}\n`);
+    process.stderr.write(
+      `Dry run: ${runs.length} run(s) would be ${kind === "delete" ? (opts.permanent ? "permanently deleted" : "deleted") : kind === "restore" ? "restored" : "purged"}\n`,
+    );
     return EXIT.OK;
   }
-  confirmRuns(runs, { intro: verb.intro, question: verb.question(runs.length), yes: opts.yes === true, refusal: verb.refusal(runs.length) });
+  confirmRuns(runs, {
+    intro: verb.intro,
+    question: verb.question(runs.length),
+    yes: opts.yes === true,
+    refusal: verb.refusal(runs.length),
+  });
   const action: LifecycleAction = kind === "delete" ? (opts.permanent ? "purge-live" : "delete") : kind;
   const progress = process.stderr.isTTY && runs.length >= 200;
   const failures: LifecycleResult[] = [];
   let changed = 0;
-  applyLifecycle(action, o.home.path, runs.map((r) => r.id), (r, done) => {
-    if (OK_OUTCOMES.has(r.outcome)) changed++;
-    else failures.push(r);
-    if (progress && (done % 100 === 0 || done === runs.length)) process.stderr.write(`\r${done}/${runs.length} runs`);
-  });
+  applyLifecycle(
+    action,
+    o.home.path,
+    runs.map((r) => r.id),
+    (r, done) => {
+      if (OK_OUTCOMES.has(r.outcome)) changed++;
+      else failures.push(r);
+      if (progress && (done % 100 === 0 || done === runs.length)) process.stderr.write(`\r${done}/${runs.length} runs`);
+    },
+  );
   if (progress) process.stderr.write("\r\x1b[K");
   for (const f of failures) process.stderr.write(`guild: ${f.id.slice(0, 8)}: ${f.outcome}: ${f.reason ?? ""}\n`);
   process.stderr.write(verb.done(changed) + (failures.length ? `; ${failures.length} not changed (see above)` : "") + "\n");

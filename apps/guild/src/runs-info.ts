@@ -32,7 +32,9 @@ export function runsInfo(argv: string[], prog = "guild runs info"): number {
   const details = runDetails(run);
   const out = new LineWriter();
   if (parsed.opts.json) {
-    const scalars = Object.fromEntries(details.scalars.map((s) => [scalarKey(s), { last: s.last, step: s.lastStep, min: s.min, max: s.max, count: s.count }]));
+    const scalars = Object.fromEntries(
+      details.scalars.map((s) => [scalarKey(s), { last: s.last, step: s.lastStep, min: s.min, max: s.max, count: s.count }]),
+    );
     out.line(toJson({ ...run, cmd: details.cmd, sourcecode_digest: details.sourcecode_digest, vcs_commit: details.vcs_commit, scalars }));
   } else {
     for (const line of runInfoLines(run, details, { home: process.env.HOME })) out.line(line);

@@ -69,7 +69,8 @@ export function runsLabel(argv: string[], prog = "guild runs label"): number {
   if (opts.clear) given.push({ kind: "clear" });
   if (given.length > 1) throw new CliError("give one of LABEL, --set, --append, --prepend, --remove, --clear", EXIT.USAGE);
   if (given.length === 0) {
-    if (args.length === 0) throw new CliError("missing the new label: give LABEL, or one of --set, --append, --prepend, --remove, --clear", EXIT.USAGE);
+    if (args.length === 0)
+      throw new CliError("missing the new label: give LABEL, or one of --set, --append, --prepend, --remove, --clear", EXIT.USAGE);
     given.push({ kind: "set", value: args.pop()! });
   }
   const action = given[0]!;
@@ -120,5 +121,7 @@ function labelIntro(a: Action): string {
  * it; null removes it.
  */
 export function applyLabel(home: string, r: RunRecord, change: (old: string | null) => string | null, readOld = false): void {
-  updateAttr(home, r.id, r.dir, "label", (old) => change(old === undefined || old === null ? null : scalarText(old)) ?? undefined, { readOld });
+  updateAttr(home, r.id, r.dir, "label", (old) => change(old === undefined || old === null ? null : scalarText(old)) ?? undefined, {
+    readOld,
+  });
 }

@@ -30,7 +30,7 @@ export function runsList(argv: string[], prog = "guild runs list"): number {
     writeJsonLines(shown, (chunk) => out.raw(chunk));
     return EXIT.OK;
   }
-  const width = process.stdout.isTTY ? (Number(process.env.COLUMNS) || process.stdout.columns || 0) : 0;
+  const width = process.stdout.isTTY ? Number(process.env.COLUMNS) || process.stdout.columns || 0 : 0;
   for (const line of runsTable(shown, { cwd: process.cwd(), style: styleFor(process.stdout) })) {
     out.line(width > 0 ? truncateVisible(line, width) : line);
   }
@@ -45,7 +45,8 @@ function rowLimit(opts: Record<string, unknown>): number | null {
   if (opts.unlimited) return null;
   if (opts.limit !== undefined) {
     const n = Number(opts.limit);
-    if (!Number.isInteger(n) || n < 1) throw new CliError(`invalid value for --limit: '${opts.limit}' (a whole number of 1 or more)`, EXIT.USAGE);
+    if (!Number.isInteger(n) || n < 1)
+      throw new CliError(`invalid value for --limit: '${opts.limit}' (a whole number of 1 or more)`, EXIT.USAGE);
     return n;
   }
   const more = opts.more === undefined ? 0 : Array.isArray(opts.more) ? opts.more.length : 1;

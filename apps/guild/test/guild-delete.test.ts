@@ -6,7 +6,9 @@ import { generateHome, repoRoot, runCommand, runShell } from "@guildts/testkit";
 
 const guild = (home: string, args: string[]) => runCommand("guild", args, { env: { GUILD_HOME: home } });
 const ids = (home: string, args: string[] = []) =>
-  runCommand("guild-ls-runs", ["-z", ...args], { env: { GUILD_HOME: home } }).stdout.split("\0").filter(Boolean);
+  runCommand("guild-ls-runs", ["-z", ...args], { env: { GUILD_HOME: home } })
+    .stdout.split("\0")
+    .filter(Boolean);
 
 describe("guild runs delete / rm / restore / purge", () => {
   test("rm -ET -y deletes exactly the failed runs; again: nothing to delete (exit 0)", () => {
@@ -45,7 +47,9 @@ describe("guild runs delete / rm / restore / purge", () => {
   test("restore and purge select among deleted runs, as `guild runs --deleted` lists them", () => {
     const home = generateHome({ runs: 8, seed: 44 });
     guild(home, ["runs", "rm", "1:4", "-y"]);
-    const deleted = runCommand("guild-rev-parse-run", ["--deleted", ":"], { env: { GUILD_HOME: home } }).stdout.trim().split("\n");
+    const deleted = runCommand("guild-rev-parse-run", ["--deleted", ":"], { env: { GUILD_HOME: home } })
+      .stdout.trim()
+      .split("\n");
     assert.equal(deleted.length, 4);
     const restore = guild(home, ["runs", "restore", "2", "-y"]);
     assert.deepEqual([restore.status, restore.stderr], [0, "Restored 1 run(s)\n"]);
@@ -65,7 +69,9 @@ describe("guild runs delete / rm / restore / purge", () => {
     const a = generateHome({ runs: 25, seed: 45 });
     const b = generateHome({ runs: 25, seed: 45 });
     guild(a, ["runs", "rm", "-E", "-o", "train", "-y"]);
-    const p = runShell("guild-ls-runs -E -o train --json | guild-rev-parse-run --stdin | guild-mark-deleted --stdin", { env: { GUILD_HOME: b } });
+    const p = runShell("guild-ls-runs -E -o train --json | guild-rev-parse-run --stdin | guild-mark-deleted --stdin", {
+      env: { GUILD_HOME: b },
+    });
     assert.equal(p.status, 0, p.stderr);
     assert.deepEqual(ids(a).sort(), ids(b).sort());
     assert.deepEqual(ids(a, ["--deleted"]).sort(), ids(b, ["--deleted"]).sort());

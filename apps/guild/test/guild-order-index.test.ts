@@ -11,7 +11,8 @@ import { generateHome, runCommand } from "@guildts/testkit";
  */
 const env = (home: string) => ({ GUILD_HOME: home, GUILDTS_INDEX_RACY_MS: "0", GUILDTS_PARALLEL_MIN: "1" });
 const guildRuns = (home: string, args: string[] = []) => runCommand("guild", ["runs", ...args], { env: env(home) });
-const truth = (home: string, args: string[] = []) => runCommand("guild", ["runs", ...args], { env: { ...env(home), GUILDTS_INDEX: "off" } });
+const truth = (home: string, args: string[] = []) =>
+  runCommand("guild", ["runs", ...args], { env: { ...env(home), GUILDTS_INDEX: "off" } });
 
 function warm(runs = 40): { home: string; ids: string[] } {
   const home = generateHome({ runs, seed: 31 });
@@ -20,7 +21,9 @@ function warm(runs = 40): { home: string; ids: string[] } {
   assert.equal(again.status, 0, again.stderr);
   assert.ok(fs.existsSync(path.join(home, "cache", "guildts", "runs-order.json")), "the order index was written");
   assert.equal(again.stdout, truth(home).stdout);
-  const ids = runCommand("guild-ls-runs", ["-z"], { env: { GUILD_HOME: home, GUILDTS_INDEX: "off" } }).stdout.split("\0").filter(Boolean);
+  const ids = runCommand("guild-ls-runs", ["-z"], { env: { GUILD_HOME: home, GUILDTS_INDEX: "off" } })
+    .stdout.split("\0")
+    .filter(Boolean);
   return { home, ids };
 }
 

@@ -43,7 +43,6 @@ function chmodWorldReadable(p: string): void {
   for (let d = p; d !== path.dirname(d) && d.startsWith(os.tmpdir() + path.sep); d = path.dirname(d)) fs.chmodSync(d, 0o755);
 }
 
-
 const roots: string[] = [];
 let spawned = 0;
 after(() => {
@@ -112,7 +111,11 @@ function run(w: World, name: string, args: string[], opts: { env?: NodeJS.Proces
   return res;
 }
 
-const records = (r: Result) => r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { id: string; label: string | null; flags: object; exit_status: number | null; tags: string[] });
+const records = (r: Result) =>
+  r.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { id: string; label: string | null; flags: object; exit_status: number | null; tags: string[] });
 const ids = (w: World, sub = "runs") => (fs.existsSync(path.join(w.home, sub)) ? fs.readdirSync(path.join(w.home, sub)).sort() : []);
 const attrFile = (w: World, id: string, name: string) => path.join(w.home, "runs", id, ".guild", "attrs", name);
 
@@ -147,14 +150,11 @@ describe("hostile labels: set with `guild runs label -y`, read back exactly", ()
     });
   }
 
-  test(
-    "a label starting with '-' after `--`",
-    () => {
-      const r = run(w, "guild", ["runs", "label", "-y", "--", target!.id, "- x"]);
-      assert.equal(r.status, 0, r.stderr);
-      assert.equal(records(run(w, "guild-ls-runs", ["--json"])).find((x) => x.id === target!.id)?.label, "- x");
-    },
-  );
+  test("a label starting with '-' after `--`", () => {
+    const r = run(w, "guild", ["runs", "label", "-y", "--", target!.id, "- x"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(records(run(w, "guild-ls-runs", ["--json"])).find((x) => x.id === target!.id)?.label, "- x");
+  });
 
   test("a 1 MB label written on disk as Guild writes it lists exactly, fast", () => {
     const label = "\u05e9\u05dc\u05d5\u05dd \x1b[1m\n\t".repeat(Math.ceil((1 << 20) / 14)).slice(0, 1 << 20);
@@ -173,7 +173,12 @@ describe("damaged attr files on disk: the other runs are listed, one warning per
   const w = makeWorld({ runs: 10, seed: 802 });
   const all = ids(w);
   const laughs = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
-  for (let i = 1; i < 9; i++) laughs.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(", ")}]`);
+  for (let i = 1; i < 9; i++)
+    laughs.push(
+      `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(", ")}]`,
+    );
   const damage: [string, string, string | Buffer][] = [
     [all[0]!, "flags", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 1) % 256))], // binary
     [all[1]!, "exit_status", "[1, 2, {a: "], // truncated
@@ -189,7 +194,13 @@ describe("damaged attr files on disk: the other runs are listed, one warning per
     const r = run(w, "guild-ls-runs", ["--json"]);
     assert.ok(Date.now() - t0 < 20_000, "in bounded time");
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(records(r).map((x) => x.id).sort(), all, "every run is listed, damaged ones included");
+    assert.deepEqual(
+      records(r)
+        .map((x) => x.id)
+        .sort(),
+      all,
+      "every run is listed, damaged ones included",
+    );
     const warnings = r.stderr.split("\n").filter(Boolean);
     for (const [id, name] of damage) {
       const mine = warnings.filter((l) => l.includes(id) && l.includes(`'${name}'`));
@@ -211,18 +222,15 @@ describe("damaged attr files on disk: the other runs are listed, one warning per
     for (const id of all.slice(0, 6)) assert.equal(run(w, "guild", ["runs", "info", id]).status, 0);
   });
 
-  test(
-    "a label attr with invalid UTF-8 is reported, not silently read as U+FFFD",
-    () => {
-      const w2 = makeWorld({ runs: 3, seed: 803 });
-      const [id] = ids(w2);
-      fs.writeFileSync(attrFile(w2, id!, "label"), Buffer.from([0x61, 0xff, 0xfe, 0xc3, 0x28, 0x62, 0x0a]));
-      const r = run(w2, "guild-ls-runs", ["--json"]);
-      assert.equal(r.status, 0);
-      assert.equal(records(r).length, 3);
-      assert.match(r.stderr, new RegExp(`run ${id}: .*'label'`));
-    },
-  );
+  test("a label attr with invalid UTF-8 is reported, not silently read as U+FFFD", () => {
+    const w2 = makeWorld({ runs: 3, seed: 803 });
+    const [id] = ids(w2);
+    fs.writeFileSync(attrFile(w2, id!, "label"), Buffer.from([0x61, 0xff, 0xfe, 0xc3, 0x28, 0x62, 0x0a]));
+    const r = run(w2, "guild-ls-runs", ["--json"]);
+    assert.equal(r.status, 0);
+    assert.equal(records(r).length, 3);
+    assert.match(r.stderr, new RegExp(`run ${id}: .*'label'`));
+  });
 });
 
 describe("run ids and selectors with '/', '..' and strange bytes", () => {
@@ -232,8 +240,32 @@ describe("run ids and selectors with '/', '..' and strange bytes", () => {
   fs.mkdirSync(path.join(w.root, "victim", ".guild"), { recursive: true });
   fs.writeFileSync(path.join(w.root, "victim", ".guild", "opref"), "guildfile:'/x/guild.yml' 'v' m op\n");
   const hostile = [
-    "/", ".", "..", "../..", "../../etc", "../victim", "../../home/victim", "a/b", "./" + before.runs[0], before.runs[0] + "/..", before.runs[0] + "/../" + before.runs[1],
-    "/etc/passwd", "-", "--", "~", "$HOME", "*", "a b", "\x1b[31m", "x\ny", "tab\tid", "\u202eabc", "\u05e9\u05dc\u05d5\u05dd", "\u00e9t\u00e9", "\x7f", "a".repeat(200) + "/" + "b".repeat(50_000),
+    "/",
+    ".",
+    "..",
+    "../..",
+    "../../etc",
+    "../victim",
+    "../../home/victim",
+    "a/b",
+    "./" + before.runs[0],
+    before.runs[0] + "/..",
+    before.runs[0] + "/../" + before.runs[1],
+    "/etc/passwd",
+    "-",
+    "--",
+    "~",
+    "$HOME",
+    "*",
+    "a b",
+    "\x1b[31m",
+    "x\ny",
+    "tab\tid",
+    "\u202eabc",
+    "\u05e9\u05dc\u05d5\u05dd",
+    "\u00e9t\u00e9",
+    "\x7f",
+    "a".repeat(200) + "/" + "b".repeat(50_000),
   ];
 
   // A longer run (GUILDTS_RELIABILITY_SCALE > 1) adds pseudo-random path-like selectors.
@@ -268,12 +300,23 @@ describe("run ids and selectors with '/', '..' and strange bytes", () => {
       const given = hostile.filter((s) => !s.includes("\n") && !s.startsWith("-"));
       const r = run(w, name, ["--json", ...given]);
       assert.equal(r.status, 1, `${name}: ${r.stderr}`);
-      const outs = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { id: string; outcome: string; reason?: string });
-      assert.deepEqual(outs.map((o) => o.id), [...new Set(given)], "one result per distinct id, in order");
+      const outs = r.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { id: string; outcome: string; reason?: string });
+      assert.deepEqual(
+        outs.map((o) => o.id),
+        [...new Set(given)],
+        "one result per distinct id, in order",
+      );
       for (const o of outs) assert.ok(["failed", "not-found"].includes(o.outcome), `${name} ${JSON.stringify(o.id)}: ${o.outcome}`);
       for (const o of outs.filter((x) => x.id.includes("/") || x.id === "." || x.id === "..")) assert.equal(o.outcome, "failed", o.id);
       // Ids on stdin, JSON records whose id is a path.
-      const input = hostile.filter((s) => !s.includes("\n")).map((id) => JSON.stringify({ id })).join("\n") + "\n";
+      const input =
+        hostile
+          .filter((s) => !s.includes("\n"))
+          .map((id) => JSON.stringify({ id }))
+          .join("\n") + "\n";
       const viaStdin = run(w, name, ["--stdin", "--json"], { input });
       assert.equal(viaStdin.status, 1);
       assert.ok(records(viaStdin).every((x) => ["failed", "not-found"].includes((x as unknown as { outcome: string }).outcome)));
@@ -281,21 +324,23 @@ describe("run ids and selectors with '/', '..' and strange bytes", () => {
     unchanged("the lifecycle plumbing");
   });
 
-  test(
-    "guild-mark-deleted: an id with a line break keeps the one-line-per-run output",
-    () => {
-      const r = run(w, "guild-mark-deleted", ["x\ny"]);
-      assert.equal(r.status, 1);
-      assert.equal(r.stdout.split("\n").filter(Boolean).length, 1, JSON.stringify(r.stdout));
-      unchanged("guild-mark-deleted x\\ny");
-    },
-  );
+  test("guild-mark-deleted: an id with a line break keeps the one-line-per-run output", () => {
+    const r = run(w, "guild-mark-deleted", ["x\ny"]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout.split("\n").filter(Boolean).length, 1, JSON.stringify(r.stdout));
+    unchanged("guild-mark-deleted x\\ny");
+  });
 
   test("guild runs rm -y / guild runs info / guild runs label -y: a usage error naming the selector (exit 2)", () => {
     const some = ["../../etc", "a/b", "\x1b[31m", "\u202eabc"];
     const cases = [
       ...hostile.filter((s) => !s.startsWith("-")).map((sel) => ["runs", "rm", "-y", sel]),
-      ...some.flatMap((sel) => [["runs", "info", sel], ["runs", "label", "-y", sel, "new label"], ["runs", "purge", "-y", sel], ["runs", "restore", "-y", sel]]),
+      ...some.flatMap((sel) => [
+        ["runs", "info", sel],
+        ["runs", "label", "-y", sel, "new label"],
+        ["runs", "purge", "-y", sel],
+        ["runs", "restore", "-y", sel],
+      ]),
     ];
     for (const args of cases) {
       const sel = args[args[1] === "label" ? 3 : args.length - 1]!;
@@ -308,15 +353,12 @@ describe("run ids and selectors with '/', '..' and strange bytes", () => {
     unchanged("guild runs rm/info/label");
   });
 
-  test(
-    "guild runs rm -y '' names the empty selector",
-    () => {
-      const r = run(w, "guild", ["runs", "rm", "-y", ""]);
-      assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /^guild: an empty selector/);
-      unchanged("guild runs rm -y ''");
-    },
-  );
+  test("guild runs rm -y '' names the empty selector", () => {
+    const r = run(w, "guild", ["runs", "rm", "-y", ""]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^guild: an empty selector/);
+    unchanged("guild runs rm -y ''");
+  });
 });
 
 describe("a damaged store layout", () => {
@@ -325,11 +367,21 @@ describe("a damaged store layout", () => {
     fs.renameSync(path.join(w.home, "runs"), path.join(w.root, "old-runs"));
     fs.writeFileSync(path.join(w.home, "runs"), "not a directory\n");
     const homeBefore = treeListing(w.home, { mtimes: true });
-    for (const [name, args] of [["guild-ls-runs", ["--json"]], ["guild-rev-parse-run", ["1"]], ["guild", ["runs"]], ["guild", ["runs", "info"]], ["guild", ["runs", "rm", "-y", ":"]], ["guild-mark-deleted", ["0123456789abcdef0123456789abcdef"]]] as [string, string[]][]) {
+    for (const [name, args] of [
+      ["guild-ls-runs", ["--json"]],
+      ["guild-rev-parse-run", ["1"]],
+      ["guild", ["runs"]],
+      ["guild", ["runs", "info"]],
+      ["guild", ["runs", "rm", "-y", ":"]],
+      ["guild-mark-deleted", ["0123456789abcdef0123456789abcdef"]],
+    ] as [string, string[]][]) {
       const r = run(w, name, args);
       assert.ok([1, 2, 5].includes(r.status!), `${name} ${args.join(" ")}: exit ${r.status}`);
       assert.equal(r.stdout.trim() === "" || name === "guild-mark-deleted", true, `${name}: ${r.stdout}`);
-      const lines = r.stderr.split("\n").filter(Boolean).filter((l) => !l.startsWith("Try '"));
+      const lines = r.stderr
+        .split("\n")
+        .filter(Boolean)
+        .filter((l) => !l.startsWith("Try '"));
       assert.ok(lines.length >= 1 || name === "guild-mark-deleted", `${name}: no error`);
       if (name === "guild-mark-deleted") assert.equal(r.stdout, "not-found\t0123456789abcdef0123456789abcdef\tno such run\n");
       else assert.match(lines[0]!, /ENOTDIR.*\/runs'/, `${name}: the error names the runs path: ${r.stderr}`);
@@ -347,23 +399,42 @@ describe("a damaged store layout", () => {
     fs.writeFileSync(path.join(runs, "stray-file"), "x");
     const r = run(w, "guild-ls-runs", ["--json"], { env });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(records(r).map((x) => x.id).filter((id) => good.includes(id)).sort(), good);
+    assert.deepEqual(
+      records(r)
+        .map((x) => x.id)
+        .filter((id) => good.includes(id))
+        .sort(),
+      good,
+    );
     for (const bad of ["loop", "dangling", "stray-file"]) {
-      assert.equal(r.stderr.split("\n").filter((l) => l.includes(`/${bad}'`) || l.includes(`run ${bad}:`)).length, 1, `one warning about ${bad}:\n${r.stderr}`);
+      assert.equal(
+        r.stderr.split("\n").filter((l) => l.includes(`/${bad}'`) || l.includes(`run ${bad}:`)).length,
+        1,
+        `one warning about ${bad}:\n${r.stderr}`,
+      );
     }
-    for (const args of [["runs", "-L"], ["runs", "info", "loop"], ["runs", "rm", "-y", "loop"], ["runs", "rm", "-y", "dangling"]]) run(w, "guild", args, { env });
+    for (const args of [
+      ["runs", "-L"],
+      ["runs", "info", "loop"],
+      ["runs", "rm", "-y", "loop"],
+      ["runs", "rm", "-y", "dangling"],
+    ])
+      run(w, "guild", args, { env });
     run(w, "guild-mark-deleted", ["loop", "dangling"], { env });
     run(w, "guild-rev-parse-run", [":"], { env });
-    assert.deepEqual(good.every((id) => fs.existsSync(path.join(runs, id))), true);
+    assert.deepEqual(
+      good.every((id) => fs.existsSync(path.join(runs, id))),
+      true,
+    );
     // `loop` is moved as the link it is (guild-mark-deleted takes directory names), never followed.
     const isLink = (p: string) => fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() === true;
     assert.ok(isLink(path.join(runs, "loop")) || isLink(path.join(w.home, "trash", "runs", "loop")));
   };
-  test("runs/<x> a symlink loop, a dangling symlink, a symlink to outside, a stray file: skipped with a warning each (no index)", symlinkCase({ GUILDTS_INDEX: "off" }));
   test(
-    "the same with the run index (the default)",
-    symlinkCase({}),
+    "runs/<x> a symlink loop, a dangling symlink, a symlink to outside, a stray file: skipped with a warning each (no index)",
+    symlinkCase({ GUILDTS_INDEX: "off" }),
   );
+  test("the same with the run index (the default)", symlinkCase({}));
 });
 
 describe("permissions (run as user nobody)", { skip: IS_ROOT ? false : "needs root to run commands as user nobody" }, () => {
@@ -373,7 +444,12 @@ describe("permissions (run as user nobody)", { skip: IS_ROOT ? false : "needs ro
     fs.chmodSync(path.join(w.home, "runs", all[2]!), 0o000);
     const r = run(w, "guild-ls-runs", ["--json"], { nobody: true, env });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(records(r).map((x) => x.id).sort(), all.filter((id) => id !== all[2]));
+    assert.deepEqual(
+      records(r)
+        .map((x) => x.id)
+        .sort(),
+      all.filter((id) => id !== all[2]),
+    );
     const mine = r.stderr.split("\n").filter((l) => l.includes(all[2]!));
     assert.equal(mine.length, 1, r.stderr);
     assert.match(mine[0]!, /EACCES|permission denied/i);
@@ -383,15 +459,17 @@ describe("permissions (run as user nobody)", { skip: IS_ROOT ? false : "needs ro
     assert.equal(run(w, "guild", ["runs", "-L"], { nobody: true, env }).status, 0);
   };
   test("an unreadable run directory: the others listed, one warning, exit 0 (no index)", unreadableRun({ GUILDTS_INDEX: "off" }));
-  test(
-    "the same with the run index (the default)",
-    unreadableRun({}),
-  );
+  test("the same with the run index (the default)", unreadableRun({}));
 
   test("an unreadable runs/ directory: a clear one-line error, exit 5", () => {
     const w = makeWorld({ runs: 3, seed: 808 });
     fs.chmodSync(path.join(w.home, "runs"), 0o000);
-    for (const [name, args] of [["guild-ls-runs", ["--json"]], ["guild-rev-parse-run", [":"]], ["guild", ["runs"]], ["guild", ["runs", "rm", "-y", ":"]]] as [string, string[]][]) {
+    for (const [name, args] of [
+      ["guild-ls-runs", ["--json"]],
+      ["guild-rev-parse-run", [":"]],
+      ["guild", ["runs"]],
+      ["guild", ["runs", "rm", "-y", ":"]],
+    ] as [string, string[]][]) {
       const r = run(w, name, args, { nobody: true });
       assert.equal(r.status, 5, `${name}: ${r.stderr}`);
       assert.equal(r.stdout, "");
@@ -410,7 +488,12 @@ describe("permissions (run as user nobody)", { skip: IS_ROOT ? false : "needs ro
       const r = run(w, "guild-ls-runs", ["--json"], { nobody: true });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, "", "the index cache write fails silently");
-      assert.deepEqual(records(r).map((x) => x.id).sort(), all);
+      assert.deepEqual(
+        records(r)
+          .map((x) => x.id)
+          .sort(),
+        all,
+      );
       assert.equal(run(w, "guild", ["runs", "-L"], { nobody: true }).status, 0);
       assert.equal(run(w, "guild", ["runs", "info"], { nobody: true }).status, 0);
       // label: exit 5 (a fault); rm/purge/restore: exit 1, "a run that could not be deleted"
@@ -458,7 +541,9 @@ describe("nothing outside the store is read or written: symlinks in runs and in 
     run(w, "guild-purge-deleted", ["--json", "--live", "dddddddddddddddddddddddddddddddd"]);
     run(w, "guild-mark-deleted", ["--json", "dddddddddddddddddddddddddddddddd"]);
     run(w, "guild", ["runs", "purge", "-y", ":"]);
-    const live = records(run(w, "guild-ls-runs", ["--json"])).map((x) => x.id).filter((id) => /^[0-9a-f]{32}$/.test(id) && !/^(.)\1+$/.test(id));
+    const live = records(run(w, "guild-ls-runs", ["--json"]))
+      .map((x) => x.id)
+      .filter((id) => /^[0-9a-f]{32}$/.test(id) && !/^(.)\1+$/.test(id));
     run(w, "guild-mark-deleted", ["--json", ...live]);
     run(w, "guild-purge-deleted", ["--json", ...live]);
     assert.ok(fs.existsSync(path.join(w.sentinel, "secret.txt")));

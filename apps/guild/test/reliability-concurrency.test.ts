@@ -21,7 +21,7 @@ interface Logged {
 }
 
 let seed = 3;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
 /** Where a run is now: its directory in runs/ or trash/runs/. */
@@ -33,7 +33,9 @@ function runDir(home: string, id: string): string | null {
 }
 
 describe("concurrency", () => {
-  test(`label, delete, restore, list and run at once for ${DURATION_MS} ms: no lost update, no corrupt file, clean exits`, { timeout: DURATION_MS + 120_000 }, async () => {
+  test(`label, delete, restore, list and run at once for ${DURATION_MS} ms: no lost update, no corrupt file, clean exits`, {
+    timeout: DURATION_MS + 120_000,
+  }, async () => {
     const root = tempDir("guildts-concurrency-");
     const home = generateHome({ runs: 12, seed: 51 }, root);
     const project = quickProject(path.join(root, "project"), { files: 20, sleep: 0.3 });
@@ -85,11 +87,19 @@ describe("concurrency", () => {
         assertNoCrash(r, what, [0, 1]);
         for (const line of r.stdout.trim().split("\n")) {
           const o = JSON.parse(line) as { outcome: string };
-          assert.ok(["deleted", "already-deleted", "restored", "already-restored", "not-found", "refused"].includes(o.outcome), `${what}: ${line}`);
+          assert.ok(
+            ["deleted", "already-deleted", "restored", "already-restored", "not-found", "refused"].includes(o.outcome),
+            `${what}: ${line}`,
+          );
         }
       } else if (w === "list") {
         assertNoCrash(r, what, [0]);
-        const seen = r.stdout.trim() ? r.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id) : [];
+        const seen = r.stdout.trim()
+          ? r.stdout
+              .trim()
+              .split("\n")
+              .map((l) => (JSON.parse(l) as { id: string }).id)
+          : [];
         assert.equal(new Set(seen).size, seen.length, `${what}: a run listed twice`);
       } else {
         assertNoCrash(r, what, [0]);
@@ -103,7 +113,8 @@ describe("concurrency", () => {
       const label = decodeAttr(fs.readFileSync(path.join(dir, ".guild", "attrs", "label"), "utf8")) as string;
       const words = new Set(label.split(" "));
       for (const t of tokens) assert.ok(words.has(t), `run ${id}: append '${t}' was reported done but is not in '${label}'`);
-      for (const w of words) if (/^[ab]\d+$/.test(w)) assert.ok(!tokensFailed.has(`${id} ${w}`), `run ${id}: '${w}' was reported failed but is in the label`);
+      for (const w of words)
+        if (/^[ab]\d+$/.test(w)) assert.ok(!tokensFailed.has(`${id} ${w}`), `run ${id}: '${w}' was reported failed but is in the label`);
     }
     // Every run is whole and in one place; the store checker finds nothing at all.
     const live = fs.readdirSync(path.join(home, "runs")).filter((n) => !n.startsWith("."));
@@ -127,7 +138,9 @@ describe("concurrency", () => {
 
     const counts = Object.fromEntries(["label-a", "label-b", "delete", "restore", "list", "run"].map((w) => [w, byWorker(w).length]));
     const appendsDone = [...tokensDone.values()].reduce((n, t) => n + t.length, 0);
-    console.log(`# concurrency: ${log.length} commands ${JSON.stringify(counts)}; appends done ${appendsDone}, failed cleanly ${tokensFailed.size}; runs started ${started}, deletes refused (running) ${refused}; temp files left ${problems.length}`);
+    console.log(
+      `# concurrency: ${log.length} commands ${JSON.stringify(counts)}; appends done ${appendsDone}, failed cleanly ${tokensFailed.size}; runs started ${started}, deletes refused (running) ${refused}; temp files left ${problems.length}`,
+    );
     assert.ok(appendsDone > 0 && counts.delete! > 0 && counts.run! > 0, "every kind of worker got work done");
   });
   test("appends to the same labels from several processes at once: none is lost", { timeout: 180_000 }, async () => {
@@ -151,7 +164,10 @@ describe("concurrency", () => {
     const expected = results.flat().sort();
     for (const id of ids) {
       const label = decodeAttr(fs.readFileSync(path.join(home, "runs", id, ".guild", "attrs", "label"), "utf8")) as string;
-      const tokens = label.split(" ").filter((t) => /^[pqr]\d+$/.test(t)).sort();
+      const tokens = label
+        .split(" ")
+        .filter((t) => /^[pqr]\d+$/.test(t))
+        .sort();
       assert.deepEqual(tokens, expected, `run ${id}: label '${label}'`);
     }
     assert.deepEqual(checkStore(home).problems, []);

@@ -3,7 +3,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { checkStore, decodeAttr, type Problem } from "@guildts/runstore";
-import { assertNoCrash, countEntries, generateHome, quickProject, reliabilityScale, runCommand, spawnCommand, tempDir } from "@guildts/testkit";
+import {
+  assertNoCrash,
+  countEntries,
+  generateHome,
+  quickProject,
+  reliabilityScale,
+  runCommand,
+  spawnCommand,
+  tempDir,
+} from "@guildts/testkit";
 
 /**
  * Crash consistency of the commands that write a run's files (label, run), by SIGKILL at random
@@ -13,7 +22,7 @@ import { assertNoCrash, countEntries, generateHome, quickProject, reliabilitySca
  */
 const SCALE = reliabilityScale();
 let seed = 7;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 /** What a crash may leave: leftovers of the dead process, each repairable. */
 const LEFTOVERS = new Set(["temp-file", "stale-lock", "stale-lock-file", "interrupted-create"]);
@@ -30,7 +39,6 @@ function assertRepairsToClean(home: string): void {
   checkStore(home, { repair: true });
   assert.deepEqual(checkStore(home).problems, [], "clean after --repair");
 }
-
 
 /** `{"kind": count}` of the distinct leftovers seen. */
 function tally(seen: Map<string, string>): string {
@@ -122,7 +130,8 @@ describe("crash consistency (SIGKILL at random moments)", () => {
         const dir = path.join(home, "runs", id, ".guild");
         // Never half-written in view: opref and every init attr are there, PENDING is not.
         assert.ok(fs.existsSync(path.join(dir, "opref")), "opref");
-        for (const a of ["id", "initialized", "cmd", "flags", "op", "deps", "sourcecode_digest"]) assert.ok(fs.existsSync(path.join(dir, "attrs", a)), `attr ${a}`);
+        for (const a of ["id", "initialized", "cmd", "flags", "op", "deps", "sourcecode_digest"])
+          assert.ok(fs.existsSync(path.join(dir, "attrs", a)), `attr ${a}`);
         assert.ok(!fs.existsSync(path.join(dir, "PENDING")), "no pending run in view");
         const exit = fs.existsSync(path.join(dir, "attrs", "exit_status"));
         outcomes[exit ? "completed" : "unfinished"]++;
@@ -143,9 +152,14 @@ describe("crash consistency (SIGKILL at random moments)", () => {
       .split("\n")
       .map((l) => (JSON.parse(l) as { status: string }).status);
     assert.equal(statuses.filter((s) => s === "completed").length, completed + 1);
-    assert.ok(statuses.every((s) => s === "completed" || s === "error"), statuses.join(","));
+    assert.ok(
+      statuses.every((s) => s === "completed" || s === "error"),
+      statuses.join(","),
+    );
     assertRepairsToClean(home);
-    console.log(`# guild run kills: ${rounds} rounds, runs in view after the kill ${JSON.stringify(outcomes)}, leftovers ${tally(leftovers)}`);
+    console.log(
+      `# guild run kills: ${rounds} rounds, runs in view after the kill ${JSON.stringify(outcomes)}, leftovers ${tally(leftovers)}`,
+    );
     assert.ok(outcomes.none > 0 && outcomes.unfinished + outcomes.completed > 0, JSON.stringify(outcomes));
   });
 });

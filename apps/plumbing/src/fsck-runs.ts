@@ -63,7 +63,9 @@ export function fsckMain(argv: string[]): void {
     const repaired = result.problems.length - left.length;
     process.stderr.write(
       `${prog}: checked ${result.runs} run(s) and ${result.deletedRuns} deleted run(s): ` +
-        (result.problems.length === 0 ? "no problems\n" : `${result.problems.length} problem(s)${parsed.opts.repair ? `, ${repaired} repaired` : ""}\n`),
+        (result.problems.length === 0
+          ? "no problems\n"
+          : `${result.problems.length} problem(s)${parsed.opts.repair ? `, ${repaired} repaired` : ""}\n`),
     );
     return left.length ? EXIT.NO_MATCH : EXIT.OK;
   });

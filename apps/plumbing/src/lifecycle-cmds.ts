@@ -10,12 +10,21 @@ export type LifecycleAction = "delete" | "restore" | "purge" | "purge-live";
  * implementation behind guild-mark-deleted, guild-restore-deleted, guild-purge-deleted and the
  * porcelain's `guild runs rm|restore|purge`.
  */
-export function applyLifecycle(action: LifecycleAction, home: string, ids: readonly string[], onResult: (r: LifecycleResult, done: number) => void): LifecycleResult[] {
+export function applyLifecycle(
+  action: LifecycleAction,
+  home: string,
+  ids: readonly string[],
+  onResult: (r: LifecycleResult, done: number) => void,
+): LifecycleResult[] {
   if (action === "purge" || action === "purge-live") finishPurges(home);
   const results: LifecycleResult[] = [];
   ids.forEach((id, i) => {
     const r =
-      action === "delete" ? markDeleted(home, id) : action === "restore" ? restoreDeleted(home, id) : purge(home, id, { live: action === "purge-live" });
+      action === "delete"
+        ? markDeleted(home, id)
+        : action === "restore"
+          ? restoreDeleted(home, id)
+          : purge(home, id, { live: action === "purge-live" });
     results.push(r);
     onResult(r, i + 1);
   });
@@ -44,7 +53,8 @@ const DESCRIPTIONS: Record<string, { action: LifecycleAction; usage: string }> =
   },
   "guild-restore-deleted": {
     action: "restore",
-    usage: "[options] [ID...]\n\nMove deleted runs from the trash back to GUILD_HOME/runs, one atomic rename each.\nNever overwrites a run of the same id. Never prompts.",
+    usage:
+      "[options] [ID...]\n\nMove deleted runs from the trash back to GUILD_HOME/runs, one atomic rename each.\nNever overwrites a run of the same id. Never prompts.",
   },
   "guild-purge-deleted": {
     action: "purge",

@@ -47,7 +47,9 @@ export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
     const root = runsRoot(o.home.path, o.deleted);
     const wanted = new Set<string>();
     // A full 32-hex id names its directory: no need to list 100k names to find it.
-    const rest = selectors.filter((s) => !(s.kind === "prefix" && FULL_ID.test(s.prefix) && fs.existsSync(`${root}/${s.prefix}`) && wanted.add(s.prefix)));
+    const rest = selectors.filter(
+      (s) => !(s.kind === "prefix" && FULL_ID.test(s.prefix) && fs.existsSync(`${root}/${s.prefix}`) && wanted.add(s.prefix)),
+    );
     if (rest.length) {
       const names = runRootEntries(root);
       for (const s of rest) {
@@ -68,7 +70,13 @@ export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
   return resolveIn(all.runs, selectors, all.warnings, o.scope.kind === "local", all.total);
 }
 
-function resolveIn(view: RunRecord[], selectors: Selector[], warnings: Selection["warnings"], local: boolean | null, total = view.length): Selection {
+function resolveIn(
+  view: RunRecord[],
+  selectors: Selector[],
+  warnings: Selection["warnings"],
+  local: boolean | null,
+  total = view.length,
+): Selection {
   const runs = resolveSelectors(new RunList(view, total), selectors);
   return { runs, warnings, note: local ? LOCAL_SCOPE_NOTE : null };
 }
@@ -122,10 +130,11 @@ export function revParseRunMain(argv: string[]): void {
     let selectors: Selector[];
     try {
       selectors = parsed.args.map(parseSelector);
-      if (opts.stdin) for (const line of readStdinLines()) {
-        const s = stdinSelector(line);
-        if (s) selectors.push(s);
-      }
+      if (opts.stdin)
+        for (const line of readStdinLines()) {
+          const s = stdinSelector(line);
+          if (s) selectors.push(s);
+        }
     } catch (e) {
       if (e instanceof SelectorError) throw quietly(quiet, selectorCliError(e));
       throw e;

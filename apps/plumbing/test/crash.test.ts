@@ -14,7 +14,6 @@ import { binPath, countEntries, generateHome, runCommand, treeDigest } from "@gu
  */
 const RUNS = 4000;
 
-
 type Where = "runs" | "trash" | "gone";
 
 function locate(home: string, ids: string[], original: Map<string, string>): Map<string, Where> {
@@ -32,7 +31,7 @@ function locate(home: string, ids: string[], original: Map<string, string>): Map
 }
 
 let seed = 99;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 /**
  * Starts a plumbing command on every id and SIGKILLs it at a random moment once it has started
@@ -50,10 +49,10 @@ async function killMidway(cmd: string, home: string, ids: string[], started: () 
   await exited;
 }
 
-
 /** After a kill the checker may find leftovers of the dead process, all repairable, nothing else. */
 function leftoversOnly(home: string): void {
-  for (const p of checkStore(home).problems) assert.ok(["interrupted-purge", "temp-file", "stale-lock-file"].includes(p.kind) && p.repair, `${p.kind} ${p.path}: ${p.message}`);
+  for (const p of checkStore(home).problems)
+    assert.ok(["interrupted-purge", "temp-file", "stale-lock-file"].includes(p.kind) && p.repair, `${p.kind} ${p.path}: ${p.message}`);
 }
 
 function complete(cmd: string, home: string, ids: string[]): void {
@@ -96,7 +95,11 @@ describe("crash safety of delete, restore and purge", () => {
     if (count(where, "gone") > 0 && count(where, "trash") > 0) interrupted++;
     // Nothing half-removed is visible: leftovers live in trash/.purging, out of every listing.
     assert.equal(runCommand("guild-ls-runs", ["--deleted", "-H", home]).stderr, "");
-    complete("guild-purge-deleted", home, ids.filter((id) => where.get(id) === "trash"));
+    complete(
+      "guild-purge-deleted",
+      home,
+      ids.filter((id) => where.get(id) === "trash"),
+    );
     where = locate(home, ids, original);
     assert.equal(count(where, "gone"), RUNS, "a rerun purges the rest");
     assert.deepEqual(fs.readdirSync(path.join(home, "trash", ".purging")), [], "the rerun finished the interrupted removal");

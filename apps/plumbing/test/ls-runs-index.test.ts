@@ -26,12 +26,23 @@ function list(home: string, extra: string[] = []): { recs: Rec[]; hits: number }
   const r = runCommand("guild-ls-runs", ["--json", "-H", home, ...extra], { env });
   assert.equal(r.status, 0, r.stderr);
   const m = /index .*: (\d+) hits/.exec(r.stderr);
-  return { recs: r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Rec), hits: m ? Number(m[1]) : 0 };
+  return {
+    recs: r.stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Rec),
+    hits: m ? Number(m[1]) : 0,
+  };
 }
 
 function uncached(home: string, extra: string[] = []): Rec[] {
   const r = runCommand("guild-ls-runs", ["--json", "-H", home, ...extra], { env: { GUILDTS_INDEX: "off" } });
-  return r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Rec);
+  return r.stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Rec);
 }
 
 /** A home listed once, so that its index holds every settled run. */

@@ -8,7 +8,10 @@ const ls = (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) =>
   runCommand("guild-ls-runs", args, { env: { GUILDTS_INDEX_RACY_MS: "0", ...env }, ...(cwd ? { cwd } : {}) });
 
 function ids(stdout: string): string[] {
-  return stdout.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+  return stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { id: string }).id);
 }
 
 describe("guild-ls-runs on a generated home", () => {
@@ -20,10 +23,16 @@ describe("guild-ls-runs on a generated home", () => {
   test("lists every run newest first, and --deleted the trash", () => {
     const r = ls(["--json", "-H", home]);
     assert.equal(r.status, 0, r.stderr);
-    const recs = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { started: number | null; initialized: number; deleted: boolean });
+    const recs = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { started: number | null; initialized: number; deleted: boolean });
     assert.equal(recs.length, 60);
     const ts = recs.map((x) => x.started ?? x.initialized);
-    assert.deepEqual(ts, [...ts].sort((a, b) => b - a));
+    assert.deepEqual(
+      ts,
+      [...ts].sort((a, b) => b - a),
+    );
     assert.ok(recs.every((x) => !x.deleted));
     const d = ls(["--json", "--deleted", "-H", home]);
     assert.equal(ids(d.stdout).length, 5);
@@ -43,9 +52,15 @@ describe("guild-ls-runs on a generated home", () => {
   });
 
   test("a status filter keeps exactly the runs of those statuses", () => {
-    const all = ls(["--json", "-H", home]).stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; status: string });
+    const all = ls(["--json", "-H", home])
+      .stdout.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; status: string });
     const et = ids(ls(["--json", "-ET", "-H", home]).stdout);
-    assert.deepEqual(et, all.filter((r) => r.status === "error" || r.status === "terminated").map((r) => r.id));
+    assert.deepEqual(
+      et,
+      all.filter((r) => r.status === "error" || r.status === "terminated").map((r) => r.id),
+    );
     assert.ok(et.length > 0);
   });
 
@@ -54,7 +69,9 @@ describe("guild-ls-runs on a generated home", () => {
     assert.equal(r.status, 0, r.stderr);
     const completed = ls(["--json", "-C", "-H", home]);
     assert.equal(Number(r.stdout.trim()), ids(completed.stdout).length);
-    const types = runShell(`guild-ls-runs -H '${home}' --json -C | jq -c '[(.id|type), (.started|type), (.tags|type), (.marked|type), (.flags|type)]' | sort -u`);
+    const types = runShell(
+      `guild-ls-runs -H '${home}' --json -C | jq -c '[(.id|type), (.started|type), (.tags|type), (.marked|type), (.flags|type)]' | sort -u`,
+    );
     assert.equal(types.stdout, '["string","number","array","boolean","object"]\n');
   });
 
@@ -97,7 +114,22 @@ describe("guild-ls-runs errors and exit codes", () => {
     const r = ls(["--help"]);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /guild-ls-runs/);
-    for (const opt of ["--json", "-z", "--home", "--all", "--op", "--label", "--unlabeled", "--running", "--completed", "--error", "--terminated", "--pending", "--staged", "--deleted"]) {
+    for (const opt of [
+      "--json",
+      "-z",
+      "--home",
+      "--all",
+      "--op",
+      "--label",
+      "--unlabeled",
+      "--running",
+      "--completed",
+      "--error",
+      "--terminated",
+      "--pending",
+      "--staged",
+      "--deleted",
+    ]) {
       assert.ok(r.stdout.includes(opt), `help mentions ${opt}`);
     }
   });
@@ -117,7 +149,10 @@ describe("damaged runs never break a listing", () => {
     fs.mkdirSync(path.join(runs, "empty-dir"));
     const r = ls(["--json", "-H", home], { GUILDTS_INDEX: "off" });
     assert.equal(r.status, 0);
-    const listed = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; label: string | null; operation: string | null; started: number | null });
+    const listed = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; label: string | null; operation: string | null; started: number | null });
     assert.equal(listed.length, 5, "the run without a .guild directory is skipped");
     assert.equal(listed.find((x) => x.id === a)!.label, null);
     assert.equal(listed.find((x) => x.id === b)!.operation, null);

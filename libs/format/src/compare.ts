@@ -56,17 +56,41 @@ export function parseColumns(text: string): ColumnSpec[] {
       const body = asMatch ? asMatch[1]!.trim() : t;
       const alias = asMatch ? (asMatch[2] ?? asMatch[3] ?? asMatch[4]!) : null;
       let m: RegExpExecArray | null;
-      if ((m = /^(?:\.|attr:)(\S+)$/.exec(body))) return { kind: "attr", key: m[1]!, qualifier: "last", step: false, header: alias ?? m[1]! } as ColumnSpec;
-      if ((m = /^(?:=|flag:)(\S+)$/.exec(body))) return { kind: "flag", key: m[1]!, qualifier: "last", step: false, header: alias ?? m[1]! } as ColumnSpec;
+      if ((m = /^(?:\.|attr:)(\S+)$/.exec(body)))
+        return { kind: "attr", key: m[1]!, qualifier: "last", step: false, header: alias ?? m[1]! } as ColumnSpec;
+      if ((m = /^(?:=|flag:)(\S+)$/.exec(body)))
+        return { kind: "flag", key: m[1]!, qualifier: "last", step: false, header: alias ?? m[1]! } as ColumnSpec;
       m = /^(?:scalar:)?(?:(min|max|first|last|avg|total|count)\s+)?(\S+?)(\s+step)?$/.exec(body);
-      if (!m) throw new ColumnSpecError(`invalid column '${t}': use KEY, QUALIFIER KEY (${QUALIFIERS.join("|")}), KEY step, =FLAG or .ATTR, optionally 'as NAME'`);
+      if (!m)
+        throw new ColumnSpecError(
+          `invalid column '${t}': use KEY, QUALIFIER KEY (${QUALIFIERS.join("|")}), KEY step, =FLAG or .ATTR, optionally 'as NAME'`,
+        );
       const key = m[2]!;
-      return { kind: "scalar", key, qualifier: (m[1] ?? "last") as ColumnSpec["qualifier"], step: Boolean(m[3]), header: alias ?? (m[3] ? `${key.replace("#", " ")} step` : key.replace("#", " ")) } as ColumnSpec;
+      return {
+        kind: "scalar",
+        key,
+        qualifier: (m[1] ?? "last") as ColumnSpec["qualifier"],
+        step: Boolean(m[3]),
+        header: alias ?? (m[3] ? `${key.replace("#", " ")} step` : key.replace("#", " ")),
+      } as ColumnSpec;
     });
 }
 
 function attrValue(r: RunRecord, key: string): Cell {
-  const core: Record<string, Cell> = { id: r.id, run: r.id.slice(0, 8), short_id: r.id.slice(0, 8), operation: r.operation, status: r.status, label: r.label, started: formatTimestamp(r.started), stopped: formatTimestamp(r.stopped), time: runDuration(r), exit_status: r.exit_status, marked: r.marked, tags: r.tags };
+  const core: Record<string, Cell> = {
+    id: r.id,
+    run: r.id.slice(0, 8),
+    short_id: r.id.slice(0, 8),
+    operation: r.operation,
+    status: r.status,
+    label: r.label,
+    started: formatTimestamp(r.started),
+    stopped: formatTimestamp(r.stopped),
+    time: runDuration(r),
+    exit_status: r.exit_status,
+    marked: r.marked,
+    tags: r.tags,
+  };
   return key in core ? core[key] : undefined;
 }
 
@@ -90,7 +114,11 @@ export function checkColumns(runs: readonly RunRecord[], cols: readonly ColumnSp
   }
 }
 
-export function compareData(runs: readonly RunRecord[], scalarsOf: (r: RunRecord) => ScalarSummary[], userCols: readonly ColumnSpec[] = []): CompareData {
+export function compareData(
+  runs: readonly RunRecord[],
+  scalarsOf: (r: RunRecord) => ScalarSummary[],
+  userCols: readonly ColumnSpec[] = [],
+): CompareData {
   const core = ["run", "operation", "started", "time", "status", "label"];
   const opCols: string[] = [];
   const seen = new Set(core);
@@ -120,7 +148,7 @@ export function compareData(runs: readonly RunRecord[], scalarsOf: (r: RunRecord
         if (!cells.has(key)) cells.set(key, s.last);
       }
     }
-    for (const c of cols) if (!seen.has(c)) (seen.add(c), opCols.push(c));
+    for (const c of cols) if (!seen.has(c)) seen.add(c), opCols.push(c);
     // User columns win over core and op cells of the same header (a later section wins).
     for (const c of userCols) {
       const v = userCell(run, c, scalars);
@@ -142,7 +170,8 @@ function isFloat(v: Cell): boolean {
  * missing values last either way (spec §6.4).
  */
 export function sortRows(d: CompareData, header: string, descending: boolean): void {
-  if (!d.header.includes(header)) throw new ColumnSpecError(`unknown column '${header}' for sorting: the columns are ${d.header.join(", ")}`);
+  if (!d.header.includes(header))
+    throw new ColumnSpecError(`unknown column '${header}' for sorting: the columns are ${d.header.join(", ")}`);
   const key = (v: Cell) => (typeof v === "boolean" ? Number(v) : v instanceof GuildFloat ? v.value : v);
   d.rows.sort((a, b) => {
     const x = key(a.cells.get(header));
@@ -183,6 +212,8 @@ export function compareCsv(d: CompareData): string {
 
 /** `guild compare --table`: Guild's aligned table; ` [marked]` after marked runs' operation. */
 export function compareTable(d: CompareData): string[] {
-  const rows = d.rows.map((r) => d.header.map((h) => (h === "operation" && r.run.marked ? `${tableCell(r.cells.get(h))} [marked]` : tableCell(r.cells.get(h)))));
+  const rows = d.rows.map((r) =>
+    d.header.map((h) => (h === "operation" && r.run.marked ? `${tableCell(r.cells.get(h))} [marked]` : tableCell(r.cells.get(h)))),
+  );
   return alignColumns([d.header, ...rows]);
 }

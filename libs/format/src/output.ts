@@ -8,7 +8,10 @@ import fs from "node:fs";
 export class LineWriter {
   private buf: string[] = [];
   private size = 0;
-  constructor(private readonly fd = 1, private readonly limit = 1 << 16) {}
+  constructor(
+    private readonly fd = 1,
+    private readonly limit = 1 << 16,
+  ) {}
 
   line(text: string, terminator = "\n"): void {
     this.buf.push(text, terminator);

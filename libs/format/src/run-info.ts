@@ -83,7 +83,13 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string 
     if (Array.isArray(v)) {
       lines.push(`  ${name}:`, ...v.map((x) => `    - ${formatFlagValue(x)}`));
     } else if (typeof v === "object" && v !== null && !(v instanceof GuildFloat)) {
-      lines.push(`  ${name}:`, ...encodeAttr(v).replace(/\n$/, "").split("\n").map((l) => `    ${l}`));
+      lines.push(
+        `  ${name}:`,
+        ...encodeAttr(v)
+          .replace(/\n$/, "")
+          .split("\n")
+          .map((l) => `    ${l}`),
+      );
     } else {
       lines.push(`  ${name}: ${formatFlagValue(v)}`);
     }

@@ -36,7 +36,13 @@ export function statusCell(r: RunRecord): string {
  */
 export function runsTable(runs: readonly RunRecord[], opts: RunsTableOptions): string[] {
   const first = opts.firstIndex ?? 1;
-  const rows = runs.map((r, i) => [`[${first + i}:${r.id.slice(0, 8)}]`, opCell(r, opts), formatTimestamp(r.started), statusCell(r), r.label ?? ""]);
+  const rows = runs.map((r, i) => [
+    `[${first + i}:${r.id.slice(0, 8)}]`,
+    opCell(r, opts),
+    formatTimestamp(r.started),
+    statusCell(r),
+    r.label ?? "",
+  ]);
   const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "").length;
   const widths = [0, 0, 0, 0];
   for (const row of rows) for (let c = 0; c < 4; c++) widths[c] = Math.max(widths[c]!, visible(row[c]!));

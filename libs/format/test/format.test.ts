@@ -4,7 +4,16 @@ import { GuildFloat } from "@guildts/runstore";
 import { alignColumns, formatTimestamp, toJson, writeJsonLines } from "../src/index.js";
 
 test("toJson keeps float spelling, writes bigints as digits, non-finite floats as strings", () => {
-  const v = { a: new GuildFloat(1), b: 0.5, c: 3, d: 10n ** 20n, e: new GuildFloat(Infinity), f: new GuildFloat(NaN), g: [new GuildFloat(-2)], h: new GuildFloat(1e100) };
+  const v = {
+    a: new GuildFloat(1),
+    b: 0.5,
+    c: 3,
+    d: 10n ** 20n,
+    e: new GuildFloat(Infinity),
+    f: new GuildFloat(NaN),
+    g: [new GuildFloat(-2)],
+    h: new GuildFloat(1e100),
+  };
   assert.equal(toJson(v), '{"a":1.0,"b":0.5,"c":3,"d":100000000000000000000,"e":".inf","f":".nan","g":[-2.0],"h":1e+100}');
   // Outside toJson, GuildFloat serialises as a plain number.
   assert.equal(JSON.stringify({ a: new GuildFloat(1) }), '{"a":1}');
@@ -34,7 +43,13 @@ test("writeJsonLines: one line per value, every line ends with a newline, across
 });
 
 test("alignColumns pads all but the last column to the widest cell plus two", () => {
-  assert.deepEqual(alignColumns([["a", "bb", "c"], ["ccc", "d", ""]]), ["a    bb  c", "ccc  d   "]);
+  assert.deepEqual(
+    alignColumns([
+      ["a", "bb", "c"],
+      ["ccc", "d", ""],
+    ]),
+    ["a    bb  c", "ccc  d   "],
+  );
   assert.deepEqual(alignColumns([["x", "y"]], { indent: "  ", gap: 1 }), ["  x y"]);
   assert.deepEqual(alignColumns([]), []);
 });

@@ -8,9 +8,32 @@ import os from "node:os";
 import path from "node:path";
 import { decodeAttr, type AttrValue } from "@guildts/runstore";
 import { opFullname, type FlagDef, type OpDef } from "./guildfile.js";
-import { asFloat, compareStr, isFloat, isMap, isNumber, numeric, parsePyFloat, parsePyInt, pyEquals, pyRepr, pyStr, pyTruthy } from "./py.js";
+import {
+  asFloat,
+  compareStr,
+  isFloat,
+  isMap,
+  isNumber,
+  numeric,
+  parsePyFloat,
+  parsePyInt,
+  pyEquals,
+  pyRepr,
+  pyStr,
+  pyTruthy,
+} from "./py.js";
 import { FlagError } from "./errors.js";
-import { argEncode, decodeFlagValue, encodeFlagVal, encodeYamlFlow, isFlagFunction, labelFlagValue, splitEncoded, joinSplittable, type Warn } from "./values.js";
+import {
+  argEncode,
+  decodeFlagValue,
+  encodeFlagVal,
+  encodeYamlFlow,
+  isFlagFunction,
+  labelFlagValue,
+  splitEncoded,
+  joinSplittable,
+  type Warn,
+} from "./values.js";
 export { FlagError };
 
 export interface ResolveFlagsOptions {
@@ -141,7 +164,10 @@ function checkChoice(v: AttrValue, flag: FlagDef): void {
     flag.choiceDefs.map((c) => [encodeFlagVal(c.value), c.description]),
     2,
   );
-  throw new FlagError(`Unsupported value for '${flag.name}' - supported values are:\n\n${rows.join("\n")}\n\nRun the command again using one of these options.`, true);
+  throw new FlagError(
+    `Unsupported value for '${flag.name}' - supported values are:\n\n${rows.join("\n")}\n\nRun the command again using one of these options.`,
+    true,
+  );
 }
 
 function invalidValue(v: AttrValue, flag: FlagDef, msg: string): FlagError {
@@ -204,7 +230,9 @@ export function resolveFlags(
     if (!f.alias || !(f.alias in vals)) continue;
     if (f.name in vals && !force) {
       // Guild's message has the two names the other way round.
-      throw new FlagError(`cannot specify both alias ${pyRepr(f.name)} and name for flag ${pyRepr(f.alias)}\nUse --force-flags to skip this check.`);
+      throw new FlagError(
+        `cannot specify both alias ${pyRepr(f.name)} and name for flag ${pyRepr(f.alias)}\nUse --force-flags to skip this check.`,
+      );
     }
     const v = vals[f.alias]!;
     delete vals[f.alias];
@@ -225,7 +253,9 @@ export function resolveFlags(
   if (!force) {
     for (const name of Object.keys(vals)) {
       if (!defs.has(name)) {
-        throw new FlagError(`unsupported flag '${name}'\nTry 'guild run ${opFullname(op)} --help-op' for a list of flags or use --force-flags to skip this check.`);
+        throw new FlagError(
+          `unsupported flag '${name}'\nTry 'guild run ${opFullname(op)} --help-op' for a list of flags or use --force-flags to skip this check.`,
+        );
       }
     }
     for (const f of op.flags) checkValue(vals[f.name] ?? null, f);
@@ -264,7 +294,8 @@ function isYamlDest(dest: string): boolean {
 
 function encodingFor(map: AttrValue, v: AttrValue): string | undefined {
   if (!isMap(map)) return undefined;
-  const key = v === true ? "true" : v === false ? "false" : v === null ? "null" : typeof v === "string" ? v : isNumber(v) ? pyStr(v) : undefined;
+  const key =
+    v === true ? "true" : v === false ? "false" : v === null ? "null" : typeof v === "string" ? v : isNumber(v) ? pyStr(v) : undefined;
   if (key === undefined || !(key in map)) return undefined;
   return pyStr(map[key]!);
 }
@@ -403,7 +434,8 @@ function applyTransform(t: string, val: AttrValue, warn: Warn | undefined): Attr
     p = p.slice(0, end);
     return path.basename(p);
   }
-  if (name === "unquote") return typeof val === "string" && val.length >= 2 && val.startsWith("'") && val.endsWith("'") ? val.slice(1, -1) : val;
+  if (name === "unquote")
+    return typeof val === "string" && val.length >= 2 && val.startsWith("'") && val.endsWith("'") ? val.slice(1, -1) : val;
   warn?.(`unsupported template transform: ${pyRepr(t)}`);
   return "#error#";
 }
@@ -423,7 +455,10 @@ function pyPercent(fmt: string, val: AttrValue): string | null {
     }
     const conv = m[5]!;
     if (!conv) throw new Error("incomplete format");
-    if (!"diouxXeEfFgGcrsa".includes(conv)) throw new Error(`unsupported format character '${conv}' (0x${conv.charCodeAt(0).toString(16)}) at index ${m.index + m[0].length - 1}`);
+    if (!"diouxXeEfFgGcrsa".includes(conv))
+      throw new Error(
+        `unsupported format character '${conv}' (0x${conv.charCodeAt(0).toString(16)}) at index ${m.index + m[0].length - 1}`,
+      );
     if (used) return null; // not enough arguments
     used = true;
     const s = convert(conv, m[2] ?? "", m[4] === undefined ? null : Number(m[4]), val);
@@ -447,7 +482,8 @@ function convert(conv: string, flags: string, prec: number | null, val: AttrValu
   if (conv === "r" || conv === "a") return pyRepr(val);
   const n = numeric(val);
   if (n === null) return null;
-  const sign = (x: number, s: string) => (x < 0 || Object.is(x, -0) ? s : flags.includes("+") ? `+${s}` : flags.includes(" ") ? ` ${s}` : s);
+  const sign = (x: number, s: string) =>
+    x < 0 || Object.is(x, -0) ? s : flags.includes("+") ? `+${s}` : flags.includes(" ") ? ` ${s}` : s;
   const abs = Math.abs(n);
   switch (conv) {
     case "d":

@@ -257,7 +257,11 @@ function loadItems(data: AttrValue, ctx: Ctx, included: string[]): PyMap[] {
       const ref = pyStr(inc);
       const incPath = path.resolve(ctx.dir, ref);
       if (!fs.existsSync(incPath)) {
-        fail(ctx, itemPlace(item, i), `cannot find include '${ref}' (includes must be local to including Guild file or a Guild package on the system path)`);
+        fail(
+          ctx,
+          itemPlace(item, i),
+          `cannot find include '${ref}' (includes must be local to including Guild file or a Guild package on the system path)`,
+        );
       }
       if (included.includes(incPath)) fail(ctx, itemPlace(item, i), `cycle in 'includes' (${[...included, incPath].join(" -> ")})`);
       const incCtx: Ctx = { file: incPath, dir: path.dirname(incPath) };
@@ -273,7 +277,8 @@ function loadItems(data: AttrValue, ctx: Ctx, included: string[]): PyMap[] {
 
 function itemPlace(item: AttrValue, i: number): string {
   if (isMap(item)) {
-    for (const t of ["model", "config", "package"]) if (typeof item[t] === "string") return item[t] === "" && t === "model" ? "operations" : `${t} '${item[t]}'`;
+    for (const t of ["model", "config", "package"])
+      if (typeof item[t] === "string") return item[t] === "" && t === "model" ? "operations" : `${t} '${item[t]}'`;
   }
   return `item ${i + 1}`;
 }
@@ -335,7 +340,8 @@ function coerceStrToList(val: AttrValue, ctx: Ctx, place: string, name: string):
 function coerceOperations(data: AttrValue, ctx: Ctx, place: string): PyMap {
   if (!isMap(data)) return fail(ctx, place, `invalid operations value ${pyRepr(data)}: expected a mapping`);
   const out: PyMap = {};
-  for (const [opName, op] of Object.entries(data)) out[opName] = coerceOperation(opName, op, ctx, join(place === "operations" ? "" : place, `operation '${opName}'`));
+  for (const [opName, op] of Object.entries(data))
+    out[opName] = coerceOperation(opName, op, ctx, join(place === "operations" ? "" : place, `operation '${opName}'`));
   return out;
 }
 
@@ -428,7 +434,11 @@ function checkSelectSpec(spec: PyMap, ctx: Ctx, place: string): void {
   const hasInc = "include" in spec;
   const hasExc = "exclude" in spec;
   if (hasInc && hasExc) {
-    fail(ctx, place, `invalid file select spec ${pyRepr(spec)}: cannot include both include and exclude - use multiple select specs in the order you want to apply the filters`);
+    fail(
+      ctx,
+      place,
+      `invalid file select spec ${pyRepr(spec)}: cannot include both include and exclude - use multiple select specs in the order you want to apply the filters`,
+    );
   }
   if (!hasInc && !hasExc) fail(ctx, place, `unsupported file select spec: ${pyRepr(spec)}`);
   const name = hasInc ? "include" : "exclude";
@@ -490,7 +500,17 @@ function extendedData(data: PyMap, gf: Guildfile, ctx: Ctx, seen: string[], plac
     const name = pyStr(ref);
     if (seen.includes(name)) fail(ctx, place, `cycle in 'extends' (${[...seen, name].join(" -> ")})`);
     const parent = parentData(name, gf, ctx, seen, place);
-    applyParentData(parent, out, ["description", "extra", "flags", "operation-defaults", "operations", "params", "references", "resources", "sourcecode"]);
+    applyParentData(parent, out, [
+      "description",
+      "extra",
+      "flags",
+      "operation-defaults",
+      "operations",
+      "params",
+      "references",
+      "resources",
+      "sourcecode",
+    ]);
   }
   if (resolveParams) out = resolveParamRefs(out, paramValues(out)) as PyMap;
   return out;
@@ -595,7 +615,12 @@ function applySectionData(data: PyMap, section: string, gf: Guildfile, ctx: Ctx,
       const m2 = m1 ? null : INCLUDE_REF_P2.exec(ref);
       if (m1) [model, op, attrs] = [m1[1]!, m1[2], m1[3]];
       else if (m2) [model, attrs] = [m2[1]!, m2[2]];
-      else return fail(ctx, place, `invalid include reference '${ref}': operation references must be specified as CONFIG[#ATTRS] or MODEL:OPERATION[#ATTRS]`);
+      else
+        fail(
+          ctx,
+          place,
+          `invalid include reference '${ref}': operation references must be specified as CONFIG[#ATTRS] or MODEL:OPERATION[#ATTRS]`,
+        );
       let incData = findIncludeData(model, op, section, gf);
       if (incData === null) fail(ctx, place, `invalid include reference '${ref}': cannot find target`);
       if (attrs) {
@@ -734,7 +759,11 @@ function inferFlagsDest(main: string, op: OpDef, model: ModelDef): string {
   const slash = spec.lastIndexOf("/");
   const prefix = slash >= 0 ? spec.slice(0, slash) : "";
   const modPath = (slash >= 0 ? spec.slice(slash + 1) : spec).replaceAll(".", "/");
-  const roots = op.pythonPath ?? [typeof model.sourcecode === "object" && isMap(model.sourcecode as AttrValue) && typeof (model.sourcecode as PyMap).root === "string" ? ((model.sourcecode as PyMap).root as string) : "."];
+  const roots = op.pythonPath ?? [
+    typeof model.sourcecode === "object" && isMap(model.sourcecode as AttrValue) && typeof (model.sourcecode as PyMap).root === "string"
+      ? ((model.sourcecode as PyMap).root as string)
+      : ".",
+  ];
   for (const root of roots) {
     for (const candidate of [`${modPath}.py`, `${modPath}/__main__.py`]) {
       const file = path.join(model.guildfile.dir, root, prefix, candidate);
@@ -778,7 +807,8 @@ function buildFlag(name: string, data: AttrValue, ctx: Ctx, place: string): Flag
   const choicesData = data.choices ?? null;
   let choiceDefs: FlagChoice[] = [];
   if (pyTruthy(choicesData)) {
-    if (!Array.isArray(choicesData)) fail(ctx, place, `invalid flag choice data ${pyRepr(choicesData)}: expected a list of values or mappings`);
+    if (!Array.isArray(choicesData))
+      fail(ctx, place, `invalid flag choice data ${pyRepr(choicesData)}: expected a list of values or mappings`);
     choiceDefs = (choicesData as AttrValue[]).map((c, i) => {
       if (!isMap(c)) return { value: c, description: "", alias: null, flags: {} };
       if (!("value" in c)) fail(ctx, join(place, `choice ${i + 1}`), `missing required 'value' attribute in ${pyRepr(c)}`);

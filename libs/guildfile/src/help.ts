@@ -49,7 +49,10 @@ export function formatOperations(gfs: Guildfile[], opts: FormatOperationsOptions
     out += `${r.fullname.padEnd(width + 2)}${r.description}\n`;
     if (!opts.verbose) continue;
     out += `  main: ${r.op.main ?? "None"}\n`;
-    const flags = r.op.flags.map((f) => `${f.name}:${f.description ? ` ${f.description}` : ""}${f.default !== null ? ` (default is ${encodeFlagVal(f.default)})` : ""}`);
+    const flags = r.op.flags.map(
+      (f) =>
+        `${f.name}:${f.description ? ` ${f.description}` : ""}${f.default !== null ? ` (default is ${encodeFlagVal(f.default)})` : ""}`,
+    );
     out += `  flags:${detailList(flags, termWidth)}\n`;
     out += `  details:${detailList(r.op.description.split("\n").slice(1), termWidth)}\n`;
   }
@@ -120,7 +123,8 @@ function writeDlSection(out: HelpFormatter, name: string, dl: [string, string][]
 
 function depsDl(op: OpDef): [string, string][] {
   const resources: Record<string, string> = {};
-  for (const [name, res] of Object.entries(op.model.resources)) resources[name] = isMap(res) && pyTruthy(res.description) ? pyStr(res.description) : "";
+  for (const [name, res] of Object.entries(op.model.resources))
+    resources[name] = isMap(res) && pyTruthy(res.description) ? pyStr(res.description) : "";
   const rows: [string, string][] = [];
   for (const dep of op.requires) {
     let spec: string;
@@ -171,7 +175,10 @@ export function helpModel(model: ModelDef, opts: HelpOptions = {}): string {
   out.writeText(`Use 'guild run ${model.name}:OPERATION --help-op' for help on a particular operation.`);
   const ops = model.operations.map((o): [string, string] => [o.name, firstLine(o.description)]);
   if (ops.length) writeDlSection(out, "Operations", ops);
-  const res = Object.entries(model.resources).map(([name, r]): [string, string] => [name, isMap(r) && pyTruthy(r.description) ? pyStr(r.description) : ""]);
+  const res = Object.entries(model.resources).map(([name, r]): [string, string] => [
+    name,
+    isMap(r) && pyTruthy(r.description) ? pyStr(r.description) : "",
+  ]);
   if (res.length) writeDlSection(out, "Resources", res);
   return out.getvalue();
 }
@@ -261,14 +268,16 @@ export function helpGuildfile(gf: Guildfile, opts: HelpOptions & { cwd?: string 
   const out = new ConsoleFormatter(width);
   out.startSection("OVERVIEW");
   out.writeText(OVERVIEW.replace("%s", guildfileDirDesc(gf, opts.cwd ?? process.cwd())));
-  const sorted = [...gf.models].sort((a, b) => compareStr(a.name.startsWith("_") ? `\xff${a.name}` : a.name, b.name.startsWith("_") ? `\xff${b.name}` : b.name));
+  const sorted = [...gf.models].sort((a, b) =>
+    compareStr(a.name.startsWith("_") ? `\xff${a.name}` : a.name, b.name.startsWith("_") ? `\xff${b.name}` : b.name),
+  );
   let anon: ModelDef | null = null;
   const named: ModelDef[] = [];
   for (const m of sorted) {
     if (m.name) named.push(m);
     else anon = m;
   }
-  if (anon && anon.operations.length) {
+  if (anon?.operations.length) {
     out.startSection("BASE OPERATIONS");
     if (anon.description) {
       out.writeDescription(anon.description);

@@ -136,7 +136,8 @@ function splitFlagFunction(s: string): [string | null, string] | null {
     // An anonymous function when YAML reads a one-item list of a str or an int (or bool).
     if (Array.isArray(l) && l.length === 1) {
       const x = l[0];
-      if (typeof x === "string" || typeof x === "bigint" || typeof x === "boolean" || (typeof x === "number" && Number.isInteger(x))) return [null, s.slice(1, -1)];
+      if (typeof x === "string" || typeof x === "bigint" || typeof x === "boolean" || (typeof x === "number" && Number.isInteger(x)))
+        return [null, s.slice(1, -1)];
     }
   }
   return null;
@@ -189,7 +190,9 @@ function seqArgs(name: string, args: AttrValue[], defaults: AttrValue[], require
   const n = defaults.length;
   if (args.length > n) {
     const rest = args.slice(n);
-    warn?.(`unsupported arguments for ${name} function: ${rest.length === 1 ? `(${pyArg(rest[0]!)},)` : `(${rest.map(pyArg).join(", ")})`} - ignoring`);
+    warn?.(
+      `unsupported arguments for ${name} function: ${rest.length === 1 ? `(${pyArg(rest[0]!)},)` : `(${rest.map(pyArg).join(", ")})`} - ignoring`,
+    );
   }
   const out = defaults.map((d, i) => (i < args.length ? args[i]! : d));
   for (let i = 0; i < required; i++) {
@@ -257,7 +260,12 @@ function expandSequence(name: string, args: AttrValue[], warn: Warn | undefined)
     return linspace(numeric(start)!, numeric(end)!, numeric(count)!).map((x) => seqVal(x, true));
   }
   if (name === "logspace") {
-    const [start, end, count, base] = seqArgs("logspace", args, [null, null, 5, 10], 2, warn) as [AttrValue, AttrValue, AttrValue, AttrValue];
+    const [start, end, count, base] = seqArgs("logspace", args, [null, null, 5, 10], 2, warn) as [
+      AttrValue,
+      AttrValue,
+      AttrValue,
+      AttrValue,
+    ];
     assertNumeric(start, end, count, base);
     const b = numeric(base)!;
     return linspace(numeric(start)!, numeric(end)!, numeric(count)!).map((x) => seqVal(b ** x, true));

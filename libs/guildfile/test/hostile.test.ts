@@ -13,7 +13,16 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { GuildFloat, type AttrValue } from "@guildts/runstore";
 import { tempDir } from "@guildts/testkit";
-import { decodeFlagValue, FlagError, loadGuildfile, MAX_FLAG_VALUES, parseFlagAssigns, resolveFlags, resolveOperation, type OpDef } from "../src/index.js";
+import {
+  decodeFlagValue,
+  FlagError,
+  loadGuildfile,
+  MAX_FLAG_VALUES,
+  parseFlagAssigns,
+  resolveFlags,
+  resolveOperation,
+  type OpDef,
+} from "../src/index.js";
 
 const runs = scaledRuns;
 
@@ -34,9 +43,60 @@ const TYPES = [null, "auto", "string", "path", "existing-path", "int", "float", 
 
 /** Flag-value syntax and bytes that break naive decoders. */
 const piece = fc.constantFrom(
-  "[", "]", "{", "}", ":", ",", "*", "'", '"', "!!", "!!int ", "!!binary ", "&a ", "*a", "~", "-", ".", "e", "E", "_", "0", "1", "9",
-  "0x", "0b", "0o", ".inf", ".nan", "range", "linspace", "logspace", "uniform", "\\", "\n", "\t", "\r", "\0", "\x1b", "\x7f", "\x85",
-  "\u202e", "\ufeff", "\ud800", "\udc00", "\u05e9\u05dc\u05d5\u05dd", "\u0627", "é", "😀", " ", "#", "@", "$", "%", "=",
+  "[",
+  "]",
+  "{",
+  "}",
+  ":",
+  ",",
+  "*",
+  "'",
+  '"',
+  "!!",
+  "!!int ",
+  "!!binary ",
+  "&a ",
+  "*a",
+  "~",
+  "-",
+  ".",
+  "e",
+  "E",
+  "_",
+  "0",
+  "1",
+  "9",
+  "0x",
+  "0b",
+  "0o",
+  ".inf",
+  ".nan",
+  "range",
+  "linspace",
+  "logspace",
+  "uniform",
+  "\\",
+  "\n",
+  "\t",
+  "\r",
+  "\0",
+  "\x1b",
+  "\x7f",
+  "\x85",
+  "\u202e",
+  "\ufeff",
+  "\ud800",
+  "\udc00",
+  "\u05e9\u05dc\u05d5\u05dd",
+  "\u0627",
+  "é",
+  "😀",
+  " ",
+  "#",
+  "@",
+  "$",
+  "%",
+  "=",
 );
 const hostileText = fc.oneof(
   fc.string({ unit: "binary", maxLength: 60 }),
@@ -44,9 +104,21 @@ const hostileText = fc.oneof(
   fc.string({ unit: fc.constantFrom("0", "1", "9", "_", ".", "e", "-", ":"), maxLength: 40 }),
   fc.bigInt().map(String),
   fc.double().map(String),
-  fc.tuple(fc.constantFrom("range", "linspace", "logspace", "uniform", "", "x"), fc.array(fc.oneof(fc.double().map(String), fc.bigInt().map(String), fc.constantFrom(".inf", "-.inf", ".nan", "1e9", "1e308", "0", "")), { maxLength: 4 }))
+  fc
+    .tuple(
+      fc.constantFrom("range", "linspace", "logspace", "uniform", "", "x"),
+      fc.array(
+        fc.oneof(fc.double().map(String), fc.bigInt().map(String), fc.constantFrom(".inf", "-.inf", ".nan", "1e9", "1e308", "0", "")),
+        { maxLength: 4 },
+      ),
+    )
     .map(([f, args]) => `${f}[${args.join(":")}]`),
-  fc.tuple(fc.array(fc.integer(), { maxLength: 4 }), fc.oneof(fc.nat({ max: 100 }), fc.constantFrom(10 ** 6, 10 ** 9, 10 ** 12), fc.bigInt({ min: 0n }))).map(([l, n]) => `[${l.join(",")}]*${n}`),
+  fc
+    .tuple(
+      fc.array(fc.integer(), { maxLength: 4 }),
+      fc.oneof(fc.nat({ max: 100 }), fc.constantFrom(10 ** 6, 10 ** 9, 10 ** 12), fc.bigInt({ min: 0n })),
+    )
+    .map(([l, n]) => `[${l.join(",")}]*${n}`),
 );
 
 function isAttrValue(v: unknown, depth = 0): v is AttrValue {
@@ -84,7 +156,16 @@ test("decodeFlagValue: a value or a FlagError for any string and any flag type",
 });
 
 test("values that expand to billions of items: a FlagError naming the input, quickly", () => {
-  for (const text of ["[1]*1000000000", "[1,2,3]*99999999999", "[1]*" + "9".repeat(400), "range[0:1e12]", "range[0:100000000]", "linspace[0:1:1e12]", "logspace[0:10:100000000]", "range[1:1000000000:1]"]) {
+  for (const text of [
+    "[1]*1000000000",
+    "[1,2,3]*99999999999",
+    "[1]*" + "9".repeat(400),
+    "range[0:1e12]",
+    "range[0:100000000]",
+    "linspace[0:1:1e12]",
+    "logspace[0:10:100000000]",
+    "range[1:1000000000:1]",
+  ]) {
     const e = decodeOrFlagError(text, null);
     assert.ok(e instanceof FlagError, `${text}: ${String(e)}`);
     assert.ok(e.message.includes(`'${text.slice(0, 100)}`), e.message);
@@ -105,11 +186,17 @@ test("huge numbers, 100 KB strings, deep nesting, control and right-to-left char
   assert.ok(inf instanceof GuildFloat && inf.value === Infinity, String(inf));
   // Python's strip() was a regex quadratic in a run of inner whitespace: seconds for 100 KB.
   for (const type of [null, "int", "float", "number", "boolean"]) {
-    for (const text of [`1${" ".repeat(200_000)}2`, `[1]${" ".repeat(200_000)}*2`, `${"\t".repeat(200_000)}x`]) decodeOrFlagError(text, type);
+    for (const text of [`1${" ".repeat(200_000)}2`, `[1]${" ".repeat(200_000)}*2`, `${"\t".repeat(200_000)}x`])
+      decodeOrFlagError(text, type);
   }
   const long = "x".repeat(100_000);
   assert.equal(decodeOrFlagError(long, null), long);
-  for (const text of ["[".repeat(100_000), "[".repeat(10_000) + "]".repeat(10_000), "{a: ".repeat(10_000) + "1" + "}".repeat(10_000), "- ".repeat(10_000) + "x"]) {
+  for (const text of [
+    "[".repeat(100_000),
+    "[".repeat(10_000) + "]".repeat(10_000),
+    "{a: ".repeat(10_000) + "1" + "}".repeat(10_000),
+    "- ".repeat(10_000) + "x",
+  ]) {
     // Too deep for YAML (PyYAML stops at ~490 levels too): the text, as typed.
     assert.equal(decodeOrFlagError(text, null), text);
   }
@@ -126,7 +213,19 @@ function opOf(text: string): OpDef {
 }
 
 test("NAME=VALUE arguments: flags, or a FlagError naming the bad ones", () => {
-  const op = opOf(["train:", "  main: train", "  flags:", "    i: {type: int, default: 1}", "    f: {type: float, default: 0.5}", "    s: {default: x}", "    c: {choices: [a, b], default: a}", "    b: {type: boolean, default: no}", ""].join("\n"));
+  const op = opOf(
+    [
+      "train:",
+      "  main: train",
+      "  flags:",
+      "    i: {type: int, default: 1}",
+      "    f: {type: float, default: 0.5}",
+      "    s: {default: x}",
+      "    c: {choices: [a, b], default: a}",
+      "    b: {type: boolean, default: no}",
+      "",
+    ].join("\n"),
+  );
   const name = fc.oneof(fc.constantFrom("i", "f", "s", "c", "b", "", "=", "x"), fc.string({ unit: piece, maxLength: 5 }));
   check(
     fc.property(fc.array(fc.tuple(name, fc.constantFrom("=", "", "=="), hostileText), { maxLength: 4 }), fc.boolean(), (assigns, force) => {
@@ -143,6 +242,12 @@ test("NAME=VALUE arguments: flags, or a FlagError naming the bad ones", () => {
     { numRuns: runs(250), seed: 8032 },
   );
   // An argument without `=` is named in the error.
-  assert.throws(() => parseFlagAssigns(op, ["no-equals\u202e"]), (e: unknown) => e instanceof FlagError && e.message.includes("no-equals\u202e"));
-  assert.throws(() => parseFlagAssigns(op, ["i=[1]*1000000000"]), (e: unknown) => e instanceof FlagError && e.message.includes("[1]*1000000000"));
+  assert.throws(
+    () => parseFlagAssigns(op, ["no-equals\u202e"]),
+    (e: unknown) => e instanceof FlagError && e.message.includes("no-equals\u202e"),
+  );
+  assert.throws(
+    () => parseFlagAssigns(op, ["i=[1]*1000000000"]),
+    (e: unknown) => e instanceof FlagError && e.message.includes("[1]*1000000000"),
+  );
 });

@@ -4,7 +4,15 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { GuildFloat, type AttrValue } from "@guildts/runstore";
 import { tempDir } from "@guildts/testkit";
-import { decodeFlagFunction, decodeFlagValue, encodeFlagVal, formatFlag, isFlagFunction, labelFlagValue, shortenPath } from "../src/index.js";
+import {
+  decodeFlagFunction,
+  decodeFlagValue,
+  encodeFlagVal,
+  formatFlag,
+  isFlagFunction,
+  labelFlagValue,
+  shortenPath,
+} from "../src/index.js";
 
 const F = (x: number) => new GuildFloat(x);
 
@@ -215,7 +223,35 @@ describe("encode_flag_val and format_flag (spec §3.4)", () => {
   });
 
   test("encodings decode back to the value", () => {
-    const vals: AttrValue[] = ["", "a", "a b", "'a b'", "2018_06_26", "1,2", 1, F(1), F(12000), 123.4, 0.01234, F(1e100), 1 / 3, "1", "1.1", "1.2e3", "12e3", "'1'", true, false, null, "[1:2]", "foo[1:2]", [], ["", "a", 1, F(1), true, null], ["a b", "1,2"], {}];
+    const vals: AttrValue[] = [
+      "",
+      "a",
+      "a b",
+      "'a b'",
+      "2018_06_26",
+      "1,2",
+      1,
+      F(1),
+      F(12000),
+      123.4,
+      0.01234,
+      F(1e100),
+      1 / 3,
+      "1",
+      "1.1",
+      "1.2e3",
+      "12e3",
+      "'1'",
+      true,
+      false,
+      null,
+      "[1:2]",
+      "foo[1:2]",
+      [],
+      ["", "a", 1, F(1), true, null],
+      ["a b", "1,2"],
+      {},
+    ];
     for (const v of vals) assert.deepEqual(decodeFlagValue(encodeFlagVal(v)), v, JSON.stringify(v));
   });
 

@@ -112,7 +112,7 @@ export function pyFloat(s: string | undefined | null): number | null {
   if (s === undefined || s === null) return null;
   let t = pyStrip(s);
   if (/[^\x00-\x7f]/.test(t)) {
-    t = t.replace(/\p{Nd}/gu, (ch, offset: number, whole: string) => String(digitValue(whole, offset)));
+    t = t.replace(/\p{Nd}/gu, (_ch, offset: number, whole: string) => String(digitValue(whole, offset)));
   }
   const special = /^([+-]?)(inf|infinity|nan)$/i.exec(t);
   if (special) {
@@ -744,7 +744,11 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 }
 
 /** The patterns of a list config (`summary._init_patterns`): strings and `{key: pattern}` maps; bad items are warned about and skipped. */
-export function compilePatterns(config: readonly unknown[], aliases: readonly (readonly [string, string])[] = OUTPUT_SCALAR_ALIASES, warn: Warn = defaultWarn): ScalarPattern[] {
+export function compilePatterns(
+  config: readonly unknown[],
+  aliases: readonly (readonly [string, string])[] = OUTPUT_SCALAR_ALIASES,
+  warn: Warn = defaultWarn,
+): ScalarPattern[] {
   const patterns: ScalarPattern[] = [];
   const add = (val: unknown, key: string | null) => {
     if (typeof val !== "string") {
@@ -776,7 +780,12 @@ export type Captured<T> = { key: string; value: T }[];
  * the result keeps Python's dict order (first insertion). Values `conv` rejects are dropped.
  * A plain string pattern with one group has no key (Python's None): it is captured under "".
  */
-export function matchLine<T>(line: string | Uint8Array, patterns: readonly ScalarPattern[], conv: (s: string | undefined) => T | null, warn: Warn = defaultWarn): Captured<T> {
+export function matchLine<T>(
+  line: string | Uint8Array,
+  patterns: readonly ScalarPattern[],
+  conv: (s: string | undefined) => T | null,
+  warn: Warn = defaultWarn,
+): Captured<T> {
   const vals = new Map<string, T>();
   const text = lineToMatch(line);
   const apply = (s: string | undefined, key: string | null | undefined) => {
@@ -905,7 +914,9 @@ export class ScalarLogger {
   ) {
     this.writer = typeof writer === "function" ? null : writer;
     this.factory = typeof writer === "function" ? writer : null;
-    this.onError = opts.onError ?? ((e) => process.stderr.write(`guild: error in output callback (will be removed): ${e instanceof Error ? e.message : String(e)}\n`));
+    this.onError =
+      opts.onError ??
+      ((e) => process.stderr.write(`guild: error in output callback (will be removed): ${e instanceof Error ? e.message : String(e)}\n`));
   }
 
   /** Set once a line failed: nothing more is logged. */

@@ -5,7 +5,17 @@ import os from "node:os";
 import path from "node:path";
 import { constants as osConstants } from "node:os";
 import { fileURLToPath } from "node:url";
-import { formatOpRef, newRunName, newRunsRoot, removeTree, sweepAbandonedCreations, writeAttr, writeFileAtomic, type AttrValue, type OpRef } from "@guildts/runstore";
+import {
+  formatOpRef,
+  newRunName,
+  newRunsRoot,
+  removeTree,
+  sweepAbandonedCreations,
+  writeAttr,
+  writeFileAtomic,
+  type AttrValue,
+  type OpRef,
+} from "@guildts/runstore";
 import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-index.js";
 import { copySourcecode } from "./sourcecode.js";
 import { timestampUs } from "./timestamp.js";
@@ -78,7 +88,13 @@ export function createRun(plan: RunPlan, opts: { stage?: boolean; warn?: (msg: s
     writeAttr(dir, "op", plan.opAttr);
     writeAttr(dir, "host", os.hostname());
     writeAttr(dir, "user", os.userInfo().username);
-    writeAttr(dir, "platform", { architecture: "64bit", cpus: os.cpus().length, processor: "", python_version: "", uname: `${os.type()} ${os.hostname()} ${os.release()} ${os.machine?.() ?? ""}` });
+    writeAttr(dir, "platform", {
+      architecture: "64bit",
+      cpus: os.cpus().length,
+      processor: "",
+      python_version: "",
+      uname: `${os.type()} ${os.hostname()} ${os.release()} ${os.machine?.() ?? ""}`,
+    });
     if (plan.sourcecode) {
       const sc = copySourcecode(plan.sourcecode.root, dir, plan.sourcecode.config, plan.sourcecode.dest);
       for (const w of sc.warnings) opts.warn?.(w);

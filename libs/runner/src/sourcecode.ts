@@ -34,10 +34,21 @@ function isText(file: string): boolean {
 export function copySourcecode(root: string, runDir: string, config: unknown, dest = "."): SourcecodeResult {
   const warnings: string[] = [];
   if (config === false || process.env.NO_SOURCECODE === "1") return { files: [], digest: null, warnings };
-  const patterns = typeof config === "string" ? [config] : Array.isArray(config) && config.every((x) => typeof x === "string") ? (config as string[]) : ["**"];
+  const patterns =
+    typeof config === "string"
+      ? [config]
+      : Array.isArray(config) && config.every((x) => typeof x === "string")
+        ? (config as string[])
+        : ["**"];
   const nocopy = new Set(fg.sync("**/.guild-nocopy", { cwd: root, dot: true }).map((p) => path.dirname(p)));
   const candidates = fg
-    .sync(patterns, { cwd: root, dot: false, onlyFiles: true, followSymbolicLinks: false, ignore: SKIP_DIRS.map((d) => `**/${d}/**`).concat(["**/*.egg-info/**"]) })
+    .sync(patterns, {
+      cwd: root,
+      dot: false,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      ignore: SKIP_DIRS.map((d) => `**/${d}/**`).concat(["**/*.egg-info/**"]),
+    })
     .filter((rel) => ![...nocopy].some((d) => d === "." || rel.startsWith(d + "/")))
     .sort();
   const files: string[] = [];
@@ -64,7 +75,11 @@ export function copySourcecode(root: string, runDir: string, config: unknown, de
   // md5 over the sorted run-relative paths: path, NUL, bytes, NUL (spec §4.10).
   const md5 = crypto.createHash("md5");
   for (const rel of files.map((f) => path.join(dest, f)).sort()) {
-    md5.update(rel, "utf8").update(Buffer.from([0])).update(fs.readFileSync(path.join(runDir, rel))).update(Buffer.from([0]));
+    md5
+      .update(rel, "utf8")
+      .update(Buffer.from([0]))
+      .update(fs.readFileSync(path.join(runDir, rel)))
+      .update(Buffer.from([0]));
   }
   return { files, digest: files.length ? md5.digest("hex") : null, warnings };
 }

@@ -206,7 +206,10 @@ export class EventFileWriter {
     this.now = opts.now ?? timeNow;
     fs.mkdirSync(dir, { recursive: true });
     const uid = opts.uid ?? globalUid++;
-    this.path = path.join(dir, eventFileName({ time: this.now(), host: opts.host ?? os.hostname(), pid: opts.pid ?? process.pid, uid, suffix: opts.suffix ?? "" }));
+    this.path = path.join(
+      dir,
+      eventFileName({ time: this.now(), host: opts.host ?? os.hostname(), pid: opts.pid ?? process.pid, uid, suffix: opts.suffix ?? "" }),
+    );
     this.fd = fs.openSync(this.path, "w");
     this.addEvent({ fileVersion: "brain.Event:2" });
     this.flush();

@@ -76,7 +76,10 @@ test("source code: text files copied with a manifest and Guild's digest; dot dir
   assert.deepEqual(r.files, ["a.py", "pkg/b.txt"]);
   assert.match(r.digest!, /^[0-9a-f]{32}$/);
   assert.equal(fs.readFileSync(path.join(runDir, "pkg", "b.txt"), "utf8"), "b\n");
-  const manifest = fs.readFileSync(path.join(runDir, ".guild", "manifest"), "utf8").trim().split("\n");
+  const manifest = fs
+    .readFileSync(path.join(runDir, ".guild", "manifest"), "utf8")
+    .trim()
+    .split("\n");
   assert.match(manifest[0]!, /^s a\.py [0-9a-f]{40} a\.py$/);
   assert.deepEqual(copySourcecode(root, runDir, false).files, []);
 });

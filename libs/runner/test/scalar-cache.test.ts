@@ -18,7 +18,8 @@ test("the scalar cache stays correct when a run's event files change", async () 
   w.flush();
   const pause = () => new Promise((r) => setTimeout(r, 20));
   await pause(); // a file written in the same millisecond as the listing is never cached
-  const last = (c: InstanceType<typeof ScalarCache>) => Object.fromEntries(c.get("r1", run).map((s) => [s.prefix ? `${s.prefix}#${s.tag}` : s.tag, [s.last, s.lastStep]]));
+  const last = (c: InstanceType<typeof ScalarCache>) =>
+    Object.fromEntries(c.get("r1", run).map((s) => [s.prefix ? `${s.prefix}#${s.tag}` : s.tag, [s.last, s.lastStep]]));
   let c = new ScalarCache(home);
   assert.deepEqual(last(c), { loss: [0.5, 1] });
   c.save();
@@ -51,7 +52,9 @@ test("the scalar cache stays correct when a run's event files change", async () 
   assert.equal(last(c)["logs/eval/x#f1"]![0], 0.5);
   // An unchanged run is served from the cache (its stored entry), with the same answer.
   c.save();
-  const stored = JSON.parse(fs.readFileSync(path.join(home, "cache", "guildts", "scalars.json"), "utf8")) as { entries: Record<string, { f: string[] }> };
+  const stored = JSON.parse(fs.readFileSync(path.join(home, "cache", "guildts", "scalars.json"), "utf8")) as {
+    entries: Record<string, { f: string[] }>;
+  };
   assert.equal(stored.entries[run]!.f.length, 3);
   assert.deepEqual(last(new ScalarCache(home)), last(c));
 });

@@ -2,16 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** The attrs a listing needs; everything else in `attrs/` is read only on demand. */
-export const LISTED_ATTRS = [
-  "initialized",
-  "started",
-  "stopped",
-  "exit_status",
-  "label",
-  "tags",
-  "marked",
-  "flags",
-] as const;
+export const LISTED_ATTRS = ["initialized", "started", "stopped", "exit_status", "label", "tags", "marked", "flags"] as const;
 export type ListedAttr = (typeof LISTED_ATTRS)[number];
 const LISTED = new Set<string>(LISTED_ATTRS);
 
@@ -122,7 +113,7 @@ export function readRunFacts(runDir: string): RunFacts {
         if (!LISTED.has(name)) continue;
         try {
           const text = readOptional(path.join(attrsDir, name));
-          if (text !== null && text.includes("\uFFFD") && !isValidUtf8(path.join(attrsDir, name))) {
+          if (text?.includes("\uFFFD") && !isValidUtf8(path.join(attrsDir, name))) {
             // Node would read the bad bytes as U+FFFD without a word; PyYAML refuses the file.
             (facts.problems ??= []).push(`cannot parse attr '${name}': not valid UTF-8`);
           } else if (text !== null) facts.attrs[name as ListedAttr] = text;

@@ -111,7 +111,8 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || (quiet && code === "ENOTDIR")) return null;
-      if (code === "ENOTDIR") report({ kind: "not-a-directory", severity: "error", id, path: dir, message: "expected a directory, found a file", repair: null });
+      if (code === "ENOTDIR")
+        report({ kind: "not-a-directory", severity: "error", id, path: dir, message: "expected a directory, found a file", repair: null });
       else report({ kind: "unreadable", severity: "error", id, path: dir, message: `cannot read directory: ${errText(e)}`, repair: null });
       return null;
     }
@@ -123,7 +124,17 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     if (pid === null) return;
     if (pid === process.pid || isAlive(pid)) return; // a write in progress
     const file = path.join(dir, name);
-    report({ kind: "temp-file", severity: "warning", id, path: file, message: `leftover temporary file of an interrupted write (pid ${pid} is gone)`, repair: "remove the file" }, () => fs.unlinkSync(file));
+    report(
+      {
+        kind: "temp-file",
+        severity: "warning",
+        id,
+        path: file,
+        message: `leftover temporary file of an interrupted write (pid ${pid} is gone)`,
+        repair: "remove the file",
+      },
+      () => fs.unlinkSync(file),
+    );
   };
 
   const roots = [
@@ -140,7 +151,14 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
       if (!root.deleted && name === NEW_RUNS_DIR) continue;
       const dir = path.join(root.dir, name);
       if (root.deleted && inRuns.has(name)) {
-        report({ kind: "duplicate-run", severity: "error", id: name, path: dir, message: `run ${name} is both in runs/ and in trash/runs/; compare them, then purge or move one by hand`, repair: null });
+        report({
+          kind: "duplicate-run",
+          severity: "error",
+          id: name,
+          path: dir,
+          message: `run ${name} is both in runs/ and in trash/runs/; compare them, then purge or move one by hand`,
+          repair: null,
+        });
       }
       checkRunEntry(dir, name);
       opts.onProgress?.(++checked, total);
@@ -152,7 +170,17 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   for (const name of listDir(newRoot, null, true) ?? []) {
     const dir = path.join(newRoot, name);
     if (!isAbandonedCreation(dir, isAlive)) continue;
-    report({ kind: "interrupted-create", severity: "warning", id: newRunId(name), path: dir, message: "a run whose creation was interrupted (never in view)", repair: "remove it" }, () => removeTree(dir));
+    report(
+      {
+        kind: "interrupted-create",
+        severity: "warning",
+        id: newRunId(name),
+        path: dir,
+        message: "a run whose creation was interrupted (never in view)",
+        repair: "remove it",
+      },
+      () => removeTree(dir),
+    );
   }
 
   // Purges a crash interrupted (lifecycle.ts): already out of view, the removal is unfinished.
@@ -161,7 +189,17 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     const owner = purgingOwner(name);
     if (owner !== null && owner !== process.pid && isAlive(owner)) continue;
     const dir = path.join(purging, name);
-    report({ kind: "interrupted-purge", severity: "warning", id: name.split(".")[0] ?? null, path: dir, message: "a purge was interrupted; the run is out of view but not yet removed", repair: "finish the removal" }, () => removeTree(dir));
+    report(
+      {
+        kind: "interrupted-purge",
+        severity: "warning",
+        id: name.split(".")[0] ?? null,
+        path: dir,
+        message: "a purge was interrupted; the run is out of view but not yet removed",
+        repair: "finish the removal",
+      },
+      () => removeTree(dir),
+    );
   }
 
   // Our caches and locks.
@@ -176,7 +214,17 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     }
     const file = path.join(locks, name);
     if (!lockIsStale(file, isAlive)) continue;
-    report({ kind: "stale-lock-file", severity: "warning", id: null, path: file, message: "a lock whose holder is gone", repair: "remove the lock file" }, () => fs.unlinkSync(file));
+    report(
+      {
+        kind: "stale-lock-file",
+        severity: "warning",
+        id: null,
+        path: file,
+        message: "a lock whose holder is gone",
+        repair: "remove the lock file",
+      },
+      () => fs.unlinkSync(file),
+    );
   }
 
   return { runs: names[0]!.filter((n) => n !== NEW_RUNS_DIR).length, deletedRuns: names[1]!.length, problems };
@@ -195,28 +243,64 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
       try {
         target = fs.realpathSync(dir);
       } catch (e) {
-        report({ kind: "broken-symlink", severity: "warning", id, path: dir, message: `a symlink in the runs directory that leads nowhere (${errText(e)})`, repair: null });
+        report({
+          kind: "broken-symlink",
+          severity: "warning",
+          id,
+          path: dir,
+          message: `a symlink in the runs directory that leads nowhere (${errText(e)})`,
+          repair: null,
+        });
         return;
       }
       if (!isInside(target, storeReal)) {
-        report({ kind: "escaping-symlink", severity: "warning", id, path: dir, message: `the run is a symlink to ${target}, outside the store (not checked)`, repair: null });
+        report({
+          kind: "escaping-symlink",
+          severity: "warning",
+          id,
+          path: dir,
+          message: `the run is a symlink to ${target}, outside the store (not checked)`,
+          repair: null,
+        });
         return;
       }
       st = fs.statSync(dir);
     }
     if (!st.isDirectory()) {
-      report({ kind: "not-a-run", severity: "warning", id, path: dir, message: "a file in the runs directory (not a run; Guild ignores it)", repair: null });
+      report({
+        kind: "not-a-run",
+        severity: "warning",
+        id,
+        path: dir,
+        message: "a file in the runs directory (not a run; Guild ignores it)",
+        repair: null,
+      });
       return;
     }
     const guildDir = path.join(dir, ".guild");
     const entries = listDir(guildDir, id);
     if (entries === null) {
-      if (!fs.existsSync(guildDir)) report({ kind: "not-a-run", severity: "warning", id, path: dir, message: "a directory without .guild/ (not a run; Guild ignores it)", repair: null });
+      if (!fs.existsSync(guildDir))
+        report({
+          kind: "not-a-run",
+          severity: "warning",
+          id,
+          path: dir,
+          message: "a directory without .guild/ (not a run; Guild ignores it)",
+          repair: null,
+        });
       return;
     }
     const present = new Set(entries);
     if (!present.has("opref")) {
-      report({ kind: "not-a-run", severity: "error", id, path: dir, message: "a run without .guild/opref (Guild does not list it): an interrupted creation, or damage", repair: null });
+      report({
+        kind: "not-a-run",
+        severity: "error",
+        id,
+        path: dir,
+        message: "a run without .guild/opref (Guild does not list it): an interrupted creation, or damage",
+        repair: null,
+      });
     } else {
       const file = path.join(guildDir, "opref");
       let text: string | null = null;
@@ -232,15 +316,23 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
         } catch {
           // reported below
         }
-        if (!ok) report({ kind: "bad-opref", severity: "error", id, path: file, message: `cannot parse the opref: ${JSON.stringify(text.slice(0, 80))}`, repair: null });
+        if (!ok)
+          report({
+            kind: "bad-opref",
+            severity: "error",
+            id,
+            path: file,
+            message: `cannot parse the opref: ${JSON.stringify(text.slice(0, 80))}`,
+            repair: null,
+          });
       }
     }
     for (const name of entries) checkTemp(guildDir, name, id);
 
     const attrsDir = path.join(guildDir, "attrs");
-    const attrs = present.has("attrs") ? listDir(attrsDir, id) ?? [] : [];
-    let exitStatus: unknown = undefined;
-    let runHost: unknown = undefined;
+    const attrs = present.has("attrs") ? (listDir(attrsDir, id) ?? []) : [];
+    let exitStatus: unknown;
+    let runHost: unknown;
     for (const name of attrs) {
       const file = path.join(attrsDir, name);
       let text: string;
@@ -248,7 +340,12 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
         text = readRunFile(file);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        const what = code === "EISDIR" ? "an attr that is a directory" : code === "ELOOP" ? "an attr that is a symbolic link (guildts never reads it)" : null;
+        const what =
+          code === "EISDIR"
+            ? "an attr that is a directory"
+            : code === "ELOOP"
+              ? "an attr that is a symbolic link (guildts never reads it)"
+              : null;
         report({ kind: what ? "bad-attr" : "unreadable", severity: "error", id, path: file, message: what ?? errText(e), repair: null });
         continue;
       }
@@ -257,7 +354,14 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
         if (name === "exit_status") exitStatus = v;
         if (name === "host") runHost = v;
       } catch (e) {
-        report({ kind: "bad-attr", severity: "error", id, path: file, message: `cannot parse attr '${name}': ${String((e as Error).message).split("\n")[0]}`, repair: null });
+        report({
+          kind: "bad-attr",
+          severity: "error",
+          id,
+          path: file,
+          message: `cannot parse attr '${name}': ${String((e as Error).message).split("\n")[0]}`,
+          repair: null,
+        });
       }
     }
 
@@ -279,7 +383,17 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     else if (pid === null) why = `LOCK does not hold a pid (${JSON.stringify(text)})`;
     else if ((runHost === undefined || runHost === host) && !isAlive(pid)) why = `its process (pid ${pid}) is gone; the run shows 'error'`;
     if (!why) return;
-    report({ kind: "stale-lock", severity: "warning", id, path: file, message: `stale LOCK: ${why}`, repair: "remove LOCK (the status stays the same, and a reused pid cannot make the run look running)" }, () => fs.unlinkSync(file));
+    report(
+      {
+        kind: "stale-lock",
+        severity: "warning",
+        id,
+        path: file,
+        message: `stale LOCK: ${why}`,
+        repair: "remove LOCK (the status stays the same, and a reused pid cannot make the run look running)",
+      },
+      () => fs.unlinkSync(file),
+    );
   }
 
   /** Symlinks inside a run: report those leading out of the store or nowhere; never follow them. */
@@ -302,10 +416,25 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
           try {
             target = fs.realpathSync(p);
           } catch (e) {
-            report({ kind: "broken-symlink", severity: "warning", id, path: p, message: `symlink to ${JSON.stringify(safeReadlink(p))} leads nowhere (${(e as NodeJS.ErrnoException).code ?? "error"})`, repair: null });
+            report({
+              kind: "broken-symlink",
+              severity: "warning",
+              id,
+              path: p,
+              message: `symlink to ${JSON.stringify(safeReadlink(p))} leads nowhere (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+              repair: null,
+            });
             continue;
           }
-          if (!isInside(target, storeReal)) report({ kind: "escaping-symlink", severity: "warning", id, path: p, message: `symlink leaves the store: ${target} (never followed by delete or purge)`, repair: null });
+          if (!isInside(target, storeReal))
+            report({
+              kind: "escaping-symlink",
+              severity: "warning",
+              id,
+              path: p,
+              message: `symlink leaves the store: ${target} (never followed by delete or purge)`,
+              repair: null,
+            });
         }
       }
     }

@@ -13,15 +13,7 @@ import { parseLockPid, pidExists } from "./status.js";
  * `trash/.purging/` (out of every listing) and only then removes it, so a crash leaves a run
  * either whole in place or gone from view; `finishPurges` completes the removal later.
  */
-export type Outcome =
-  | "deleted"
-  | "already-deleted"
-  | "restored"
-  | "already-restored"
-  | "purged"
-  | "not-found"
-  | "refused"
-  | "failed";
+export type Outcome = "deleted" | "already-deleted" | "restored" | "already-restored" | "purged" | "not-found" | "refused" | "failed";
 
 export interface LifecycleResult {
   id: string;
@@ -61,7 +53,9 @@ export function runningReason(runDir: string, isAlive: (pid: number) => boolean 
 }
 
 function checkId(id: string): LifecycleResult | null {
-  return isSafeRunName(id) && !id.startsWith(".") ? null : { id, outcome: "failed", reason: "invalid run id (a run id is a directory name, never a path)" };
+  return isSafeRunName(id) && !id.startsWith(".")
+    ? null
+    : { id, outcome: "failed", reason: "invalid run id (a run id is a directory name, never a path)" };
 }
 
 function isEnoent(e: unknown): boolean {
@@ -106,7 +100,10 @@ function moveRun(id: string, src: string, dst: string, words: MoveWords, refuse:
     return { id, outcome: words.done };
   } catch (e) {
     // Another process moved it between our checks and the rename: say where it is now.
-    if (isEnoent(e) && !exists(src)) return exists(dst) ? { id, outcome: words.already } : { id, outcome: "not-found", reason: `${words.missing} (moved by another process)` };
+    if (isEnoent(e) && !exists(src))
+      return exists(dst)
+        ? { id, outcome: words.already }
+        : { id, outcome: "not-found", reason: `${words.missing} (moved by another process)` };
     return fail(id, e);
   }
 }
@@ -116,7 +113,12 @@ export function markDeleted(home: string, id: string, opts: { isAlive?: (pid: nu
   const bad = checkId(id);
   if (bad) return bad;
   const src = path.join(runsRoot(home), id);
-  const words = { done: "deleted", already: "already-deleted", missing: "no such run", occupied: "the trash already holds a run with this id (restore or purge it first)" } as const;
+  const words = {
+    done: "deleted",
+    already: "already-deleted",
+    missing: "no such run",
+    occupied: "the trash already holds a run with this id (restore or purge it first)",
+  } as const;
   return moveRun(id, src, path.join(runsRoot(home, true), id), words, () => runningReason(src, opts.isAlive));
 }
 
@@ -124,7 +126,12 @@ export function markDeleted(home: string, id: string, opts: { isAlive?: (pid: nu
 export function restoreDeleted(home: string, id: string): LifecycleResult {
   const bad = checkId(id);
   if (bad) return bad;
-  const words = { done: "restored", already: "already-restored", missing: "no such deleted run", occupied: "runs/ already holds a run with this id" } as const;
+  const words = {
+    done: "restored",
+    already: "already-restored",
+    missing: "no such deleted run",
+    occupied: "runs/ already holds a run with this id",
+  } as const;
   return moveRun(id, path.join(runsRoot(home, true), id), path.join(runsRoot(home), id), words);
 }
 
@@ -142,7 +149,8 @@ export function purge(home: string, id: string, opts: { live?: boolean; isAlive?
   const src = path.join(runsRoot(home, !opts.live), id);
   try {
     if (!exists(src)) {
-      if (!opts.live && exists(path.join(runsRoot(home), id))) return { id, outcome: "not-found", reason: "the run is not deleted (delete it first, or purge live runs with --live)" };
+      if (!opts.live && exists(path.join(runsRoot(home), id)))
+        return { id, outcome: "not-found", reason: "the run is not deleted (delete it first, or purge live runs with --live)" };
       return { id, outcome: "not-found", reason: opts.live ? "no such run" : "no such deleted run" };
     }
     if (opts.live) {

@@ -129,7 +129,9 @@ export function withLock<T>(file: string, fn: () => T, opts: { timeoutMs?: numbe
     }
     if (Date.now() > deadline) {
       const h = seen === null ? null : parseLockHolder(seen);
-      throw new LockTimeoutError(`${file} is held by ${h ? `pid ${h.pid} on ${h.host}` : "another process"}; gave up after ${timeoutMs} ms`);
+      throw new LockTimeoutError(
+        `${file} is held by ${h ? `pid ${h.pid} on ${h.host}` : "another process"}; gave up after ${timeoutMs} ms`,
+      );
     }
     sleep(Math.min(50, 2 + attempt) + Math.random() * 5);
   }

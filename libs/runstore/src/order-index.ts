@@ -106,7 +106,12 @@ export function lookupOrder(home: string, root: string, names: readonly string[]
   };
 }
 
-function writeOrderFile(file: string, root: string, names: readonly string[], entries: readonly ((OrderEntry & { g: number }) | undefined)[]): void {
+function writeOrderFile(
+  file: string,
+  root: string,
+  names: readonly string[],
+  entries: readonly ((OrderEntry & { g: number }) | undefined)[],
+): void {
   const data: OrderFile = { v: ORDER_INDEX_VERSION, root, oprefs: [], ids: "", g: [], s: [], i: [], o: [] };
   const ids: string[] = [];
   const oprefIndex = new Map<string, number>();
@@ -132,7 +137,14 @@ function writeOrderFile(file: string, root: string, names: readonly string[], en
  * listing finds it. `gOf(i)` is the `.guild` stamp hash of run i taken before its facts were
  * read, or null when the run must not be stored (racy).
  */
-export function saveOrderFromFacts(home: string, root: string, deleted: boolean, names: readonly string[], facts: readonly (RunFacts | null)[], gOf: (i: number) => number | null): void {
+export function saveOrderFromFacts(
+  home: string,
+  root: string,
+  deleted: boolean,
+  names: readonly string[],
+  facts: readonly (RunFacts | null)[],
+  gOf: (i: number) => number | null,
+): void {
   const entries = facts.map((f, i) => {
     if (!f) return undefined;
     const g = gOf(i);

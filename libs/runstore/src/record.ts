@@ -88,7 +88,10 @@ export function buildRecord(
     if (n === undefined || v instanceof GuildFloat || !Number.isInteger(n)) {
       const text = facts.attrs[name]?.trim() ?? "";
       // Quoted, and cut: a damaged attr can be megabytes long.
-      warnings.push({ id, message: `attr '${name}' is not an integer: ${JSON.stringify(text.length > 80 ? text.slice(0, 80) + "…" : text)}` });
+      warnings.push({
+        id,
+        message: `attr '${name}' is not an integer: ${JSON.stringify(text.length > 80 ? text.slice(0, 80) + "…" : text)}`,
+      });
       return null;
     }
     return n;

@@ -62,8 +62,7 @@ function fields(r: Reader, field: (n: number, wire: number, r: Reader) => boolea
     else if (wire === 2) {
       const len = varint(r); // (not `r.pos += varint(r)`: that adds to the position before the read)
       r.pos += len;
-    }
-    else throw new Error(`unsupported wire type ${wire}`);
+    } else throw new Error(`unsupported wire type ${wire}`);
   }
   if (r.pos > r.end) throw new Error("truncated message");
 }
@@ -161,7 +160,15 @@ export function readScalars(runDir: string, onError?: (file: string, e: Error) =
  * stamps). `.guild/attrs` holds only attrs and is not walked.
  */
 export function findEventFiles(runDir: string): { files: string[]; dirs: string[] } {
-  const entries = fg.sync("**", { cwd: runDir, dot: true, onlyFiles: false, markDirectories: true, followSymbolicLinks: false, suppressErrors: true, ignore: [".guild/attrs/**"] });
+  const entries = fg.sync("**", {
+    cwd: runDir,
+    dot: true,
+    onlyFiles: false,
+    markDirectories: true,
+    followSymbolicLinks: false,
+    suppressErrors: true,
+    ignore: [".guild/attrs/**"],
+  });
   const dirs = ["."];
   const files: string[] = [];
   for (const e of entries) {
@@ -196,7 +203,9 @@ function summarize(runDir: string, files: string[], onError?: (file: string, e: 
       onError?.(rel, e as Error);
     }
   }
-  return [...byKey.values()].sort((a, b) => (a.prefix === b.prefix ? (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0) : a.prefix < b.prefix ? -1 : 1));
+  return [...byKey.values()].sort((a, b) =>
+    a.prefix === b.prefix ? (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0) : a.prefix < b.prefix ? -1 : 1,
+  );
 }
 
 /**
@@ -234,7 +243,8 @@ export class ScalarCache {
   private readonly racyMs = Number(process.env.GUILDTS_INDEX_RACY_MS ?? 2000);
 
   constructor(home: string | null) {
-    this.file = home && !/^(off|0|false|no)$/i.test(process.env.GUILDTS_INDEX ?? "") ? path.join(home, "cache", "guildts", "scalars.json") : null;
+    this.file =
+      home && !/^(off|0|false|no)$/i.test(process.env.GUILDTS_INDEX ?? "") ? path.join(home, "cache", "guildts", "scalars.json") : null;
     if (!this.file) return;
     try {
       const data = JSON.parse(fs.readFileSync(this.file, "utf8")) as { v: number; entries: Record<string, ScalarEntry> };

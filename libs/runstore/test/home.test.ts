@@ -14,7 +14,11 @@ test("-H wins over GUILD_HOME, which wins over discovery", () => {
   fs.mkdirSync(path.join(d, "a", ".guild"), { recursive: true });
   fs.mkdirSync(path.join(d, "h"));
   const env = { HOME: d, GUILD_HOME: path.join(d, "h") };
-  assert.deepEqual(resolveGuildHome({ option: path.join(d, "a"), env, cwd: d }), { path: path.join(d, "a"), source: "option", exists: true });
+  assert.deepEqual(resolveGuildHome({ option: path.join(d, "a"), env, cwd: d }), {
+    path: path.join(d, "a"),
+    source: "option",
+    exists: true,
+  });
   assert.equal(resolveGuildHome({ env, cwd: path.join(d, "a") }).source, "env");
   assert.equal(resolveGuildHome({ env: { ...env, GUILD_HOME: "" }, cwd: path.join(d, "a") }).path, path.join(d, "a", ".guild"));
 });
@@ -29,7 +33,10 @@ test("an explicit home is relative to the cwd, ~-expanded, and may be missing", 
 test("an explicit home that is a file is an error naming it", () => {
   const d = tmp();
   fs.writeFileSync(path.join(d, "f"), "");
-  assert.throws(() => resolveGuildHome({ option: path.join(d, "f"), env: {}, cwd: d }), (e: unknown) => e instanceof HomeError && /is not a directory/.test((e as Error).message));
+  assert.throws(
+    () => resolveGuildHome({ option: path.join(d, "f"), env: {}, cwd: d }),
+    (e: unknown) => e instanceof HomeError && /is not a directory/.test((e as Error).message),
+  );
 });
 
 test("discovery walks up to the nearest .guild, then falls back to ~/.guild", () => {

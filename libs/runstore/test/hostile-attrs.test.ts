@@ -29,7 +29,10 @@ function decodeOrError(text: string, limitMs = 5000): AttrValue | AttrDecodeErro
   try {
     out = decodeAttr(text);
   } catch (e) {
-    assert.ok(e instanceof AttrDecodeError, `an AttrDecodeError, not ${e instanceof Error ? `${e.name}: ${e.message.slice(0, 200)}` : String(e)}`);
+    assert.ok(
+      e instanceof AttrDecodeError,
+      `an AttrDecodeError, not ${e instanceof Error ? `${e.name}: ${e.message.slice(0, 200)}` : String(e)}`,
+    );
     assert.ok(e.message.length > 0 && e.message.length < 2000, `message of ${e.message.length} characters`);
     out = e;
   }
@@ -104,7 +107,15 @@ test("nesting up to the documented depth decodes; one more level is refused", ()
 test("alias bombs (billion laughs, block and flow, merge keys): refused, in bounded time", () => {
   const mergeBomb = ["a0: &a0 {x: 1, y: 2}"];
   for (let i = 1; i < 30; i++) mergeBomb.push(`a${i}: &a${i} {<<: [*a${i - 1}, *a${i - 1}], k${i}: [*a${i - 1}, *a${i - 1}]}`);
-  for (const text of [billionLaughs(), billionLaughs(9, 9, false), billionLaughs(30, 2), billionLaughs(4, 1200), mergeBomb.join("\n") + "\n", "a: &a [*a]\n", "&a [*a, *a]\n"]) {
+  for (const text of [
+    billionLaughs(),
+    billionLaughs(9, 9, false),
+    billionLaughs(30, 2),
+    billionLaughs(4, 1200),
+    mergeBomb.join("\n") + "\n",
+    "a: &a [*a]\n",
+    "&a [*a, *a]\n",
+  ]) {
     const r = decodeOrError(text, 5000);
     assert.ok(r instanceof AttrDecodeError, `decoded: ${text.slice(0, 60)}`);
   }
@@ -116,7 +127,15 @@ test("alias bombs (billion laughs, block and flow, merge keys): refused, in boun
 
 test("truncated documents: every prefix of real attrs decodes or fails cleanly", () => {
   const docs = [
-    encodeAttr({ lr: 0.1, epochs: 10, optimizer: "adam", layers: [64, 32], nested: { a: [1, { b: "x\ny" }], "k: v": null }, big: 2n ** 70n, f: new GuildFloat(1) }),
+    encodeAttr({
+      lr: 0.1,
+      epochs: 10,
+      optimizer: "adam",
+      layers: [64, 32],
+      nested: { a: [1, { b: "x\ny" }], "k: v": null },
+      big: 2n ** 70n,
+      f: new GuildFloat(1),
+    }),
     encodeAttr(["a", "b\u202e", "\u05e9\u05dc\u05d5\u05dd", "x".repeat(300)]),
     encodeAttr("a label\nwith lines\tand tabs and 'quotes' and \"doubles\" and \x1b escapes"),
     "a: &x {b: [1, 2]}\nc: *x\nd: !!str 12\ne: |\n  block\n  text\nf: >-\n  folded\n",
@@ -142,8 +161,48 @@ test("property: random binary (as UTF-8 and as Latin-1 text) decodes or fails cl
 });
 
 const yamlPiece = fc.constantFrom(
-  "[", "]", "{", "}", ":", ": ", ",", "- ", "? ", "&a ", "*a", "&b ", "*b", "!!str ", "!!int ", "!!binary ", "!!set ", "!!omap ", "!foo ", "<<: ",
-  "'", '"', "|", ">", "#", "\n", "\n  ", "\t", "\r", "\0", "\x1b", "\ufeff", "\u202e", "\ud800", "%YAML 1.1\n", "---\n", "...\n", "x", "1", "1e5", "~", "é",
+  "[",
+  "]",
+  "{",
+  "}",
+  ":",
+  ": ",
+  ",",
+  "- ",
+  "? ",
+  "&a ",
+  "*a",
+  "&b ",
+  "*b",
+  "!!str ",
+  "!!int ",
+  "!!binary ",
+  "!!set ",
+  "!!omap ",
+  "!foo ",
+  "<<: ",
+  "'",
+  '"',
+  "|",
+  ">",
+  "#",
+  "\n",
+  "\n  ",
+  "\t",
+  "\r",
+  "\0",
+  "\x1b",
+  "\ufeff",
+  "\u202e",
+  "\ud800",
+  "%YAML 1.1\n",
+  "---\n",
+  "...\n",
+  "x",
+  "1",
+  "1e5",
+  "~",
+  "é",
 );
 test("property: YAML-ish garbage decodes or fails cleanly, quickly", () => {
   check(
@@ -158,7 +217,29 @@ test("property: YAML-ish garbage decodes or fails cleanly, quickly", () => {
 const hostileString = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.string({ unit: yamlPiece, maxLength: 20 }),
-  fc.string({ unit: fc.constantFrom("\n", "\r", "\t", " ", "\x85", "\u2028", "\u2029", "\0", "\x7f", "\x9f", "\ufeff", "\u202e", "\u2066", "\udfff", "a", "'", '"', "\\"), maxLength: 30 }),
+  fc.string({
+    unit: fc.constantFrom(
+      "\n",
+      "\r",
+      "\t",
+      " ",
+      "\x85",
+      "\u2028",
+      "\u2029",
+      "\0",
+      "\x7f",
+      "\x9f",
+      "\ufeff",
+      "\u202e",
+      "\u2066",
+      "\udfff",
+      "a",
+      "'",
+      '"',
+      "\\",
+    ),
+    maxLength: 30,
+  }),
   fc.nat({ max: 20_000 }).chain((n) => fc.constantFrom("a", " ", "\n", "é", "😀", "'").map((c) => c.repeat(n))),
 );
 const hostileValue: fc.Arbitrary<AttrValue> = fc.letrec<{ value: AttrValue }>((tie) => ({
@@ -181,7 +262,10 @@ test("property: decodeAttr(encodeAttr(v)) deep-equals v for hostile strings and 
     fc.property(hostileValue, (v) => {
       const text = encodeAttr(v);
       const back = decodeOrError(text);
-      assert.ok(!(back instanceof AttrDecodeError), `${back instanceof Error ? back.message : ""} for ${JSON.stringify(text.slice(0, 200))}`);
+      assert.ok(
+        !(back instanceof AttrDecodeError),
+        `${back instanceof Error ? back.message : ""} for ${JSON.stringify(text.slice(0, 200))}`,
+      );
       assert.deepEqual(back, v);
     }),
     { numRuns: runs(300), seed: 8043 },
@@ -264,12 +348,9 @@ test("readAttr / readRunFacts / buildRecord on damaged files on disk: values, wa
   assert.throws(() => readRunFacts(notRun), NotARunError);
 });
 
-test(
-  "warnings about a damaged attr stay short (a 100 KB attr is not quoted whole)",
-  () => {
-    const dir = fakeRun({ initialized: "1".repeat(100_000), started: "x".repeat(100_000) });
-    const { warnings } = buildRecord("0123456789abcdef0123456789abcdef", dir, false, readRunFacts(dir));
-    assert.equal(warnings.length, 2);
-    for (const w of warnings) assert.ok(w.message.length < 2000, `warning of ${w.message.length} characters`);
-  },
-);
+test("warnings about a damaged attr stay short (a 100 KB attr is not quoted whole)", () => {
+  const dir = fakeRun({ initialized: "1".repeat(100_000), started: "x".repeat(100_000) });
+  const { warnings } = buildRecord("0123456789abcdef0123456789abcdef", dir, false, readRunFacts(dir));
+  assert.equal(warnings.length, 2);
+  for (const w of warnings) assert.ok(w.message.length < 2000, `warning of ${w.message.length} characters`);
+});

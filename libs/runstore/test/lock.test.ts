@@ -13,7 +13,13 @@ test("a lock is a symlink naming its holder while held, gone after (also when fn
   const seen = withLock(file, () => fs.readlinkSync(file));
   assert.match(seen, new RegExp(`^${process.pid} ${os.hostname()} \\d+$`));
   assert.equal(fs.existsSync(file), false);
-  assert.throws(() => withLock(file, () => { throw new Error("boom"); }), /boom/);
+  assert.throws(
+    () =>
+      withLock(file, () => {
+        throw new Error("boom");
+      }),
+    /boom/,
+  );
   assert.equal(fs.lstatSync(file, { throwIfNoEntry: false }), undefined);
 });
 
@@ -22,12 +28,18 @@ test("the lock of a dead process on this host is broken; another host's is waite
   const stale = path.join(dir, "stale");
   fs.symlinkSync(`${DEAD_PID} ${os.hostname()} 1`, stale);
   assert.equal(lockIsStale(stale), true);
-  assert.equal(withLock(stale, () => 42), 42);
+  assert.equal(
+    withLock(stale, () => 42),
+    42,
+  );
   const foreign = path.join(dir, "foreign");
   fs.symlinkSync(`${DEAD_PID} another-host 1`, foreign);
   assert.equal(lockIsStale(foreign), false);
   const t0 = Date.now();
-  assert.throws(() => withLock(foreign, () => 0, { timeoutMs: 150 }), (e: unknown) => e instanceof LockTimeoutError && /held by pid 4000000 on another-host/.test((e as Error).message));
+  assert.throws(
+    () => withLock(foreign, () => 0, { timeoutMs: 150 }),
+    (e: unknown) => e instanceof LockTimeoutError && /held by pid 4000000 on another-host/.test((e as Error).message),
+  );
   assert.ok(Date.now() - t0 >= 150);
   assert.equal(fs.readlinkSync(foreign), `${DEAD_PID} another-host 1`, "never removed");
 });

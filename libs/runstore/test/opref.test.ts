@@ -5,7 +5,13 @@ import { shlexQuote, shlexSplit } from "../src/shlex.js";
 
 test("parses a 0.9 guildfile opref written by Guild", () => {
   const o = parseOpRef("guildfile:/home/alice/mnist/guild.yml 7d11b1c1c0c60d8ddf75cc4fb676237c mnist train");
-  assert.deepEqual(o, { type: "guildfile", pkg: "/home/alice/mnist/guild.yml", version: "7d11b1c1c0c60d8ddf75cc4fb676237c", model: "mnist", op: "train" });
+  assert.deepEqual(o, {
+    type: "guildfile",
+    pkg: "/home/alice/mnist/guild.yml",
+    version: "7d11b1c1c0c60d8ddf75cc4fb676237c",
+    model: "mnist",
+    op: "train",
+  });
   assert.equal(describeOpRef(o!), "mnist:train");
   assert.equal(opDir(o!), "/home/alice/mnist");
 });

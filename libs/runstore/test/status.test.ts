@@ -37,7 +37,9 @@ test("LOCK parsing and the live-pid check", () => {
   assert.equal(pidExists(2 ** 22 + 12345), false);
 });
 
-test("a zombie (exited, not reaped) is not alive, though /proc/<pid> exists", { skip: process.platform !== "linux" && "Linux /proc" }, async () => {
+test("a zombie (exited, not reaped) is not alive, though /proc/<pid> exists", {
+  skip: process.platform !== "linux" && "Linux /proc",
+}, async () => {
   const { spawn } = await import("node:child_process");
   const fs = await import("node:fs");
   // `sleep 0` exits at once and stays a zombie child of `sleep 3`, which never reaps it.

@@ -173,9 +173,15 @@ test("strings: quoting styles, escapes and folding at width 80", () => {
   assert.equal(enc("\x85\xa0\u2028\u2029\ufeff"), '"\\N\\_\\L\\P\\uFEFF"\n');
   assert.equal(enc("a\x00b\x1b"), '"a\\0b\\e"\n');
   const words = Array.from({ length: 30 }, (_, i) => `w${i}`).join(" ");
-  assert.equal(enc(words), "w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22\n  w23 w24 w25 w26 w27 w28 w29\n");
+  assert.equal(
+    enc(words),
+    "w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22\n  w23 w24 w25 w26 w27 w28 w29\n",
+  );
   // The break happens at the first space after column 80 is passed.
-  assert.equal(enc({ k: words }), "k: w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22\n  w23 w24 w25 w26 w27 w28 w29\n");
+  assert.equal(
+    enc({ k: words }),
+    "k: w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22\n  w23 w24 w25 w26 w27 w28 w29\n",
+  );
   assert.equal(enc("x".repeat(200)), `${"x".repeat(200)}\n`);
   const uname = "Linux alice-laptop 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 x86_64 ";
   assert.equal(enc({ uname }), `uname: '${uname}'\n`);
@@ -216,11 +222,16 @@ test("values outside the model are a TypeError naming the problem", () => {
     [new Date(0), /instance of Date/],
     [new Map(), /instance of Map/],
     [{ x: new (class Foo {})() }, /instance of Foo at x/],
+    // biome-ignore lint/suspicious/noSparseArray: the encoder must refuse a sparse array
     [[1, , 3], /sparse array/],
     [Object.assign(Object.create({ inherited: 1 }) as object, { a: 1 }), /not a plain object/],
   ];
   bad.forEach(([v, re], i) => {
-    assert.throws(() => encodeAttr(v as AttrValue), (e: unknown) => e instanceof TypeError && re.test(e.message), `case ${i}`);
+    assert.throws(
+      () => encodeAttr(v as AttrValue),
+      (e: unknown) => e instanceof TypeError && re.test(e.message),
+      `case ${i}`,
+    );
   });
 });
 
@@ -242,28 +253,26 @@ const root = repoRoot();
 const guildHome = root === undefined ? undefined : join(root, "..", "shared", "fixtures", "guild-0.9-home", "home");
 const haveHome = guildHome !== undefined && existsSync(guildHome);
 
-test(
-  "real Guild 0.9.1 attr files: encodeAttr(decodeAttr(bytes)) === bytes",
-  { skip: haveHome ? false : `shared fixture folder not found (${guildHome ?? "no repo root with turbo.json"})` },
-  () => {
-    const files = (readdirSync(guildHome!, { recursive: true }) as string[])
-      .filter((p) => /(^|[\\/])\.guild[\\/]attrs[\\/][^\\/]+$/.test(p))
-      .sort();
-    assert.ok(files.length > 100, `found only ${files.length} attr files`);
-    const names = new Set<string>();
-    for (const rel of files) {
-      const bytes = readFileSync(join(guildHome!, rel));
-      const text = bytes.toString("utf8");
-      const value = decodeAttr(text);
-      assert.equal(encodeAttr(value), text, rel);
-      assert.deepEqual(decodeAttrFallback(text), value, rel);
-      names.add(rel.split(/[\\/]/).pop()!);
-    }
-    for (const n of ["op", "run_params", "env", "platform", "pip_freeze", "deps", "cmd", "flags", "started"]) {
-      assert.ok(names.has(n), `no ${n} attr among the fixtures`);
-    }
-  },
-);
+test("real Guild 0.9.1 attr files: encodeAttr(decodeAttr(bytes)) === bytes", {
+  skip: haveHome ? false : `shared fixture folder not found (${guildHome ?? "no repo root with turbo.json"})`,
+}, () => {
+  const files = (readdirSync(guildHome!, { recursive: true }) as string[])
+    .filter((p) => /(^|[\\/])\.guild[\\/]attrs[\\/][^\\/]+$/.test(p))
+    .sort();
+  assert.ok(files.length > 100, `found only ${files.length} attr files`);
+  const names = new Set<string>();
+  for (const rel of files) {
+    const bytes = readFileSync(join(guildHome!, rel));
+    const text = bytes.toString("utf8");
+    const value = decodeAttr(text);
+    assert.equal(encodeAttr(value), text, rel);
+    assert.deepEqual(decodeAttrFallback(text), value, rel);
+    names.add(rel.split(/[\\/]/).pop()!);
+  }
+  for (const n of ["op", "run_params", "env", "platform", "pip_freeze", "deps", "cmd", "flags", "started"]) {
+    assert.ok(names.has(n), `no ${n} attr among the fixtures`);
+  }
+});
 
 /** AttrValues as the model allows them (ints never -0: Python ints have no sign of zero). */
 const attrValue: fc.Arbitrary<AttrValue> = fc.letrec<{ value: AttrValue }>((tie) => ({

@@ -25,7 +25,8 @@ export class FilterError extends Error {
 
 function opMatcher(value: string): (operation: string) => boolean {
   if (value.startsWith("^") || value.endsWith("$")) {
-    const invalid = (e: unknown) => new FilterError(`invalid operation pattern '${showInput(value)}': ${showInput((e as Error).message, 400)}`);
+    const invalid = (e: unknown) =>
+      new FilterError(`invalid operation pattern '${showInput(value)}': ${showInput((e as Error).message, 400)}`);
     let re: RegExp;
     try {
       re = new RegExp(value);

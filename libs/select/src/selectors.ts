@@ -65,7 +65,11 @@ export function parseSelector(text: string): Selector {
     const start = m[1] ? positive(m[1], text) : null;
     const stop = m[2] ? positive(m[2], text) : null;
     if (start !== null && stop !== null && start > stop) {
-      throw new SelectorError("empty-range", text, `empty range '${showInput(text)}': START must not be greater than STOP (runs are numbered newest first)`);
+      throw new SelectorError(
+        "empty-range",
+        text,
+        `empty range '${showInput(text)}': START must not be greater than STOP (runs are numbered newest first)`,
+      );
     }
     return { kind: "range", text, start, stop };
   }
@@ -142,7 +146,11 @@ export function resolveSelector(list: RunList, s: Selector): RunRecord[] {
       const start = s.start ?? 1;
       if (n === 0 && s.start === null) return [];
       if (start > n) {
-        throw new SelectorError("out-of-range", s.text, `range '${showInput(s.text)}' starts past the end: there ${n === 1 ? "is" : "are"} ${plural(n)} in this list`);
+        throw new SelectorError(
+          "out-of-range",
+          s.text,
+          `range '${showInput(s.text)}' starts past the end: there ${n === 1 ? "is" : "are"} ${plural(n)} in this list`,
+        );
       }
       // STOP past the end is clamped, as in a slice: `5:` and `5:100` both mean "5 to the last".
       const stop = Math.min(s.stop ?? n, n);
@@ -152,7 +160,12 @@ export function resolveSelector(list: RunList, s: Selector): RunRecord[] {
       const found = s.exact ? list.withPrefix(s.prefix).filter((r) => r.id === s.prefix) : list.withPrefix(s.prefix);
       if (found.length === 1) return found;
       if (found.length === 0) throw new SelectorError("no-match", s.text, `no run matches '${showInput(s.text)}'`);
-      throw new SelectorError("ambiguous", s.text, `'${showInput(s.text)}' matches ${found.length} runs: give more characters of the id`, found);
+      throw new SelectorError(
+        "ambiguous",
+        s.text,
+        `'${showInput(s.text)}' matches ${found.length} runs: give more characters of the id`,
+        found,
+      );
     }
   }
 }

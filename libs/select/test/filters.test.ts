@@ -44,7 +44,10 @@ test("sorting: newest first by started, else initialized; no timestamp last; tie
     rec("a", { started: 7 }),
     rec("x", { started: 20 }),
   ];
-  assert.deepEqual(sortRuns(rs).map((r) => r.id), ["x", "y", "a", "b", "z"]);
+  assert.deepEqual(
+    sortRuns(rs).map((r) => r.id),
+    ["x", "y", "a", "b", "z"],
+  );
 });
 
 test("local scope keeps guildfile runs of the directory's model definition only", () => {
@@ -63,6 +66,12 @@ test("local scope keeps guildfile runs of the directory's model definition only"
 test("runView scopes, filters and sorts without touching its input", () => {
   const input = [...runs].reverse();
   const v = runView(input, { scope: { kind: "global" }, filter: { ops: ["train"] } });
-  assert.deepEqual(v.map((r) => r.id), ["a1", "c3"]);
-  assert.deepEqual(input.map((r) => r.id), ["d4", "c3", "b2", "a1"]);
+  assert.deepEqual(
+    v.map((r) => r.id),
+    ["a1", "c3"],
+  );
+  assert.deepEqual(
+    input.map((r) => r.id),
+    ["d4", "c3", "b2", "a1"],
+  );
 });

@@ -24,22 +24,65 @@ const runs = scaledRuns;
 
 /** Characters that matter to the grammar, to paths and to terminals. */
 const nasty = fc.constantFrom(
-  ":", "/", ".", "..", "-", "_", "+", "0", "1", "9", "a", "e", "f", " ", "\t", "\n", "\r", "\0", "\x1b", "\x7f", "\x85",
-  "\u202e", "\u2066", "\u2028", "\ufeff", "\ud800", "\udfff", "\u05d0", "\u0627", "é", "😀", "*", "?", "[", "'", '"', "\\", "$", "~",
+  ":",
+  "/",
+  ".",
+  "..",
+  "-",
+  "_",
+  "+",
+  "0",
+  "1",
+  "9",
+  "a",
+  "e",
+  "f",
+  " ",
+  "\t",
+  "\n",
+  "\r",
+  "\0",
+  "\x1b",
+  "\x7f",
+  "\x85",
+  "\u202e",
+  "\u2066",
+  "\u2028",
+  "\ufeff",
+  "\ud800",
+  "\udfff",
+  "\u05d0",
+  "\u0627",
+  "é",
+  "😀",
+  "*",
+  "?",
+  "[",
+  "'",
+  '"',
+  "\\",
+  "$",
+  "~",
 );
 const hostileString = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.string({ unit: nasty, maxLength: 40 }),
   fc.string({ unit: fc.constantFrom("0", "1", "9", ":"), maxLength: 30 }),
   fc.string({ unit: "grapheme", maxLength: 20 }),
-  fc.tuple(fc.constantFrom("../", "../../etc", "/", "./", "a/b", ".", ".."), fc.string({ unit: nasty, maxLength: 10 })).map(([a, b]) => a + b),
+  fc
+    .tuple(fc.constantFrom("../", "../../etc", "/", "./", "a/b", ".", ".."), fc.string({ unit: nasty, maxLength: 10 }))
+    .map(([a, b]) => a + b),
   fc.nat({ max: 200_000 }).chain((n) => fc.constantFrom("a", "9", "[", ":", "é", "\n").map((c) => c.repeat(n))),
 );
 
 /** The one-line, control-free form the messages quote. */
 function assertOneLine(message: string): void {
   // eslint-disable-next-line no-control-regex
-  assert.doesNotMatch(message, /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/, `control character in ${JSON.stringify(message.slice(0, 200))}`);
+  assert.doesNotMatch(
+    message,
+    /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/,
+    `control character in ${JSON.stringify(message.slice(0, 200))}`,
+  );
   assert.ok(message.length < 1000, `message of ${message.length} characters`);
 }
 
@@ -64,7 +107,10 @@ test("parseSelector: a selector of the input, or a SelectorError naming it; neve
         assert.ok(e instanceof SelectorError, `a SelectorError, not ${String(e)}`);
         assert.equal(e.selector, text);
         assert.ok(["malformed", "out-of-range", "empty-range"].includes(e.kind), e.kind);
-        assert.ok(e.message.includes(showInput(text)) || (text === "" && e.message.startsWith("an empty selector")), e.message.slice(0, 200));
+        assert.ok(
+          e.message.includes(showInput(text)) || (text === "" && e.message.startsWith("an empty selector")),
+          e.message.slice(0, 200),
+        );
         assertOneLine(e.message);
         return;
       }
@@ -86,7 +132,25 @@ test("parseSelector: a selector of the input, or a SelectorError naming it; neve
 });
 
 test("selectors with '/', '..' and path syntax are malformed, whatever follows", () => {
-  for (const text of ["..", ".", "../../etc", "../../etc/passwd", "a/b", "/", "/etc", "./x", "0123456789abcdef/..", "..\\x", ".hidden", "-rf", "--all", "~", "$HOME", "a b", "a\0b"]) {
+  for (const text of [
+    "..",
+    ".",
+    "../../etc",
+    "../../etc/passwd",
+    "a/b",
+    "/",
+    "/etc",
+    "./x",
+    "0123456789abcdef/..",
+    "..\\x",
+    ".hidden",
+    "-rf",
+    "--all",
+    "~",
+    "$HOME",
+    "a b",
+    "a\0b",
+  ]) {
     assert.throws(
       () => parseSelector(text),
       (e: unknown) => e instanceof SelectorError && e.kind === "malformed" && e.selector === text,
@@ -96,7 +160,9 @@ test("selectors with '/', '..' and path syntax are malformed, whatever follows",
 });
 
 test("messages quote hostile input on one line: escapes for control and bidi characters, long input cut", () => {
-  assert.throws(() => parseSelector("a\nb"), { message: "invalid selector 'a\\nb': use an index (1), a range (2:5, 3:, :), or a run id or id prefix" });
+  assert.throws(() => parseSelector("a\nb"), {
+    message: "invalid selector 'a\\nb': use an index (1), a range (2:5, 3:, :), or a run id or id prefix",
+  });
   assert.throws(() => parseSelector("\x1b[31mred"), { message: /^invalid selector '\\x1b\[31mred'/ });
   assert.throws(() => parseSelector("abc\u202efdp.exe"), { message: /^invalid selector 'abc\\u202efdp\.exe'/ });
   const huge = "x/".repeat(512 * 1024);
@@ -117,7 +183,15 @@ test("messages quote hostile input on one line: escapes for control and bidi cha
 
 test("huge numbers: indexes beyond the list are out of range, never a crash or a prefix", () => {
   const list = new RunList([rec("0123456789abcdef0123456789abcdef", { started: 1 })]);
-  for (const text of ["9999999", "1:99999999999999999999999999", "99999999999999999999999:", "0000000", "0:0", ":0", "1".repeat(5000) + ":"]) {
+  for (const text of [
+    "9999999",
+    "1:99999999999999999999999999",
+    "99999999999999999999999:",
+    "0000000",
+    "0:0",
+    ":0",
+    "1".repeat(5000) + ":",
+  ]) {
     try {
       resolveSelectors(list, [text]);
     } catch (e) {
@@ -130,33 +204,50 @@ test("huge numbers: indexes beyond the list are out of range, never a crash or a
 });
 
 test("resolveSelectors on a list of runs: runs of the list, or a SelectorError naming the selector", () => {
-  const ids = ["0123456789abcdef0123456789abcdef", "01234567aaaaaaaaaaaaaaaaaaaaaaaa", "fedcba9876543210fedcba9876543210", "weird-name.1+x", "_"];
+  const ids = [
+    "0123456789abcdef0123456789abcdef",
+    "01234567aaaaaaaaaaaaaaaaaaaaaaaa",
+    "fedcba9876543210fedcba9876543210",
+    "weird-name.1+x",
+    "_",
+  ];
   const list = ids.map((id, i) => rec(id, { started: 100 - i }));
   check(
-    fc.property(fc.array(fc.oneof(hostileString, fc.constantFrom(...ids), fc.constantFrom("1", "2:3", ":", "0123", "01234567", "f", "5:", "6")), { maxLength: 4 }), (sels) => {
-      try {
-        const got = timed("resolveSelectors", () => resolveSelectors(list, sels));
-        for (const r of got) assert.ok(list.includes(r));
-        assert.equal(new Set(got).size, got.length);
-      } catch (e) {
-        assert.ok(e instanceof SelectorError, `a SelectorError, not ${String(e)}`);
-        assert.ok(sels.includes(e.selector));
-        assertOneLine(e.message);
-      }
-    }),
+    fc.property(
+      fc.array(fc.oneof(hostileString, fc.constantFrom(...ids), fc.constantFrom("1", "2:3", ":", "0123", "01234567", "f", "5:", "6")), {
+        maxLength: 4,
+      }),
+      (sels) => {
+        try {
+          const got = timed("resolveSelectors", () => resolveSelectors(list, sels));
+          for (const r of got) assert.ok(list.includes(r));
+          assert.equal(new Set(got).size, got.length);
+        } catch (e) {
+          assert.ok(e instanceof SelectorError, `a SelectorError, not ${String(e)}`);
+          assert.ok(sels.includes(e.selector));
+          assertOneLine(e.message);
+        }
+      },
+    ),
     { numRuns: runs(300), seed: 8022 },
   );
 });
 
 test("compileFilter: a predicate, or a FilterError naming the bad value; the predicate never throws", () => {
   const label = fc.oneof(hostileString, fc.constant(null));
-  const records = fc.array(
-    fc.record({ label, op: fc.oneof(hostileString, fc.constant(null)), tag: hostileString, marked: fc.boolean() }),
-    { maxLength: 4 },
-  );
+  const records = fc.array(fc.record({ label, op: fc.oneof(hostileString, fc.constant(null)), tag: hostileString, marked: fc.boolean() }), {
+    maxLength: 4,
+  });
   const filter: fc.Arbitrary<RunFilter> = fc.record(
     {
-      ops: fc.array(fc.oneof(hostileString, hostileString.map((s) => `^${s}`), hostileString.map((s) => `${s}$`)), { maxLength: 3 }),
+      ops: fc.array(
+        fc.oneof(
+          hostileString,
+          hostileString.map((s) => `^${s}`),
+          hostileString.map((s) => `${s}$`),
+        ),
+        { maxLength: 3 },
+      ),
       labels: fc.array(hostileString, { maxLength: 3 }),
       unlabeled: fc.boolean(),
       tags: fc.array(hostileString, { maxLength: 3 }),

@@ -49,7 +49,10 @@ test("all-digit selectors: shorter than 8 characters is an index, 8 or more an i
   // `12` is an index even though run 12345678 exists: out of range is an error, never a prefix.
   const e = err(() => sel("12"));
   assert.equal(e.kind, "out-of-range");
-  assert.equal(e.message, "index 12 is out of range: there are 9 runs in this list (1 to 9); to select by id prefix, give at least 8 characters");
+  assert.equal(
+    e.message,
+    "index 12 is out of range: there are 9 runs in this list (1 to 9); to select by id prefix, give at least 8 characters",
+  );
   assert.deepEqual(parseSelector("1234567"), { kind: "index", text: "1234567", index: 1234567 });
   assert.equal(parseSelector("12345678").kind, "prefix");
 });
@@ -66,7 +69,10 @@ test("every error names the input and says what to do", () => {
   const amb = err(() => sel("e"));
   assert.equal(amb.kind, "ambiguous");
   assert.equal(amb.message, "'e' matches 2 runs: give more characters of the id");
-  assert.deepEqual(amb.candidates.map((r) => r.id.slice(0, 8)), ["e372a2f0", "e8cf6838"]);
+  assert.deepEqual(
+    amb.candidates.map((r) => r.id.slice(0, 8)),
+    ["e372a2f0", "e8cf6838"],
+  );
   for (const bad of ["", "1:2:3", "a/b", "..", "-1", "1:3xyz", "x y", "--all"]) {
     const e = err(() => parseSelector(bad));
     assert.equal(e.kind, "malformed", bad);
@@ -78,15 +84,19 @@ test("every error names the input and says what to do", () => {
 
 test("an empty list: `:` selects nothing, `1` is out of range", () => {
   assert.deepEqual(resolveSelectors([], [":"]), []);
-  assert.equal(err(() => resolveSelectors([], ["1"])).message, "index 1 is out of range: there are 0 runs in this list; to select by id prefix, give at least 8 characters");
+  assert.equal(
+    err(() => resolveSelectors([], ["1"])).message,
+    "index 1 is out of range: there are 0 runs in this list; to select by id prefix, give at least 8 characters",
+  );
 });
 
 // ---- properties ----
 
 const hexId = fc.stringMatching(/^[0-9a-f]{32}$/);
-const runList = fc.uniqueArray(hexId, { minLength: 0, maxLength: 40 }).chain((ids) =>
-  fc.tuple(fc.constant(ids), fc.array(fc.integer({ min: 0, max: 50 }), { minLength: ids.length, maxLength: ids.length })),
-).map(([ids, ts]) => sortRuns(ids.map((id, i) => rec(id, { started: ts[i]! }))));
+const runList = fc
+  .uniqueArray(hexId, { minLength: 0, maxLength: 40 })
+  .chain((ids) => fc.tuple(fc.constant(ids), fc.array(fc.integer({ min: 0, max: 50 }), { minLength: ids.length, maxLength: ids.length })))
+  .map(([ids, ts]) => sortRuns(ids.map((id, i) => rec(id, { started: ts[i]! }))));
 
 test("property: parsing any string returns a selector or throws only SelectorError", () => {
   fc.assert(
@@ -131,30 +141,39 @@ test("property: ':' is the whole list; every index N is the Nth run", () => {
 
 test("property: a unique prefix resolves to its run; a shared one lists every candidate", () => {
   fc.assert(
-    fc.property(runList.filter((l) => l.length > 0), fc.nat(), fc.integer({ min: 1, max: 32 }), (list, pick, len) => {
-      const target = list[pick % list.length]!;
-      const prefix = target.id.slice(0, len);
-      const sharing = list.filter((r) => r.id.startsWith(prefix));
-      const usable = !(/^\d+$/.test(prefix) && prefix.length < 8);
-      if (!usable) return;
-      if (sharing.length === 1) assert.deepEqual(resolveSelectors(list, [prefix]), [target]);
-      else {
-        const e = err(() => resolveSelectors(list, [prefix]));
-        assert.deepEqual(e.candidates, sharing);
-      }
-    }),
+    fc.property(
+      runList.filter((l) => l.length > 0),
+      fc.nat(),
+      fc.integer({ min: 1, max: 32 }),
+      (list, pick, len) => {
+        const target = list[pick % list.length]!;
+        const prefix = target.id.slice(0, len);
+        const sharing = list.filter((r) => r.id.startsWith(prefix));
+        const usable = !(/^\d+$/.test(prefix) && prefix.length < 8);
+        if (!usable) return;
+        if (sharing.length === 1) assert.deepEqual(resolveSelectors(list, [prefix]), [target]);
+        else {
+          const e = err(() => resolveSelectors(list, [prefix]));
+          assert.deepEqual(e.candidates, sharing);
+        }
+      },
+    ),
     { numRuns: 500 },
   );
 });
 
 test("property: several selectors give a de-duplicated union in list order", () => {
   fc.assert(
-    fc.property(runList.filter((l) => l.length > 0), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), (list, picks) => {
-      const chosen = picks.map((p) => (p % list.length) + 1);
-      const got = resolveSelectors(new RunList(list), chosen.map(String));
-      const want = [...new Set(chosen)].sort((x, y) => x - y).map((i) => list[i - 1]!);
-      assert.deepEqual(got, want);
-    }),
+    fc.property(
+      runList.filter((l) => l.length > 0),
+      fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
+      (list, picks) => {
+        const chosen = picks.map((p) => (p % list.length) + 1);
+        const got = resolveSelectors(new RunList(list), chosen.map(String));
+        const want = [...new Set(chosen)].sort((x, y) => x - y).map((i) => list[i - 1]!);
+        assert.deepEqual(got, want);
+      },
+    ),
   );
 });
 

@@ -12,5 +12,7 @@ export function checkProperty<Ts extends [unknown, ...unknown[]]>(prop: fc.IProp
   const details = fc.check(prop, params);
   if (!details.failed) return;
   const err = details.errorInstance as Error | undefined;
-  assert.fail(`property failed (seed ${details.seed}): ${String(err?.message ?? err).slice(0, 1500)}\ncounterexample: ${fc.stringify(details.counterexample).slice(0, 600)}`);
+  assert.fail(
+    `property failed (seed ${details.seed}): ${String(err?.message ?? err).slice(0, 1500)}\ncounterexample: ${fc.stringify(details.counterexample).slice(0, 600)}`,
+  );
 }

@@ -19,10 +19,17 @@ export function reliabilityScale(): number {
 /** A stack trace or an internal error on stderr: what a clean failure never prints. */
 export const CRASH = /internal error|^\s+at .+:\d+:\d+\)?$|^\w*Error: /m;
 
-export function assertNoCrash(r: { stderr: string; status: number | null }, what: string, allowed: readonly number[] = [0, 1, 2, 4, 5]): void {
+export function assertNoCrash(
+  r: { stderr: string; status: number | null },
+  what: string,
+  allowed: readonly number[] = [0, 1, 2, 4, 5],
+): void {
   assert.doesNotMatch(r.stderr, CRASH, `${what}: crashed:\n${r.stderr.slice(0, 2000)}`);
   assert.doesNotMatch(r.stderr, /internal error/i, `${what}: ${r.stderr.slice(0, 500)}`);
-  assert.ok(r.status !== null && allowed.includes(r.status), `${what}: exit ${r.status} not in ${allowed.join(",")}\n${r.stderr.slice(0, 500)}`);
+  assert.ok(
+    r.status !== null && allowed.includes(r.status),
+    `${what}: exit ${r.status} not in ${allowed.join(",")}\n${r.stderr.slice(0, 500)}`,
+  );
 }
 
 export interface Spawned {
@@ -41,7 +48,14 @@ export interface Spawned {
 export function spawnCommand(
   name: string,
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; killAfterMs?: number; killWhen?: () => boolean; killDelayMs?: number } = {},
+  opts: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    input?: string;
+    killAfterMs?: number;
+    killWhen?: () => boolean;
+    killDelayMs?: number;
+  } = {},
 ): Promise<Spawned> {
   const t0 = Date.now();
   const child = spawn(process.execPath, [binPath(name), ...args], {
@@ -78,6 +92,7 @@ export function spawnCommand(
 export function quickProject(dir: string, opts: { files?: number; sleep?: number } = {}): string {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "guild.yml"), `quick:\n  exec: sleep ${opts.sleep ?? 0.05}\n`);
-  for (let i = 0; i < (opts.files ?? 50); i++) fs.writeFileSync(path.join(dir, `src_${i}.py`), `# source file ${i}\n` + "x = 1\n".repeat(50));
+  for (let i = 0; i < (opts.files ?? 50); i++)
+    fs.writeFileSync(path.join(dir, `src_${i}.py`), `# source file ${i}\n` + "x = 1\n".repeat(50));
   return dir;
 }

@@ -36,8 +36,7 @@ import { AttrDecodeError, GuildFloat, type AttrValue } from "./value.js";
 const BOOL_RE = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)\n?$/;
 const FLOAT_RE =
   /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\n?$/;
-const INT_RE =
-  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)\n?$/;
+const INT_RE = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)\n?$/;
 const MERGE_RE = /^(?:<<)\n?$/;
 const NULL_RE = /^(?:~|null|Null|NULL|)\n?$/;
 const TIMESTAMP_RE =
@@ -164,7 +163,10 @@ export function constructInt(text: string): number | bigint {
   else if (value.startsWith("0x")) n = sign * pyInt(value.slice(2), 16);
   else if (value[0] === "0") n = sign * pyInt(value, 8);
   else if (value.includes(":")) {
-    const digits = value.split(":").map((p) => pyInt(p, 10)).reverse();
+    const digits = value
+      .split(":")
+      .map((p) => pyInt(p, 10))
+      .reverse();
     let base = 1n;
     n = 0n;
     for (const d of digits) {
@@ -774,7 +776,9 @@ export function decodeAttrFallback(text: string): AttrValue {
     for (const d of composer.compose(tokens, true, src.length)) {
       if (!doc) doc = d;
       else {
-        doc.errors.push(new Y.YAMLParseError(d.range.slice(0, 2) as [number, number], "MULTIPLE_DOCS", "Source contains multiple documents"));
+        doc.errors.push(
+          new Y.YAMLParseError(d.range.slice(0, 2) as [number, number], "MULTIPLE_DOCS", "Source contains multiple documents"),
+        );
         break;
       }
     }

@@ -68,9 +68,7 @@ function describe(v: unknown): string {
 
 function pathText(path: (string | number)[]): string {
   if (path.length === 0) return "the top level";
-  const parts = path.map((p) =>
-    typeof p === "number" ? `[${p}]` : /^[A-Za-z_][\w-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`,
-  );
+  const parts = path.map((p) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z_][\w-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`));
   return parts.join("").replace(/^\./, "");
 }
 

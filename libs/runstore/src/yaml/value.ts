@@ -31,15 +31,7 @@ export function setJsonFloatMarker(marker: ((value: number) => string) | null): 
   jsonFloatMarker = marker;
 }
 
-export type AttrValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | GuildFloat
-  | AttrValue[]
-  | { [key: string]: AttrValue };
+export type AttrValue = null | boolean | number | bigint | string | GuildFloat | AttrValue[] | { [key: string]: AttrValue };
 
 /** The numeric value of an int or float attr value, else undefined. */
 export function numericValue(v: AttrValue | undefined): number | undefined {
