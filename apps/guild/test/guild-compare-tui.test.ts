@@ -2,19 +2,21 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { binPath, hasFixture, hasTool, placeFixture, Tmux, type PlacedFixture } from "@guildts/testkit";
+import { binPath, hasTool, placeFixture, Tmux, type PlacedFixture } from "@guildts/testkit";
 
 /** The interactive comparison in a real terminal (tmux): keys in, screen out. */
-const enabled = hasFixture() && hasTool("tmux");
+const enabled = hasTool("tmux");
 const term = new Tmux("tui");
 const waitFor = (pattern: RegExp, ms?: number) => term.waitFor(pattern, ms);
 const keys = (...k: string[]) => term.keys(...k);
 
-describe("guild compare, interactive (tmux)", { skip: !enabled && "needs tmux and the shared fixture" }, () => {
+describe("guild compare, interactive (tmux)", { skip: !enabled && "needs tmux" }, () => {
   let fx: PlacedFixture;
   before(() => {
     fx = placeFixture();
-    const env = Object.entries({ ...fx.env, TERM: "xterm-256color" }).map(([k, v]) => `${k}='${v}'`).join(" ");
+    const env = Object.entries({ ...fx.env, TERM: "xterm-256color" })
+      .map(([k, v]) => `${k}='${v}'`)
+      .join(" ");
     const cmd = `env -i PATH='${process.env.PATH}' ${env} ${process.execPath} ${binPath("guild")} compare; echo EXIT=$?; sleep 60`;
     term.start(150, 20, fx.alice, cmd);
   });

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { hasFixture, placeFixture, runCommand, tempDir, type PlacedFixture } from "@guildts/testkit";
+import { placeFixture, runCommand, tempDir, type PlacedFixture } from "@guildts/testkit";
 
-describe("guild compare (table, CSV, JSON) against Guild 0.9.1's recorded output", { skip: !hasFixture() && "shared fixture not found" }, () => {
+describe("guild compare (table, CSV, JSON) against Guild 0.9.1's recorded output", {}, () => {
   let fx: PlacedFixture;
   before(() => {
     fx = placeFixture();
@@ -30,8 +30,16 @@ describe("guild compare (table, CSV, JSON) against Guild 0.9.1's recorded output
   });
 
   test("--json: one object per run with flags and scalars; selectors and filters apply", () => {
-    const lines = guild(["compare", "--json", "1:3"]).stdout.trim().split("\n").map((l) => JSON.parse(l) as { run: string; flags: Record<string, unknown>; scalars: Record<string, { last: number; step: number }> });
-    assert.deepEqual(lines.map((l) => l.run), ["b3ca74ef", "bdc2a0e6", "3d5e4116"]);
+    const lines = guild(["compare", "--json", "1:3"])
+      .stdout.trim()
+      .split("\n")
+      .map(
+        (l) => JSON.parse(l) as { run: string; flags: Record<string, unknown>; scalars: Record<string, { last: number; step: number }> },
+      );
+    assert.deepEqual(
+      lines.map((l) => l.run),
+      ["b3ca74ef", "bdc2a0e6", "3d5e4116"],
+    );
     assert.deepEqual(lines[0]!.flags, { c: 0.5, kernel: "linear" });
     assert.equal(lines[2]!.scalars.acc!.step, 3);
     assert.match(guild(["compare", "--json", "3"]).stdout, /"sleep":1\.0/);
@@ -46,11 +54,14 @@ describe("guild compare (table, CSV, JSON) against Guild 0.9.1's recorded output
   test("a label with commas and quotes is quoted as RFC 4180 asks", () => {
     const r = runCommand("guild", ["runs", "label", "1", 'a, "b"', "-y"], { env: fx.env, cwd: fx.alice });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(guild(["compare", "--csv", "-", "1"]).stdout.split("\n")[1]!, /^b3ca74ef,finetune,2026-11-26 17:42:52,0:00:00,completed,"a, ""b""",0\.5,/);
+    assert.match(
+      guild(["compare", "--csv", "-", "1"]).stdout.split("\n")[1]!,
+      /^b3ca74ef,finetune,2026-11-26 17:42:52,0:00:00,completed,"a, ""b""",0\.5,/,
+    );
   });
 });
 
-describe("guild compare columns and sorting", { skip: !hasFixture() && "shared fixture not found" }, () => {
+describe("guild compare columns and sorting", () => {
   let fx: PlacedFixture;
   before(() => {
     fx = placeFixture();
@@ -58,7 +69,10 @@ describe("guild compare columns and sorting", { skip: !hasFixture() && "shared f
   const csv = (args: string[]) => {
     const r = runCommand("guild", ["compare", "--csv", "-", ...args], { env: fx.env, cwd: fx.alice });
     assert.equal(r.status, 0, r.stderr);
-    return r.stdout.trim().split("\n").map((l) => l.split(","));
+    return r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split(","));
   };
 
   test("--cols adds flag, attr and qualified scalar columns; 'as' renames", () => {
@@ -84,9 +98,15 @@ describe("guild compare columns and sorting", { skip: !hasFixture() && "shared f
     const col = sorted[0]!.indexOf("loss");
     const losses = sorted.slice(1).map((r) => r[col]!);
     const present = losses.filter((v) => v !== "").map(Number);
-    assert.deepEqual(present, [...present].sort((a, b) => a - b));
+    assert.deepEqual(
+      present,
+      [...present].sort((a, b) => a - b),
+    );
     assert.ok(present.length >= 5 && present.length < losses.length);
-    assert.ok(losses.slice(present.length).every((v) => v === ""), "runs without loss come last");
+    assert.ok(
+      losses.slice(present.length).every((v) => v === ""),
+      "runs without loss come last",
+    );
     const top = csv(["--max", "acc", "--top", "2"]);
     assert.equal(top.length, 3);
     const accs = top.slice(1).map((r) => Number(r[top[0]!.indexOf("acc")]));
@@ -105,8 +125,14 @@ describe("guild compare on a generated home with scalars", () => {
     const csv = runCommand("guild", ["compare", "--csv", "-"], { env }).stdout.trim().split("\n");
     assert.equal(csv.length, 26);
     const header = csv[0]!.split(",");
-    assert.ok(["step", "acc", "loss"].every((h) => header.includes(h)), header.join(","));
-    const json = runCommand("guild", ["compare", "--json"], { env }).stdout.trim().split("\n").map((l) => JSON.parse(l) as { run: string; scalars: Record<string, { last: number; step: number }> });
+    assert.ok(
+      ["step", "acc", "loss"].every((h) => header.includes(h)),
+      header.join(","),
+    );
+    const json = runCommand("guild", ["compare", "--json"], { env })
+      .stdout.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { run: string; scalars: Record<string, { last: number; step: number }> });
     const withLoss = json.filter((r) => r.scalars.loss);
     assert.ok(withLoss.length > 5);
     for (const r of withLoss) {
@@ -117,7 +143,7 @@ describe("guild compare on a generated home with scalars", () => {
   });
 });
 
-describe("guild compare --csv through a CSV parser", { skip: !hasFixture() && "shared fixture not found" }, () => {
+describe("guild compare --csv through a CSV parser", () => {
   test("parses back to the same values as --json: quotes, commas and newlines survive", async () => {
     const { parse } = await import("csv-parse/sync");
     const fx = placeFixture();
@@ -126,7 +152,13 @@ describe("guild compare --csv through a CSV parser", { skip: !hasFixture() && "s
     assert.equal(runCommand("guild", ["runs", "label", "449af2", label, "-y"], { env, cwd: fx.alice }).status, 0);
     const text = runCommand("guild", ["compare", "--csv", "-"], { env, cwd: fx.alice }).stdout;
     const rows = parse(text, { columns: true }) as Record<string, string>[];
-    const json = runCommand("guild", ["compare", "--json"], { env, cwd: fx.alice }).stdout.trim().split("\n").map((l) => JSON.parse(l) as { run: string; label: string | null; flags: Record<string, unknown>; scalars: Record<string, { last: number }> });
+    const json = runCommand("guild", ["compare", "--json"], { env, cwd: fx.alice })
+      .stdout.trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(l) as { run: string; label: string | null; flags: Record<string, unknown>; scalars: Record<string, { last: number }> },
+      );
     assert.equal(rows.length, json.length);
     rows.forEach((row, i) => {
       const j = json[i]!;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { hasFixture, placeFixture, runCommand, runShell, type PlacedFixture } from "@guildts/testkit";
+import { placeFixture, runCommand, runShell, type PlacedFixture } from "@guildts/testkit";
 
-describe("guild on the home written by Guild 0.9.1: output compared with Guild's own", { skip: !hasFixture() && "shared fixture not found" }, () => {
+describe("guild on the home written by Guild 0.9.1: output compared with Guild's own", {}, () => {
   let fx: PlacedFixture;
   before(() => {
     fx = placeFixture();
@@ -58,8 +58,17 @@ describe("guild on the home written by Guild 0.9.1: output compared with Guild's
     const amb = guild(["runs", "info", "e"]);
     assert.equal(amb.status, Number(fx.expected("err-runs-info-ambiguous.exit")));
     // Guild lists the short ids; the candidates here add operation and start time.
-    const guildIds = fx.expected("err-runs-info-ambiguous.stderr").split("\n").slice(1).filter(Boolean).map((l) => l.trim());
-    const ours = amb.stderr.split("\n").slice(1).filter(Boolean).map((l) => l.trim().split(/\s+/)[0]);
+    const guildIds = fx
+      .expected("err-runs-info-ambiguous.stderr")
+      .split("\n")
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.trim());
+    const ours = amb.stderr
+      .split("\n")
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.trim().split(/\s+/)[0]);
     assert.deepEqual(ours, guildIds);
   });
 
@@ -94,6 +103,9 @@ describe("guild on the home written by Guild 0.9.1: output compared with Guild's
       if (rp.status === 0) assert.equal(info, rp.stdout.trim(), sel);
       else assert.equal(guild(["runs", "info", sel]).status, 1, sel);
     }
-    assert.equal(guild(["ls-runs", "-ET", "--json"]).stdout, runCommand("guild-ls-runs", ["-ET", "--json"], { env: fx.env, cwd: fx.alice }).stdout);
+    assert.equal(
+      guild(["ls-runs", "-ET", "--json"]).stdout,
+      runCommand("guild-ls-runs", ["-ET", "--json"], { env: fx.env, cwd: fx.alice }).stdout,
+    );
   });
 });

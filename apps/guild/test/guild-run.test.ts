@@ -4,7 +4,7 @@ import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { binPath, fixtureDir, hasFixture, runCommand, tempDir } from "@guildts/testkit";
+import { binPath, fixtureDir, runCommand, tempDir } from "@guildts/testkit";
 
 /**
  * `guild run` end to end on copies of the fixture's projects (written for Guild 0.9.1): the runs
@@ -20,7 +20,7 @@ interface Rec {
   flags: Record<string, unknown>;
 }
 
-describe("guild run", { skip: !hasFixture() && "shared fixture not found" }, () => {
+describe("guild run", () => {
   let root: string;
   let home: string;
   let mnist: string;
@@ -30,12 +30,16 @@ describe("guild run", { skip: !hasFixture() && "shared fixture not found" }, () 
     home = path.join(root, "home");
     mnist = path.join(root, "mnist");
     iris = path.join(root, "iris");
-    for (const [from, to] of [["mnist", mnist], ["iris", iris]] as const) {
+    for (const [from, to] of [
+      ["mnist", mnist],
+      ["iris", iris],
+    ] as const) {
       fs.cpSync(path.join(fixtureDir(), "projects", from), to, { recursive: true });
       for (const f of fs.readdirSync(to)) fs.chmodSync(path.join(to, f), 0o644);
     }
   });
-  const guild = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => runCommand("guild", args, { cwd, env: { GUILD_HOME: home, ...env } });
+  const guild = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
+    runCommand("guild", args, { cwd, env: { GUILD_HOME: home, ...env } });
   const latest = (): Rec => JSON.parse(runCommand("guild-rev-parse-run", ["--json", "1"], { env: { GUILD_HOME: home } }).stdout) as Rec;
   const attr = (id: string, name: string) => fs.readFileSync(path.join(home, "runs", id, ".guild", "attrs", name), "utf8");
 
@@ -52,7 +56,10 @@ describe("guild run", { skip: !hasFixture() && "shared fixture not found" }, () 
     const opref = fs.readFileSync(path.join(home, "runs", rec.id, ".guild", "opref"), "utf8");
     assert.equal(opref, `guildfile:${mnist}/guild.yml 7d11b1c1c0c60d8ddf75cc4fb676237c mnist train`);
     const cmd = attr(rec.id, "cmd");
-    assert.match(cmd, /- train\n- --\n- --batch\n- '64'\n- --epochs\n- '2'\n- --fail\n- 'false'\n- --lr\n- '0\.1'\n- --optimizer\n- sgd\n- --sleep\n- '0\.0'\n$/);
+    assert.match(
+      cmd,
+      /- train\n- --\n- --batch\n- '64'\n- --epochs\n- '2'\n- --fail\n- 'false'\n- --lr\n- '0\.1'\n- --optimizer\n- sgd\n- --sleep\n- '0\.0'\n$/,
+    );
     // output and output.index: one 9-byte entry per line.
     const out = fs.readFileSync(path.join(home, "runs", rec.id, ".guild", "output"), "utf8");
     const index = fs.readFileSync(path.join(home, "runs", rec.id, ".guild", "output.index"));
@@ -77,14 +84,22 @@ describe("guild run", { skip: !hasFixture() && "shared fixture not found" }, () 
     assert.equal(failed.status, 3);
     assert.deepEqual([latest().status, latest().exit_status], ["error", 3]);
     // SIGTERM to guild ends the run as terminated (exit_status -15), guild exits 241 as Guild.
-    const child = spawn(process.execPath, [binPath("guild"), "run", "train", "epochs=30", "sleep=0.2", "-y"], { cwd: mnist, env: { ...process.env, GUILD_HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [binPath("guild"), "run", "train", "epochs=30", "sleep=0.2", "-y"], {
+      cwd: mnist,
+      env: { ...process.env, GUILD_HOME: home },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     await new Promise<void>((resolve) => child.stdout.on("data", (d: Buffer) => d.includes("step: 1") && resolve()));
     child.kill("SIGTERM");
     const [code] = (await once(child, "exit")) as [number];
     assert.equal(code, 241);
     assert.deepEqual([latest().status, latest().exit_status], ["terminated", -15]);
     // Ctrl-C: the script's KeyboardInterrupt ends it as killed by SIGINT (-2), guild exits 254.
-    const c2 = spawn(process.execPath, [binPath("guild"), "run", "train", "epochs=30", "sleep=0.2", "-y"], { cwd: mnist, env: { ...process.env, GUILD_HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
+    const c2 = spawn(process.execPath, [binPath("guild"), "run", "train", "epochs=30", "sleep=0.2", "-y"], {
+      cwd: mnist,
+      env: { ...process.env, GUILD_HOME: home },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     await new Promise<void>((resolve) => c2.stdout.on("data", (d: Buffer) => d.includes("step: 1") && resolve()));
     c2.kill("SIGINT");
     const [code2] = (await once(c2, "exit")) as [number];
@@ -95,7 +110,12 @@ describe("guild run", { skip: !hasFixture() && "shared fixture not found" }, () 
   test("errors stop before anything is created: unknown flag, bad choice, unknown operation", () => {
     const count = () => (fs.existsSync(path.join(home, "runs")) ? fs.readdirSync(path.join(home, "runs")).length : 0);
     const before = count();
-    for (const args of [["run", "train", "nope=1", "-y"], ["run", "train", "optimizer=rmsprop", "-y"], ["run", "bogus", "-y"], ["run", "train", "epochs=abc", "-y"]]) {
+    for (const args of [
+      ["run", "train", "nope=1", "-y"],
+      ["run", "train", "optimizer=rmsprop", "-y"],
+      ["run", "bogus", "-y"],
+      ["run", "train", "epochs=abc", "-y"],
+    ]) {
       const r = guild(args, mnist);
       assert.equal(r.status, 1, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, /^guild: |^Unsupported value for 'optimizer' - supported values are:/);
@@ -112,7 +132,11 @@ describe("guild run", { skip: !hasFixture() && "shared fixture not found" }, () 
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "'$(touch pwned); `touch pwned2`'\n");
     const rundir = path.join(home, "runs", latest().id);
-    for (const dir of [proj, rundir]) assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith("pwned")), []);
+    for (const dir of [proj, rundir])
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((f) => f.startsWith("pwned")),
+        [],
+      );
   });
 
   test("--stage, --print-cmd, --help-op, guild operations, guild train", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { binPath, hasFixture, hasTool, placeFixture, Tmux, type PlacedFixture } from "@guildts/testkit";
+import { binPath, hasTool, placeFixture, Tmux, type PlacedFixture } from "@guildts/testkit";
 
 /**
  * The porcelain in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen.
@@ -12,9 +12,9 @@ const tmux = (...args: string[]) => term.run(...args);
 const screen = (escapes = false) => term.screen(escapes);
 const waitFor = (pattern: RegExp, ms?: number) => term.waitFor(pattern, ms);
 
-const enabled = hasFixture() && hasTool("tmux");
+const enabled = hasTool("tmux");
 
-describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux and the shared fixture" }, () => {
+describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux" }, () => {
   let fx: PlacedFixture;
   before(() => {
     fx = placeFixture();
@@ -38,8 +38,17 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux and the s
     await waitFor(/EXIT=0/);
     const colored = screen(true);
     assert.match(colored, /finetune\x1b\[2m \(iris\)\x1b\[/, "the dir suffix is dim (tmux re-encodes the reset)");
-    const plain = screen().split("\n").filter((l) => l.startsWith("["));
-    assert.deepEqual(plain, fx.expected("runs-list.stdout").trimEnd().split("\n").map((l) => l.trimEnd()));
+    const plain = screen()
+      .split("\n")
+      .filter((l) => l.startsWith("["));
+    assert.deepEqual(
+      plain,
+      fx
+        .expected("runs-list.stdout")
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.trimEnd()),
+    );
     type("NO_COLOR=1 guild runs list; echo EXIT=$?");
     await waitFor(/EXIT=0/);
     assert.doesNotMatch(screen(true), /\x1b\[2m/);
@@ -52,7 +61,10 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux and the s
 
     type("guild runs label 1 tuned; echo EXIT=$?");
     let s = await waitFor(/Label 1 run\(s\)\? \(y\/N\)/);
-    assert.match(s, /You are about to label the following runs with 'tuned':\n  \[b3ca74ef\]  finetune \(iris\)  2026-11-26 17:42:52  completed  c=0\.5 kernel=linear/);
+    assert.match(
+      s,
+      /You are about to label the following runs with 'tuned':\n  \[b3ca74ef\]  finetune \(iris\)  2026-11-26 17:42:52  completed  c=0\.5 kernel=linear/,
+    );
     tmux("send-keys", "-t", "t", "", "Enter"); // just Enter: the default is no
     await waitFor(/EXIT=4/);
     assert.equal(fs.readFileSync(file, "utf8"), before);
@@ -72,14 +84,16 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux and the s
   });
 });
 
-describe("guild runs rm in a terminal (tmux)", { skip: !enabled && "needs tmux and the shared fixture" }, () => {
+describe("guild runs rm in a terminal (tmux)", { skip: !enabled && "needs tmux" }, () => {
   const term2 = new Tmux("rm");
   const t = (...args: string[]) => term2.run(...args);
   const waitScreen = (pattern: RegExp) => term2.waitFor(pattern);
   let fx: PlacedFixture;
   before(() => {
     fx = placeFixture();
-    const env = Object.entries({ ...fx.env, TERM: "xterm-256color", PS1: "$ " }).map(([k, v]) => `${k}='${v}'`).join(" ");
+    const env = Object.entries({ ...fx.env, TERM: "xterm-256color", PS1: "$ " })
+      .map(([k, v]) => `${k}='${v}'`)
+      .join(" ");
     term2.start(200, 50, fx.alice, `env -i PATH='${process.env.PATH}' ${env} sh`);
     t("send-keys", "-t", "t", `alias guild='${process.execPath} ${binPath("guild")}'`, "Enter");
   });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { generateHome, hasFixture, placeFixture, repoRoot, runCommand, runShell, tempDir } from "@guildts/testkit";
+import { generateHome, placeFixture, repoRoot, runCommand, runShell, tempDir } from "@guildts/testkit";
 
 const guild = (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) => runCommand("guild", args, { env, ...(cwd ? { cwd } : {}) });
 
@@ -27,7 +27,10 @@ describe("guild runs list on a generated home", () => {
     assert.equal(rows(mm.stdout).length, 45);
     assert.equal(mm.stderr, "");
     const n = guild(["runs", "list", "-n", "5", "-H", home]);
-    assert.deepEqual(rows(n.stdout).map((l) => l.slice(0, 3)), ["[1:", "[2:", "[3:", "[4:", "[5:"]);
+    assert.deepEqual(
+      rows(n.stdout).map((l) => l.slice(0, 3)),
+      ["[1:", "[2:", "[3:", "[4:", "[5:"],
+    );
     const all = guild(["runs", "list", "-L", "-H", home]);
     assert.equal(rows(all.stdout).length, 45);
     assert.match(rows(all.stdout)[44]!, /^\[45:[0-9a-f]{8}\]/);
@@ -45,7 +48,10 @@ describe("guild runs list on a generated home", () => {
   });
 
   test("filters and selectors of the plumbing work the same in the porcelain", () => {
-    const plumbing = runCommand("guild-ls-runs", ["-H", home, "-ET", "--json"]).stdout.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id.slice(0, 8));
+    const plumbing = runCommand("guild-ls-runs", ["-H", home, "-ET", "--json"])
+      .stdout.trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { id: string }).id.slice(0, 8));
     const ours = rows(guild(["runs", "-ET", "-L", "-H", home]).stdout).map((l) => /^\[\d+:([0-9a-f]{8})\]/.exec(l)![1]);
     assert.deepEqual(ours, plumbing);
     const deleted = rows(guild(["runs", "--deleted", "-H", home]).stdout);
@@ -78,7 +84,10 @@ describe("guild runs label", () => {
     assert.deepEqual([clear.status, clear.stderr], [0, "Cleared label for 1 run(s)\n"]);
     assert.equal(fs.existsSync(labelFile), false);
     // No temporary file is left beside the attrs.
-    assert.deepEqual(fs.readdirSync(path.join(home, "runs", id, ".guild")).filter((f) => f.includes("tmp")), []);
+    assert.deepEqual(
+      fs.readdirSync(path.join(home, "runs", id, ".guild")).filter((f) => f.includes("tmp")),
+      [],
+    );
   });
 
   test("several runs at once; an empty selection changes nothing", () => {
@@ -86,8 +95,14 @@ describe("guild runs label", () => {
     const env = { GUILD_HOME: home };
     const r = guild(["runs", "label", "1:3", "5", "batch", "-y"], env);
     assert.deepEqual([r.status, r.stderr], [0, "Labeled 4 run(s)\n"]);
-    const labels = runCommand("guild-ls-runs", ["--json"], { env }).stdout.trim().split("\n").map((l) => (JSON.parse(l) as { label: string | null }).label);
-    assert.deepEqual(labels.map((l) => l === "batch"), [true, true, true, false, true, false]);
+    const labels = runCommand("guild-ls-runs", ["--json"], { env })
+      .stdout.trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { label: string | null }).label);
+    assert.deepEqual(
+      labels.map((l) => l === "batch"),
+      [true, true, true, false, true, false],
+    );
     const none = guild(["runs", "label", "-R", ":", "x", "-y"], env);
     assert.deepEqual([none.status, none.stderr], [0, "No runs to modify.\n"]);
   });
@@ -112,7 +127,7 @@ describe("guild runs label", () => {
     assert.match(b.stderr, /give one of LABEL, --set, --append/);
   });
 
-  test("a label written here reads back in Guild's format (the fixture run Guild labelled)", { skip: !hasFixture() && "no fixture" }, () => {
+  test("a label written here reads back in Guild's format (the fixture run Guild labelled)", {}, () => {
     const fx = placeFixture();
     const dir = fs.readdirSync(path.join(fx.home, "runs")).find((d) => d.startsWith("e8cf6838"))!;
     const real = path.join(fx.home, "runs", dir, ".guild", "attrs", "label");
@@ -125,7 +140,19 @@ describe("guild runs label", () => {
 
 describe("the guild command", () => {
   test("--help on every command and subcommand; --version", () => {
-    for (const args of [["--help"], ["help"], ["runs", "--help"], ["runs", "list", "--help"], ["runs", "info", "--help"], ["runs", "label", "--help"], ["label", "--help"], ["completion", "--help"], ["help", "runs", "info"], ["ls-runs", "--help"], ["rev-parse-run", "--help"]]) {
+    for (const args of [
+      ["--help"],
+      ["help"],
+      ["runs", "--help"],
+      ["runs", "list", "--help"],
+      ["runs", "info", "--help"],
+      ["runs", "label", "--help"],
+      ["label", "--help"],
+      ["completion", "--help"],
+      ["help", "runs", "info"],
+      ["ls-runs", "--help"],
+      ["rev-parse-run", "--help"],
+    ]) {
       const r = guild(args);
       assert.equal(r.status, 0, args.join(" "));
       assert.match(r.stdout, /Usage|usage/, args.join(" "));
@@ -168,7 +195,9 @@ describe("completion", () => {
 
   test("completes commands, subcommands, options and run ids of the current store (in bash)", () => {
     const home = generateHome({ runs: 4, seed: 6 });
-    const ids = runCommand("guild-ls-runs", ["-z"], { env: { GUILD_HOME: home } }).stdout.split("\0").filter(Boolean);
+    const ids = runCommand("guild-ls-runs", ["-z"], { env: { GUILD_HOME: home } })
+      .stdout.split("\0")
+      .filter(Boolean);
     const bash = (words: string[]) => {
       const script = `eval "$(guild completion bash)"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _guild_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
       const r = runShell(script, { env: { GUILD_HOME: home } });
@@ -180,7 +209,13 @@ describe("completion", () => {
     assert.ok(bash(["guild", "runs", "list", "--js"]).includes("--json"));
     const prefix = ids[0]!.slice(0, 2);
     const got = bash(["guild", "runs", "info", prefix]);
-    assert.deepEqual(got.sort(), ids.filter((id) => id.startsWith(prefix)).map((id) => id.slice(0, 8)).sort());
+    assert.deepEqual(
+      got.sort(),
+      ids
+        .filter((id) => id.startsWith(prefix))
+        .map((id) => id.slice(0, 8))
+        .sort(),
+    );
     assert.deepEqual(bash(["guild", "completion", ""]), ["bash", "zsh", "fish"]);
     void repoRoot;
   });

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { generateHome, hasFixture, hasTool, placeFixture, runCommand, runShell, tempDir, treeDigest } from "@guildts/testkit";
+import { generateHome, hasTool, placeFixture, runCommand, runShell, tempDir, treeDigest } from "@guildts/testkit";
 
 interface ProblemLine {
   kind: string;
@@ -14,10 +14,13 @@ interface ProblemLine {
   repair: string | null;
   repaired?: boolean;
 }
-const problems = (stdout: string): ProblemLine[] => stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as ProblemLine);
+const problems = (stdout: string): ProblemLine[] =>
+  stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ProblemLine);
 const fsck = (home: string, ...args: string[]) => runCommand("guild-fsck-runs", ["-H", home, ...args]);
 const DEAD_PID = 4_000_000; // above Linux's pid_max: never alive
-
 
 /** A home with one problem of each kind; returns the paths at fault by kind. */
 function damagedHome(): { home: string; outside: string; at: Record<string, string> } {
@@ -67,7 +70,7 @@ describe("guild-fsck-runs", () => {
     assert.equal(r.stderr, "guild-fsck-runs: checked 20 run(s) and 3 deleted run(s): no problems\n");
   });
 
-  test("the Guild 0.9.1 home is clean", { skip: !hasFixture() && "no fixture" }, () => {
+  test("the Guild 0.9.1 home is clean", () => {
     const fx = placeFixture();
     const r = fsck(fx.home, "--json");
     assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -92,7 +95,10 @@ describe("guild-fsck-runs", () => {
     // The plain form: SEVERITY TAB KIND TAB PATH TAB MESSAGE.
     const plain = fsck(home);
     assert.equal(plain.status, 1);
-    const lines = plain.stdout.trim().split("\n").map((l) => l.split("\t"));
+    const lines = plain.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
     assert.ok(lines.every((f) => f.length === 4));
     assert.deepEqual(lines.map((f) => f[1]).sort(), Object.keys(at).sort());
   });
@@ -103,7 +109,10 @@ describe("guild-fsck-runs", () => {
     const r = fsck(home, "--json", "--repair");
     assert.equal(r.status, 1, "unrepairable problems remain");
     const found = problems(r.stdout);
-    const repaired = found.filter((p) => p.repaired).map((p) => p.kind).sort();
+    const repaired = found
+      .filter((p) => p.repaired)
+      .map((p) => p.kind)
+      .sort();
     assert.deepEqual(repaired, ["interrupted-create", "interrupted-purge", "stale-lock", "stale-lock-file", "temp-file"]);
     for (const k of repaired) assert.ok(!fs.existsSync(at[k]!), `${k} removed`);
     for (const k of ["bad-attr", "bad-opref", "escaping-symlink", "broken-symlink", "not-a-run", "duplicate-run"]) {
@@ -111,7 +120,14 @@ describe("guild-fsck-runs", () => {
     }
     assert.equal(treeDigest(outside), outsideBefore, "nothing outside the store touched");
     const again = problems(fsck(home, "--json").stdout);
-    assert.deepEqual(again.map((p) => p.kind).sort(), ["bad-attr", "bad-opref", "broken-symlink", "duplicate-run", "escaping-symlink", "not-a-run"]);
+    assert.deepEqual(again.map((p) => p.kind).sort(), [
+      "bad-attr",
+      "bad-opref",
+      "broken-symlink",
+      "duplicate-run",
+      "escaping-symlink",
+      "not-a-run",
+    ]);
     assert.ok(again.every((p) => p.repair === null));
   });
 
@@ -144,7 +160,10 @@ describe("guild-fsck-runs", () => {
     fs.rmSync(label, { force: true });
     fs.symlinkSync(secret, label);
     const found = problems(fsck(home, "--json").stdout);
-    assert.deepEqual(found.map((p) => [p.kind, p.path]).sort(), [["bad-attr", label], ["escaping-symlink", label]]);
+    assert.deepEqual(found.map((p) => [p.kind, p.path]).sort(), [
+      ["bad-attr", label],
+      ["escaping-symlink", label],
+    ]);
     assert.match(found.find((p) => p.kind === "bad-attr")!.message, /symbolic link/);
   });
 
@@ -154,7 +173,10 @@ describe("guild-fsck-runs", () => {
     fs.writeFileSync(path.join(home, "runs"), "not a directory\n");
     const r = fsck(home, "--json");
     assert.equal(r.status, 1);
-    assert.deepEqual(problems(r.stdout).map((p) => [p.kind, p.path]), [["not-a-directory", path.join(home, "runs")]]);
+    assert.deepEqual(
+      problems(r.stdout).map((p) => [p.kind, p.path]),
+      [["not-a-directory", path.join(home, "runs")]],
+    );
     assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
   });
 

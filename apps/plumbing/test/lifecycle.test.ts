@@ -3,16 +3,24 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { generateHome, hasFixture, placeFixture, runCommand, runShell, tempDir } from "@guildts/testkit";
+import { generateHome, placeFixture, runCommand, runShell, tempDir } from "@guildts/testkit";
 
 interface Outcome {
   id: string;
   outcome: string;
   reason?: string;
 }
-const outcomes = (stdout: string): Outcome[] => stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Outcome);
+const outcomes = (stdout: string): Outcome[] =>
+  stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Outcome);
 const ids = (home: string, deleted = false) =>
-  runCommand("guild-ls-runs", ["-z", ...(deleted ? ["--deleted"] : [])], { env: { GUILD_HOME: home } }).stdout.split("\0").filter(Boolean).sort();
+  runCommand("guild-ls-runs", ["-z", ...(deleted ? ["--deleted"] : [])], { env: { GUILD_HOME: home } })
+    .stdout.split("\0")
+    .filter(Boolean)
+    .sort();
 
 describe("guild-mark-deleted, guild-restore-deleted, guild-purge-deleted", () => {
   test("delete moves runs whole into Guild's trash layout, restore brings them back", () => {
@@ -22,7 +30,10 @@ describe("guild-mark-deleted, guild-restore-deleted, guild-purge-deleted", () =>
     const before = fs.readdirSync(path.join(home, "runs", a!, ".guild", "attrs")).sort();
     const r = runCommand("guild-mark-deleted", ["--json", a!, b!], { env });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(outcomes(r.stdout), [{ id: a, outcome: "deleted" }, { id: b, outcome: "deleted" }]);
+    assert.deepEqual(outcomes(r.stdout), [
+      { id: a, outcome: "deleted" },
+      { id: b, outcome: "deleted" },
+    ]);
     assert.ok(!fs.existsSync(path.join(home, "runs", a!)));
     assert.deepEqual(fs.readdirSync(path.join(home, "trash", "runs", a!, ".guild", "attrs")).sort(), before);
     assert.deepEqual(ids(home, true), [a, b].sort());
@@ -48,7 +59,10 @@ describe("guild-mark-deleted, guild-restore-deleted, guild-purge-deleted", () =>
       const r = runCommand("guild-mark-deleted", ["--json", a!, "0123456789abcdef0123456789abcdef", b!, "../etc", "a/b"], { env });
       assert.equal(r.status, 1);
       const o = outcomes(r.stdout);
-      assert.deepEqual(o.map((x) => x.outcome), ["deleted", "not-found", "refused", "failed", "failed"]);
+      assert.deepEqual(
+        o.map((x) => x.outcome),
+        ["deleted", "not-found", "refused", "failed", "failed"],
+      );
       assert.equal(o[2]!.reason, `running (pid ${child.pid})`);
       assert.match(o[3]!.reason!, /invalid run id/);
       assert.ok(fs.existsSync(path.join(home, "runs", b!)), "the running run is left alone");
@@ -102,18 +116,24 @@ describe("guild-mark-deleted, guild-restore-deleted, guild-purge-deleted", () =>
   test("the CI pipeline: guild-ls-runs -ET --json | guild-mark-deleted --stdin --json", () => {
     const home = generateHome({ runs: 40, seed: 16 });
     const env = { GUILD_HOME: home };
-    const failed = runCommand("guild-ls-runs", ["-ET", "--json"], { env }).stdout.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
+    const failed = runCommand("guild-ls-runs", ["-ET", "--json"], { env })
+      .stdout.trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { id: string }).id);
     assert.ok(failed.length > 3);
     const r = runShell("guild-ls-runs -ET --json | guild-mark-deleted --stdin --json", { env });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(outcomes(r.stdout).map((o) => [o.id, o.outcome]), failed.map((id) => [id, "deleted"]));
+    assert.deepEqual(
+      outcomes(r.stdout).map((o) => [o.id, o.outcome]),
+      failed.map((id) => [id, "deleted"]),
+    );
     assert.equal(runCommand("guild-ls-runs", ["-ET"], { env }).stdout, "");
     const nothing = runShell("guild-ls-runs -ET --json | guild-mark-deleted --stdin --json", { env });
     assert.deepEqual([nothing.status, nothing.stdout], [0, ""]);
     assert.equal(runCommand("guild-mark-deleted", [], { env }).status, 2);
   });
 
-  test("Guild's deleted run (in the shared fixture) restores, and runs deleted here sit where Guild looks", { skip: !hasFixture() && "no fixture" }, () => {
+  test("Guild's deleted run (in the shared fixture) restores, and runs deleted here sit where Guild looks", {}, () => {
     const fx = placeFixture();
     const env = fx.env;
     const guildDeleted = ids(fx.home, true);
@@ -121,7 +141,10 @@ describe("guild-mark-deleted, guild-restore-deleted, guild-purge-deleted", () =>
     assert.ok(guildDeleted[0]!.startsWith("5531f9e7"));
     const r = runCommand("guild-restore-deleted", [guildDeleted[0]!], { env });
     assert.equal(r.status, 0, r.stderr);
-    const rec = JSON.parse(runCommand("guild-rev-parse-run", ["--json", "5531f9e7"], { env, cwd: fx.alice }).stdout) as { status: string; label: string };
+    const rec = JSON.parse(runCommand("guild-rev-parse-run", ["--json", "5531f9e7"], { env, cwd: fx.alice }).stdout) as {
+      status: string;
+      label: string;
+    };
     assert.deepEqual([rec.status, rec.label], ["completed", "batch=64 epochs=3 fail=no lr=0.1 optimizer=sgd sleep=0.0"]);
     // Deleting here puts the whole directory where Guild's `runs list --deleted` reads it.
     const id = runCommand("guild-rev-parse-run", ["449af2"], { env, cwd: fx.alice }).stdout.trim();

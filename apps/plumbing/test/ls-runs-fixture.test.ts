@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { hasFixture, placeFixture, runCommand, type PlacedFixture } from "@guildts/testkit";
+import { placeFixture, runCommand, type PlacedFixture } from "@guildts/testkit";
 
 /** A row of Guild's `runs list` table: `[N:short]  op (dir)  started  status  label`. */
 interface GuildRow {
@@ -40,7 +40,10 @@ interface JsonRecord {
 
 function records(stdout: string): JsonRecord[] {
   assert.ok(stdout === "" || stdout.endsWith("\n"), "NDJSON ends with a newline");
-  return stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as JsonRecord);
+  return stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as JsonRecord);
 }
 
 function fmt(us: number | null): string {
@@ -61,7 +64,7 @@ function assertSameAsGuild(ours: JsonRecord[], guildStdout: string): void {
   });
 }
 
-describe("guild-ls-runs on the home written by Guild 0.9.1", { skip: !hasFixture() && "shared fixture not found" }, () => {
+describe("guild-ls-runs on the home written by Guild 0.9.1", () => {
   let fx: PlacedFixture;
   before(() => {
     fx = placeFixture();

@@ -2,18 +2,26 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { generateHome, hasFixture, placeFixture, runCommand, runShell, type PlacedFixture } from "@guildts/testkit";
+import { generateHome, placeFixture, runCommand, runShell, type PlacedFixture } from "@guildts/testkit";
 
 const FIXTURE_ORDER = ["b3ca74ef", "bdc2a0e6", "3d5e4116", "2f4b9d7b", "e372a2f0", "449af203", "485079a0", "e8cf6838"];
 
-describe("guild-rev-parse-run on the Guild 0.9.1 fixture", { skip: !hasFixture() && "shared fixture not found" }, () => {
+describe("guild-rev-parse-run on the Guild 0.9.1 fixture", () => {
   let fx: PlacedFixture;
   before(() => {
     fx = placeFixture();
   });
   const rp = (args: string[], opts: { cwd?: string; input?: string } = {}) =>
-    runCommand("guild-rev-parse-run", args, { env: fx.env, cwd: opts.cwd ?? fx.alice, ...(opts.input !== undefined ? { input: opts.input } : {}) });
-  const short = (stdout: string) => stdout.split("\n").filter(Boolean).map((l) => l.slice(0, 8));
+    runCommand("guild-rev-parse-run", args, {
+      env: fx.env,
+      cwd: opts.cwd ?? fx.alice,
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+    });
+  const short = (stdout: string) =>
+    stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.slice(0, 8));
 
   test("every selector form of the runs guide", () => {
     const cases: [string[], string[]][] = [
@@ -25,8 +33,14 @@ describe("guild-rev-parse-run on the Guild 0.9.1 fixture", { skip: !hasFixture()
       [[":"], FIXTURE_ORDER],
       [["449af2"], ["449af203"]],
       [["e8cf6838"], ["e8cf6838"]],
-      [["e372a2f0", "3", "1"], ["b3ca74ef", "3d5e4116", "e372a2f0"]],
-      [["1:2", "2", "b3ca"], ["b3ca74ef", "bdc2a0e6"]],
+      [
+        ["e372a2f0", "3", "1"],
+        ["b3ca74ef", "3d5e4116", "e372a2f0"],
+      ],
+      [
+        ["1:2", "2", "b3ca"],
+        ["b3ca74ef", "bdc2a0e6"],
+      ],
     ];
     for (const [args, want] of cases) {
       const r = rp(args);
@@ -65,7 +79,10 @@ describe("guild-rev-parse-run on the Guild 0.9.1 fixture", { skip: !hasFixture()
   test("errors: out of range (never an id prefix), no match, malformed, no selector", () => {
     const range = rp(["99"]);
     assert.deepEqual([range.status, range.stdout], [1, ""]);
-    assert.equal(range.stderr, "guild-rev-parse-run: index 99 is out of range: there are 8 runs in this list (1 to 8); to select by id prefix, give at least 8 characters\n");
+    assert.equal(
+      range.stderr,
+      "guild-rev-parse-run: index 99 is out of range: there are 8 runs in this list (1 to 8); to select by id prefix, give at least 8 characters\n",
+    );
     const none = rp(["zzzz"]);
     assert.deepEqual([none.status, none.stderr], [1, "guild-rev-parse-run: no run matches 'zzzz'\n"]);
     const bad = rp(["a/b"]);

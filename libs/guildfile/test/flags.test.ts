@@ -3,8 +3,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { decodeAttr, encodeAttr, GuildFloat, shlexSplit, type AttrValue } from "@guildts/runstore";
-import { fixtureDir, hasFixture, tempDir } from "@guildts/testkit";
-import { defaultLabel, flagArgs, flagEnv, FlagError, loadGuildfile, renderLabel, resolveFlags, resolveOperation, type OpDef } from "../src/index.js";
+import { fixtureDir, tempDir } from "@guildts/testkit";
+import {
+  defaultLabel,
+  flagArgs,
+  flagEnv,
+  FlagError,
+  loadGuildfile,
+  renderLabel,
+  resolveFlags,
+  resolveOperation,
+  type OpDef,
+} from "../src/index.js";
 
 function opOf(text: string, spec: string | null = null): OpDef {
   const dir = tempDir();
@@ -49,7 +59,9 @@ describe("resolving flag values (spec §3.3)", () => {
   });
 
   test("the spec's quirks: boolean 'maybe' is True, string 'null' stays text, float 1 is 1.0, int 2.5 fails", () => {
-    const q = opOf("op:\n  flags:\n    b: {type: boolean}\n    s: {type: string}\n    f: {type: float}\n    i: {type: int}\n    n: {type: number}\n");
+    const q = opOf(
+      "op:\n  flags:\n    b: {type: boolean}\n    s: {type: string}\n    f: {type: float}\n    i: {type: int}\n    n: {type: number}\n",
+    );
     const r = resolveFlags(q, ["b=maybe", "s=null", "f=1", "i=7", "n=1.5"]);
     assert.deepEqual(r.userFlags, { b: "maybe", s: "null", f: new GuildFloat(1), i: 7, n: 1.5 });
     assert.deepEqual(r.flags, { b: true, s: "null", f: new GuildFloat(1), i: 7, n: 1.5 });
@@ -83,9 +95,14 @@ describe("resolving flag values (spec §3.3)", () => {
   test("missing required flags: Guild's table and the op name (not model:op)", () => {
     const e = flagErr(op, []);
     assert.equal(e.plain, true);
-    assert.equal(e.message, "Operation requires the following missing flags:\n\n  name  Model name\n\nRun the command again with these flags or try 'guild run train --help-op' for help.");
+    assert.equal(
+      e.message,
+      "Operation requires the following missing flags:\n\n  name  Model name\n\nRun the command again with these flags or try 'guild run train --help-op' for help.",
+    );
     assert.equal(flagErr(op, ["name="]).message, e.message, "an empty string is missing too");
-    const two = opOf("train:\n  flags:\n    name: {description: 'Model name\n\n      more', required: yes}\n    data-dir: {required: yes}\n");
+    const two = opOf(
+      "train:\n  flags:\n    name: {description: 'Model name\n\n      more', required: yes}\n    data-dir: {required: yes}\n",
+    );
     assert.equal(
       flagErr(two, []).message,
       "Operation requires the following missing flags:\n\n  data-dir  \n  name      Model name\n\nRun the command again with these flags or try 'guild run train --help-op' for help.",
@@ -95,9 +112,15 @@ describe("resolving flag values (spec §3.3)", () => {
   test("choices: Guild's table (values padded), skipped for falsy values, alias and allow-other", () => {
     const e = flagErr(op, ["name=a", "optimizer=rmsprop"]);
     assert.equal(e.plain, true);
-    assert.equal(e.message, "Unsupported value for 'optimizer' - supported values are:\n\n  sgd   \n  adam  \n\nRun the command again using one of these options.");
+    assert.equal(
+      e.message,
+      "Unsupported value for 'optimizer' - supported values are:\n\n  sgd   \n  adam  \n\nRun the command again using one of these options.",
+    );
     const act = opOf("train:\n  flags:\n    act: {choices: [relu, tanh]}\n");
-    assert.equal(flagErr(act, ["act=x"]).message, "Unsupported value for 'act' - supported values are:\n\n  relu  \n  tanh  \n\nRun the command again using one of these options.");
+    assert.equal(
+      flagErr(act, ["act=x"]).message,
+      "Unsupported value for 'act' - supported values are:\n\n  relu  \n  tanh  \n\nRun the command again using one of these options.",
+    );
     assert.deepEqual(resolveFlags(act, ["act="]).flags, { act: "" });
     assert.deepEqual(resolveFlags(act, ["act=no"]).flags, { act: false });
     const rich = opOf(`
@@ -112,10 +135,17 @@ train:
     lr: 0.1
     o: {choices: [a], allow-other: yes}
 `);
-    assert.equal(flagErr(rich, ["c=3"]).message, "Unsupported value for 'c' - supported values are:\n\n  1          one\n  2.5        two and a half\n  big-value  \n\nRun the command again using one of these options.");
+    assert.equal(
+      flagErr(rich, ["c=3"]).message,
+      "Unsupported value for 'c' - supported values are:\n\n  1          one\n  2.5        two and a half\n  big-value  \n\nRun the command again using one of these options.",
+    );
     assert.deepEqual(resolveFlags(rich, ["c=1.0"]).flags.c, new GuildFloat(1), "1.0 == 1 in Python");
     assert.deepEqual(resolveFlags(rich, ["c=b", "lr=0.2"]).flags, { c: "big-value", lr: 0.2, size: 100, o: null });
-    assert.deepEqual(resolveFlags(rich, ["c=big-value"]).flags, { c: "big-value", lr: 0.1, size: 10, o: null }, "only a choice named by its alias applies its flags");
+    assert.deepEqual(
+      resolveFlags(rich, ["c=big-value"]).flags,
+      { c: "big-value", lr: 0.1, size: 10, o: null },
+      "only a choice named by its alias applies its flags",
+    );
     assert.deepEqual(resolveFlags(rich, ["o=z"]).flags.o, "z");
   });
 
@@ -124,14 +154,21 @@ train:
     const r = resolveFlags(q, ["lr=1"]);
     assert.deepEqual(r.flags, { "learning-rate": new GuildFloat(1) });
     assert.deepEqual(r.userFlags, { lr: 1 }, "user flags keep the alias, decoded without the type");
-    assert.equal(flagErr(q, ["lr=1", "learning-rate=2"]).message, "cannot specify both alias 'learning-rate' and name for flag 'lr'\nUse --force-flags to skip this check.");
+    assert.equal(
+      flagErr(q, ["lr=1", "learning-rate=2"]).message,
+      "cannot specify both alias 'learning-rate' and name for flag 'lr'\nUse --force-flags to skip this check.",
+    );
   });
 
   test("paths are made absolute; existing-path must exist; min and max", () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "data.csv"), "");
     const q = opOf("train:\n  flags:\n    p: {type: path}\n    e: {type: existing-path}\n    n: {type: int, min: 1, max: 10}\n");
-    assert.deepEqual(resolveFlags(q, ["p=out", "e=data.csv"], { cwd: dir }).flags, { p: path.join(dir, "out"), e: path.join(dir, "data.csv"), n: null });
+    assert.deepEqual(resolveFlags(q, ["p=out", "e=data.csv"], { cwd: dir }).flags, {
+      p: path.join(dir, "out"),
+      e: path.join(dir, "data.csv"),
+      n: null,
+    });
     const missing = path.join(dir, "nope");
     assert.equal(flagErr(q, ["e=nope"], { cwd: dir }).message, `invalid value ${missing} for e: ${missing} does not exist`);
     assert.equal(flagErr(q, ["n=20"]).message, "invalid value 20 for n: out of range (greater than max 10)");
@@ -152,11 +189,26 @@ describe("command arguments and environment (spec §3.4)", () => {
     assert.equal(op.flagsDest, undefined);
     const { flags } = resolveFlags(op, ["b=no", "c=''", "d=3"]);
     assert.deepEqual(flagArgs(op, flags), ["--b", "", "--c", "", "--d", "3", "--f", "0.1", "--g", "1e-07"]);
-    assert.deepEqual(flagArgs(op, { ...flags, b: true, d: [1, "a b"], m: { z: 1, a: "x" } }), ["--b", "1", "--c", "", "--d", "1 'a b'", "--f", "0.1", "--g", "1e-07", "--m", "{'a': 'x', 'z': 1}"]);
+    assert.deepEqual(flagArgs(op, { ...flags, b: true, d: [1, "a b"], m: { z: 1, a: "x" } }), [
+      "--b",
+      "1",
+      "--c",
+      "",
+      "--d",
+      "1 'a b'",
+      "--f",
+      "0.1",
+      "--g",
+      "1e-07",
+      "--m",
+      "{'a': 'x', 'z': 1}",
+    ]);
   });
 
   test("flags-dest globals: YAML flow encoding", () => {
-    const op = opOf("op:\n  main: mod\n  flags-dest: globals\n  flags:\n    b: yes\n    s: '1'\n    f: 1.1\n    n: null\n    l: {default: [1, a]}\n");
+    const op = opOf(
+      "op:\n  main: mod\n  flags-dest: globals\n  flags:\n    b: yes\n    s: '1'\n    f: 1.1\n    n: null\n    l: {default: [1, a]}\n",
+    );
     assert.deepEqual(flagArgs(op, resolveFlags(op, []).flags), ["--b", "true", "--f", "1.1", "--l", "[1, a]", "--s", "'1'"]);
     assert.deepEqual(flagArgs(op, { b: false, s: "yes", f: new GuildFloat(2) }), ["--b", "false", "--f", "2.0", "--s", "'yes'"]);
   });
@@ -174,21 +226,29 @@ op:
 `);
     const warnings: string[] = [];
     const { flags } = resolveFlags(op, []);
-    assert.deepEqual(flagArgs(op, flags, { cmdArgs: ["prog", "--a", "2"], warn: (m) => warnings.push(m) }), ["--learning-rate", "0.1", "--sw"]);
+    assert.deepEqual(flagArgs(op, flags, { cmdArgs: ["prog", "--a", "2"], warn: (m) => warnings.push(m) }), [
+      "--learning-rate",
+      "0.1",
+      "--sw",
+    ]);
     assert.deepEqual(warnings, ["ignoring flag 'a=1' because it's shadowed in the operation cmd as --a"]);
     const skipAll = opOf("op:\n  exec: x\n  default-flag-arg-skip: yes\n  flags:\n    a: 1\n    b: {default: 2, arg-skip: no}\n");
     assert.deepEqual(flagArgs(skipAll, { a: 1, b: 2 }), ["--b", "2"]);
   });
 
   test("arg-split", () => {
-    const op = opOf("op:\n  exec: x\n  flags:\n    l: {default: 'a b c', arg-split: yes}\n    m: {default: '1,2', arg-split: ',', type: int}\n");
+    const op = opOf(
+      "op:\n  exec: x\n  flags:\n    l: {default: 'a b c', arg-split: yes}\n    m: {default: '1,2', arg-split: ',', type: int}\n",
+    );
     const { flags } = resolveFlags(op, []);
     assert.deepEqual(flags, { l: "a b c", m: "1,2" });
     assert.deepEqual(flagArgs(op, flags), ["--l", "a", "b", "c", "--m", "1", "2"]);
   });
 
   test("FLAG_* variables with the args encoding, env-name", () => {
-    const op = opOf("op:\n  exec: x\n  flags:\n    x: '1'\n    b: no\n    my-lr: 0.1\n    n: null\n    e: {default: 3, env-name: EPOCHS}\n");
+    const op = opOf(
+      "op:\n  exec: x\n  flags:\n    x: '1'\n    b: no\n    my-lr: 0.1\n    n: null\n    e: {default: 3, env-name: EPOCHS}\n",
+    );
     assert.deepEqual(flagEnv(op, resolveFlags(op, []).flags), { FLAG_X: "1", FLAG_B: "", FLAG_MY_LR: "0.1", FLAG_N: "", EPOCHS: "3" });
   });
 });
@@ -215,7 +275,7 @@ describe("labels (spec §4.6)", () => {
   });
 });
 
-describe("the fixture's runs: the recorded flags, user flags, cmd and label from the recorded args", { skip: !hasFixture() && `the shared Guild fixture is not at ${fixtureDir()}` }, () => {
+describe("the fixture's runs: the recorded flags, user flags, cmd and label from the recorded args", () => {
   const home = path.join(fixtureDir(), "home");
   const runDirs = [
     ...fs.readdirSync(path.join(home, "runs")).map((id) => path.join(home, "runs", id)),

@@ -3,15 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { GuildFloat } from "@guildts/runstore";
-import { fixtureDir, hasFixture, tempDir } from "@guildts/testkit";
+import { fixtureDir, tempDir } from "@guildts/testkit";
 import { findGuildfile, guildfileErrorSummary, GuildfileError, loadGuildfile, opFullname, type Guildfile } from "../src/index.js";
 
 export function write(text: string, name = "guild.yml", dir = tempDir()): string {
   fs.writeFileSync(path.join(dir, name), text);
   return path.join(dir, name);
 }
-
-const NO_FIXTURE = !hasFixture() && `the shared Guild fixture is not at ${fixtureDir()}`;
 
 function loadErr(text: string): GuildfileError {
   const file = write(text);
@@ -27,7 +25,7 @@ function loadErr(text: string): GuildfileError {
   assert.fail(`loaded:\n${text}`);
 }
 
-describe("the fixture's guild files", { skip: NO_FIXTURE }, () => {
+describe("the fixture's guild files", () => {
   const project = (name: string) => path.join(fixtureDir(), "projects", name, "guild.yml");
 
   test("mnist: the model form, ops and flags sorted by name, Guild's md5 version", () => {
@@ -232,7 +230,9 @@ train:
     fs.mkdirSync(path.join(dir, "pkg"));
     fs.writeFileSync(path.join(dir, "pkg", "b.py"), "from click import command\n");
     fs.writeFileSync(path.join(dir, "c.py"), "x = 1\n# import argparse\n");
-    const gf = loadGuildfile(write("a: a\nb: pkg.b --x\nc: {main: c, flags-dest: 'global:params'}\nd: c\ne: missing\nf: {exec: echo}\n", "guild.yml", dir));
+    const gf = loadGuildfile(
+      write("a: a\nb: pkg.b --x\nc: {main: c, flags-dest: 'global:params'}\nd: c\ne: missing\nf: {exec: echo}\n", "guild.yml", dir),
+    );
     assert.deepEqual(
       gf.models[0]!.operations.map((o) => [o.name, o.flagsDest]),
       [
@@ -344,24 +344,52 @@ describe("broken guild files: the message names the file, the place and Guild's 
     ["train:\n", "operation 'train'", "invalid value for operation 'None' 'train': expected a string or a mapping"],
     ["train:\n  flags:\n", "operation 'train'", "invalid flags value None: expected a mapping"],
     ["- model: m\n  operations: {t: {tags: 3}}\n", "model 'm', operation 't'", "invalid tags value 3: expected a string or list"],
-    ["- model: m\n  operations:\n    train:\n      flags: [a, b]\n", "model 'm', operation 'train'", "invalid flags value ['a', 'b']: expected a mapping"],
+    [
+      "- model: m\n  operations:\n    train:\n      flags: [a, b]\n",
+      "model 'm', operation 'train'",
+      "invalid flags value ['a', 'b']: expected a mapping",
+    ],
     [
       "- model: mnist\n  operations:\n    train:\n      flags:\n        lr:\n          choices: {a: 1}\n",
       "model 'mnist', operation 'train', flag 'lr'",
       "invalid flag choice data {'a': 1}: expected a list of values or mappings",
     ],
-    ["train:\n  flags:\n    lr:\n      choices:\n        - description: no value\n", "operation 'train', flag 'lr', choice 1", "missing required 'value' attribute in {'description': 'no value'}"],
-    ["train:\n  flags-import: maybe\n", "operation 'train'", "invalid flags-import value 'maybe': expected yes/all, no, or a list of flag names"],
+    [
+      "train:\n  flags:\n    lr:\n      choices:\n        - description: no value\n",
+      "operation 'train', flag 'lr', choice 1",
+      "missing required 'value' attribute in {'description': 'no value'}",
+    ],
+    [
+      "train:\n  flags-import: maybe\n",
+      "operation 'train'",
+      "invalid flags-import value 'maybe': expected yes/all, no, or a list of flag names",
+    ],
     ["train:\n  output-scalars: 3\n", "operation 'train'", "invalid output-scalars 3: expected a mapping, list, string, or false"],
     ["train:\n  sourcecode: 123\n", "operation 'train', sourcecode", "invalid select files spec 123: expected a string, list, or mapping"],
-    ["train:\n  sourcecode:\n    - {include: a, exclude: b}\n", "operation 'train', sourcecode", "invalid file select spec {'include': 'a', 'exclude': 'b'}: cannot include both include and exclude"],
+    [
+      "train:\n  sourcecode:\n    - {include: a, exclude: b}\n",
+      "operation 'train', sourcecode",
+      "invalid file select spec {'include': 'a', 'exclude': 'b'}: cannot include both include and exclude",
+    ],
     ["train:\n  steps: go\n", "operation 'train'", "invalid steps data 'go': expected a list"],
-    ["train:\n  optimizer: gp\n  optimizers: [gp]\n", "operation 'train'", "conflicting optimizer configuration in operation 'train' - cannot define both 'optimizer' and 'optimizers'"],
+    [
+      "train:\n  optimizer: gp\n  optimizers: [gp]\n",
+      "operation 'train'",
+      "conflicting optimizer configuration in operation 'train' - cannot define both 'optimizer' and 'optimizers'",
+    ],
     ["- model: a\n  extends: b\n", "model 'a'", "undefined model or config 'b'"],
     ["- model: a\n  extends: b\n- model: b\n  extends: a\n", "model 'a'", "cycle in 'extends' (b -> a -> b)"],
     ["- model: a\n  extends: pkg/m\n", "model 'a'", "cannot find Guild file for package 'pkg'"],
-    ["- model: a\n  operations:\n    t:\n      flags:\n        $include: nowhere\n", "model 'a', operation 't'", "invalid include reference 'nowhere': cannot find target"],
-    ["- include: nope.yml\n", "item 1", "cannot find include 'nope.yml' (includes must be local to including Guild file or a Guild package on the system path)"],
+    [
+      "- model: a\n  operations:\n    t:\n      flags:\n        $include: nowhere\n",
+      "model 'a', operation 't'",
+      "invalid include reference 'nowhere': cannot find target",
+    ],
+    [
+      "- include: nope.yml\n",
+      "item 1",
+      "cannot find include 'nope.yml' (includes must be local to including Guild file or a Guild package on the system path)",
+    ],
   ];
   for (const [text, place, problem] of cases) {
     test(`${place}: ${problem.slice(0, 50)}`, () => {
@@ -374,12 +402,21 @@ describe("broken guild files: the message names the file, the place and Guild's 
 
   test("Guild's summary line for a broken guild file in the project directory", () => {
     const e = loadErr("42\n");
-    assert.equal(guildfileErrorSummary(e, path.dirname(e.file)), "guildfile in the current directory contains an error (see above for details)");
-    assert.equal(guildfileErrorSummary(e, path.dirname(path.dirname(e.file))), `guildfile in './${path.basename(path.dirname(e.file))}' contains an error (see above for details)`);
+    assert.equal(
+      guildfileErrorSummary(e, path.dirname(e.file)),
+      "guildfile in the current directory contains an error (see above for details)",
+    );
+    assert.equal(
+      guildfileErrorSummary(e, path.dirname(path.dirname(e.file))),
+      `guildfile in './${path.basename(path.dirname(e.file))}' contains an error (see above for details)`,
+    );
   });
 
   test("an unreadable path is a GuildfileError naming it", () => {
     const missing = path.join(tempDir(), "guild.yml");
-    assert.throws(() => loadGuildfile(missing), (e: unknown) => e instanceof GuildfileError && e.message.includes(missing) && /no such file/.test(e.message));
+    assert.throws(
+      () => loadGuildfile(missing),
+      (e: unknown) => e instanceof GuildfileError && e.message.includes(missing) && /no such file/.test(e.message),
+    );
   });
 });

@@ -2,8 +2,19 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { fixtureDir, hasFixture, tempDir } from "@guildts/testkit";
-import { flagsPrompt, formatOperations, helpGuildfile, helpModel, helpOp, loadGuildfile, resolveFlags, resolveOperation, wrapText, type Guildfile } from "../src/index.js";
+import { fixtureDir, tempDir } from "@guildts/testkit";
+import {
+  flagsPrompt,
+  formatOperations,
+  helpGuildfile,
+  helpModel,
+  helpOp,
+  loadGuildfile,
+  resolveFlags,
+  resolveOperation,
+  wrapText,
+  type Guildfile,
+} from "../src/index.js";
 
 function gfOf(text: string): Guildfile {
   const dir = tempDir();
@@ -34,16 +45,24 @@ describe("guild operations (spec §1.7)", () => {
 
   test("-a, filters, the anonymous model first, several guild files", () => {
     const gf = gfOf(CNN);
-    assert.equal(formatOperations([gf], { all: true }), "cnn:prep            \niris-cnn:train      Train CNN\nmnist-cnn:_private  \nmnist-cnn:test      \nmnist-cnn:train     \n");
+    assert.equal(
+      formatOperations([gf], { all: true }),
+      "cnn:prep            \niris-cnn:train      Train CNN\nmnist-cnn:_private  \nmnist-cnn:test      \nmnist-cnn:train     \n",
+    );
     assert.equal(formatOperations([gf], { filters: ["MNIST", "te"] }), "mnist-cnn:test  \n");
     assert.equal(formatOperations([gf], { filters: ["cnn train"] }), "");
     assert.equal(formatOperations([gf], { filters: ["train cnn"] }), "iris-cnn:train  Train CNN\n", "filters match the description too");
-    assert.equal(formatOperations([gfOf("b: {description: B}\na: {}\n"), gfOf("- model: z\n  operations: {x: {}}\n")]), "a    \nb    B\nz:x  \n");
+    assert.equal(
+      formatOperations([gfOf("b: {description: B}\na: {}\n"), gfOf("- model: z\n  operations: {x: {}}\n")]),
+      "a    \nb    B\nz:x  \n",
+    );
     assert.equal(formatOperations([]), "");
   });
 
   test("-v adds main, flags and details lines", () => {
-    const gf = gfOf("train:\n  description: |-\n    Train\n    Second line\n  main: train --x\n  flags:\n    lr: {description: Rate, default: 0.1}\n    n: {}\n");
+    const gf = gfOf(
+      "train:\n  description: |-\n    Train\n    Second line\n  main: train --x\n  flags:\n    lr: {description: Rate, default: 0.1}\n    n: {}\n",
+    );
     assert.equal(
       formatOperations([gf], { verbose: true }),
       "train  Train\n  main: train --x\n  flags:\n    lr: Rate (default is 0.1)\n    n:\n  details:\n    Second line\n",
@@ -152,11 +171,16 @@ describe("--help-op (spec §3.5)", () => {
   });
 
   test("no flags, no Flags section", () => {
-    assert.equal(helpOp(resolveOperation(gfOf("op: {}\n"), "op")), "Usage: guild run [OPTIONS] op [FLAG]...\n\nUse 'guild run --help' for a list of options.\n");
+    assert.equal(
+      helpOp(resolveOperation(gfOf("op: {}\n"), "op")),
+      "Usage: guild run [OPTIONS] op [FLAG]...\n\nUse 'guild run --help' for a list of options.\n",
+    );
   });
 
   test("dependencies with descriptions are listed", () => {
-    const gf = gfOf("- model: m\n  resources:\n    data: {description: The data, sources: [{file: x}]}\n  operations:\n    op:\n      requires: [data, {resource: other, description: Other thing}, plain]\n");
+    const gf = gfOf(
+      "- model: m\n  resources:\n    data: {description: The data, sources: [{file: x}]}\n  operations:\n    op:\n      requires: [data, {resource: other, description: Other thing}, plain]\n",
+    );
     assert.equal(
       helpOp(resolveOperation(gf, "m:op")),
       "Usage: guild run [OPTIONS] m:op [FLAG]...\n\nUse 'guild run --help' for a list of options.\n\nDependencies:\n  data   The data\n  other  Other thing\n",
@@ -173,17 +197,27 @@ describe("--help-model and guild help", () => {
     );
   });
 
-  test("guild help: overview, base operations, models with their operations and flags", { skip: !hasFixture() && `the shared Guild fixture is not at ${fixtureDir()}` }, () => {
+  test("guild help: overview, base operations, models with their operations and flags", () => {
     const mnist = loadGuildfile(path.join(fixtureDir(), "projects", "mnist", "guild.yml"));
     const help = helpGuildfile(mnist, { cwd: mnist.dir });
     assert.ok(help.startsWith("OVERVIEW\n\n    You are viewing help for operations defined in the current directory.\n\n"), help);
-    assert.ok(help.includes("\nMODELS\n\n    mnist\n\n      Tiny MNIST-style example (no ML libraries)\n\n      Operations:\n\n        prepare\n          Prepare the dataset\n\n        test\n"), help);
+    assert.ok(
+      help.includes(
+        "\nMODELS\n\n    mnist\n\n      Tiny MNIST-style example (no ML libraries)\n\n      Operations:\n\n        prepare\n          Prepare the dataset\n\n        test\n",
+      ),
+      help,
+    );
     assert.ok(help.includes("          Flags:\n            batch      Batch size (default is 64)\n"), help);
     assert.ok(!help.includes("BASE OPERATIONS"));
     const iris = loadGuildfile(path.join(fixtureDir(), "projects", "iris", "guild.yml"));
     const irisHelp = helpGuildfile(iris, { cwd: path.dirname(iris.dir) });
     assert.ok(irisHelp.includes("defined in './iris'."), irisHelp);
-    assert.ok(irisHelp.includes("\nBASE OPERATIONS\n\n    finetune\n      Fine-tune the iris classifier\n\n      Flags:\n        c       (default is 0.5)\n"), irisHelp);
+    assert.ok(
+      irisHelp.includes(
+        "\nBASE OPERATIONS\n\n    finetune\n      Fine-tune the iris classifier\n\n      Flags:\n        c       (default is 0.5)\n",
+      ),
+      irisHelp,
+    );
     assert.ok(!irisHelp.includes("MODELS"));
     for (const line of help.split("\n").concat(irisHelp.split("\n"))) assert.ok(line.length <= 78, line);
   });
@@ -197,14 +231,22 @@ describe("the run confirmation (spec §3.7)", () => {
   });
 
   test("model:op, no flags, null values (null-label or default), flag functions raw, other actions", () => {
-    const gf = gfOf("- model: mnist-cnn\n  operations:\n    train:\n      flags:\n        a: null\n        b: {null-label: auto}\n        c: 'a b'\n        d: '1'\n        e: yes\n    test: {}\n");
+    const gf = gfOf(
+      "- model: mnist-cnn\n  operations:\n    train:\n      flags:\n        a: null\n        b: {null-label: auto}\n        c: 'a b'\n        d: '1'\n        e: yes\n    test: {}\n",
+    );
     const train = resolveOperation(gf, "mnist-cnn:train");
     assert.equal(
       flagsPrompt(train, { ...resolveFlags(train, []).flags, f: "uniform[0:1]" }),
       "You are about to run mnist-cnn:train\n  a: default\n  b: auto\n  c: a b\n  d: '1'\n  e: yes\n  f: uniform[0:1]\nContinue? (Y/n)",
     );
-    assert.equal(flagsPrompt(resolveOperation(gf, "test"), {}, { action: "stage" }), "You are about to stage mnist-cnn:test\nContinue? (Y/n)");
-    assert.equal(flagsPrompt(resolveOperation(gf, "test"), {}, { action: "start", subject: "083a665e21c744af93c07676730b606c (fail.py)" }), "You are about to start 083a665e21c744af93c07676730b606c (fail.py)\nContinue? (Y/n)");
+    assert.equal(
+      flagsPrompt(resolveOperation(gf, "test"), {}, { action: "stage" }),
+      "You are about to stage mnist-cnn:test\nContinue? (Y/n)",
+    );
+    assert.equal(
+      flagsPrompt(resolveOperation(gf, "test"), {}, { action: "start", subject: "083a665e21c744af93c07676730b606c (fail.py)" }),
+      "You are about to start 083a665e21c744af93c07676730b606c (fail.py)\nContinue? (Y/n)",
+    );
   });
 });
 

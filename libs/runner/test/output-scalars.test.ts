@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { readAttr, readEventFile } from "@guildts/runstore";
-import { fixtureDir, hasFixture, tempDir } from "@guildts/testkit";
+import { fixtureDir, tempDir } from "@guildts/testkit";
 import {
   compileOutputScalars,
   decodeUtf8Ignore,
@@ -54,8 +54,6 @@ const f = Math.fround;
 const steps = (rows: Row[]) => rows.map((r) => r[2]);
 
 /* ------------------------------------------------------------------------------------------ */
-
-const noFixture = !hasFixture() && "no Guild 0.9 fixture";
 
 interface FixtureRun {
   id: string;
@@ -117,7 +115,7 @@ function wallTimes(file: string): number[] {
 }
 
 describe("output scalars: the fixture runs", () => {
-  test("each run's .guild/output gives exactly the (tag, value, step) sequence of its event file", { skip: noFixture }, () => {
+  test("each run's .guild/output gives exactly the (tag, value, step) sequence of its event file", () => {
     const all = fixtureRuns();
     assert.equal(all.length, 7);
     let compared = 0;
@@ -129,7 +127,7 @@ describe("output scalars: the fixture runs", () => {
     assert.equal(compared, 28);
   });
 
-  test("the iris runs print acc/loss without a step: both at step 0", { skip: noFixture }, () => {
+  test("the iris runs print acc/loss without a step: both at step 0", () => {
     const iris = fixtureRuns().filter((r) => fs.readFileSync(path.join(r.dir, ".guild", "opref"), "utf8").includes("/iris/"));
     assert.equal(iris.length, 2);
     for (const r of iris) {
@@ -142,7 +140,7 @@ describe("output scalars: the fixture runs", () => {
     }
   });
 
-  test("matcher + writer with Guild's clock write each fixture event file again, byte for byte", { skip: noFixture }, () => {
+  test("matcher + writer with Guild's clock write each fixture event file again, byte for byte", () => {
     for (const r of fixtureRuns()) {
       const dir = tempDir();
       let created = 0;
@@ -431,7 +429,12 @@ describe("output scalars: configuration forms (spec §5.2)", () => {
 
   test("invalid regexes and bad items are warned about and skipped", () => {
     const warnings: string[] = [];
-    const rows = run(["(unclosed", 42, { a: 7, b: "b=(\\value)" }, "x\\e", "(a)(b)(c)", "ok=(?P<ok>\\value)"], ["b=1 ok=2 abc"], [], warnings);
+    const rows = run(
+      ["(unclosed", 42, { a: 7, b: "b=(\\value)" }, "x\\e", "(a)(b)(c)", "ok=(?P<ok>\\value)"],
+      ["b=1 ok=2 abc"],
+      [],
+      warnings,
+    );
     assert.deepEqual(rows, [
       ["b", 1, 0],
       ["ok", 2, 0],
@@ -450,7 +453,10 @@ describe("output scalars: configuration forms (spec §5.2)", () => {
 
   test("any other top-level value is rejected as Guild's Guild file check does", () => {
     assert.throws(() => compileOutputScalars(true), OutputScalarsConfigError);
-    assert.throws(() => compileOutputScalars(3), /^OutputScalarsConfigError: invalid output-scalars 3: expected a mapping, list, string, or false$/);
+    assert.throws(
+      () => compileOutputScalars(3),
+      /^OutputScalarsConfigError: invalid output-scalars 3: expected a mapping, list, string, or false$/,
+    );
   });
 });
 

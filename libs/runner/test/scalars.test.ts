@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { readEventFile } from "@guildts/runstore";
-import { fixtureDir, hasFixture, tempDir } from "@guildts/testkit";
+import { fixtureDir, tempDir } from "@guildts/testkit";
 import { compileOutputScalars, crc32c, encodeEvent, encodeRecord, EventFileWriter, maskedCrc, ScalarLogger } from "../src/index.js";
 
 /** Records of a TFRecord file: [data, wall_time, step] with the raw bytes of each record. */
@@ -19,9 +19,12 @@ function records(buf: Buffer): { raw: Buffer; data: Buffer }[] {
 
 const eventFiles = (): string[] => {
   const runs = path.join(fixtureDir(), "home", "runs");
-  return fs
-    .readdirSync(runs)
-    .flatMap((id) => fs.readdirSync(path.join(runs, id, ".guild")).filter((f) => f.startsWith("events.out.tfevents.")).map((f) => path.join(runs, id, ".guild", f)));
+  return fs.readdirSync(runs).flatMap((id) =>
+    fs
+      .readdirSync(path.join(runs, id, ".guild"))
+      .filter((f) => f.startsWith("events.out.tfevents."))
+      .map((f) => path.join(runs, id, ".guild", f)),
+  );
 };
 
 describe("TensorBoard event files", () => {
@@ -30,7 +33,7 @@ describe("TensorBoard event files", () => {
     assert.equal(crc32c(Buffer.alloc(0)), 0);
   });
 
-  test("every record Guild 0.9.1 wrote in the fixture is reproduced byte for byte", { skip: !hasFixture() && "no fixture" }, () => {
+  test("every record Guild 0.9.1 wrote in the fixture is reproduced byte for byte", () => {
     const files = eventFiles();
     assert.ok(files.length >= 6);
     let n = 0;
@@ -60,19 +63,26 @@ describe("TensorBoard event files", () => {
     assert.equal(path.basename(w.path), "events.out.tfevents.1795714964.h.7." + path.basename(w.path).split(".").pop());
     const got: unknown[] = [];
     readEventFile(fs.readFileSync(w.path), (tag, value, step) => got.push([tag, value, step]));
-    assert.deepEqual(got, [["loss", 0.25, 0], ["acc", 0.75, 3]]);
+    assert.deepEqual(got, [
+      ["loss", 0.25, 0],
+      ["acc", 0.75, 3],
+    ]);
   });
 });
 
 describe("output scalars", () => {
   const run = (config: unknown, lines: string[], flags: string[] = []) => {
     const got: [string, number, number][] = [];
-    const logger = new ScalarLogger(compileOutputScalars(config, flags)!, { addScalar: (t, v, s) => got.push([t, Math.fround(v), s]), flush() {}, close() {} });
+    const logger = new ScalarLogger(compileOutputScalars(config, flags)!, {
+      addScalar: (t, v, s) => got.push([t, Math.fround(v), s]),
+      flush() {},
+      close() {},
+    });
     for (const l of lines) logger.onLine(l);
     return got;
   };
 
-  test("the fixture runs' output gives exactly the scalars Guild logged", { skip: !hasFixture() && "no fixture" }, () => {
+  test("the fixture runs' output gives exactly the scalars Guild logged", () => {
     for (const file of eventFiles()) {
       const output = fs.readFileSync(path.join(path.dirname(file), "output"), "utf8").split("\n");
       const want: [string, number, number][] = [];
@@ -82,16 +92,31 @@ describe("output scalars", () => {
   });
 
   test("the spec's examples: implied steps, sticky step, flag names ignored, trailing parentheses", () => {
-    assert.deepEqual(run(undefined, ["x: 1", "y: 2", "x: 3", "y: 4"]).map((r) => r[2]), [0, 0, 1, 1]);
-    assert.deepEqual(run(undefined, ["x: 1", "y: 1", "y: 1", "y: 1", "x: 1", "y: 1"]).map((r) => r[2]), [0, 0, 1, 2, 2, 3]);
-    assert.deepEqual(run(undefined, ["val: 0.1", "step: 5", "val: 0.2"]), [["val", Math.fround(0.1), 0], ["val", Math.fround(0.2), 5]]);
+    assert.deepEqual(
+      run(undefined, ["x: 1", "y: 2", "x: 3", "y: 4"]).map((r) => r[2]),
+      [0, 0, 1, 1],
+    );
+    assert.deepEqual(
+      run(undefined, ["x: 1", "y: 1", "y: 1", "y: 1", "x: 1", "y: 1"]).map((r) => r[2]),
+      [0, 0, 1, 2, 2, 3],
+    );
+    assert.deepEqual(run(undefined, ["val: 0.1", "step: 5", "val: 0.2"]), [
+      ["val", Math.fround(0.1), 0],
+      ["val", Math.fround(0.2), 5],
+    ]);
     assert.deepEqual(run(undefined, ["x: 99", "note: hello"], ["x"]), []);
-    assert.deepEqual(run(undefined, ["loss: 0.5 (step 3)", "acc: 1 (10)"]).map((r) => r[2]), [3, 10]);
+    assert.deepEqual(
+      run(undefined, ["loss: 0.5 (step 3)", "acc: 1 (10)"]).map((r) => r[2]),
+      [3, 10],
+    );
     assert.deepEqual(run(undefined, ["WARNING: bad thing", "  indented: 1"]), []);
     assert.equal(compileOutputScalars(false), null);
     assert.equal(compileOutputScalars([]), null);
     assert.deepEqual(run({ acc: "accuracy=(\\value)" }, ["accuracy=0.5"]), [["acc", 0.5, 0]]);
-    assert.deepEqual(run(["(\\key)=(\\value)"], ["a=1 b=2"]), [["a", 1, 0], ["b", 2, 0]]);
+    assert.deepEqual(run(["(\\key)=(\\value)"], ["a=1 b=2"]), [
+      ["a", 1, 0],
+      ["b", 2, 0],
+    ]);
     assert.deepEqual(run(["epoch (?P<step>\\step): loss=(?P<loss>\\value)"], ["epoch 4: loss=0.25"]), [["loss", 0.25, 4]]);
   });
 });

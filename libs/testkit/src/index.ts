@@ -15,17 +15,14 @@ export function repoRoot(): string {
   return dir;
 }
 
-/** `../shared` beside the repository (CI lays a copy there), or $GUILDTS_SHARED. */
-export function sharedDir(): string {
-  return process.env.GUILDTS_SHARED ?? path.join(repoRoot(), "..", "shared");
-}
+/** The Guild-written homes in the repository's `fixtures/` (see fixtures/README.md). */
+export type FixtureName = "guild-0.9-home" | "guild-0.9-batch-home";
 
-export function fixtureDir(): string {
-  return path.join(sharedDir(), "fixtures", "guild-0.9-home");
-}
-
-export function hasFixture(): boolean {
-  return fs.existsSync(path.join(fixtureDir(), "home", "runs"));
+/** A fixture's folder; an error (never a skip) when its data is missing. */
+export function fixtureDir(name: FixtureName = "guild-0.9-home"): string {
+  const dir = path.join(repoRoot(), "fixtures", name);
+  if (!fs.existsSync(path.join(dir, "home", "runs"))) throw new Error(`fixture ${name} not found at ${dir}: the checkout is incomplete`);
+  return dir;
 }
 
 export function tempDir(prefix = "guildts-test-"): string {
@@ -39,8 +36,11 @@ export interface PlacedFixture {
   alice: string;
   /** GUILD_HOME (stands for /home/alice/.guild). */
   home: string;
+  /** Project folders of guild-0.9-home (stand for /home/alice/mnist and /home/alice/iris). */
   mnist: string;
   iris: string;
+  /** Project folder of guild-0.9-batch-home (stands for /home/alice/cls). */
+  cls: string;
   /** The environment the fixture's outputs were recorded with, mapped. */
   env: NodeJS.ProcessEnv;
   /** A recorded output (`NAME.stdout`, `NAME.stderr`, `NAME.exit`) with paths mapped. */
@@ -59,19 +59,25 @@ function walk(dir: string, visit: (p: string, st: fs.Stats) => void): void {
 }
 
 /**
- * Copies the shared Guild 0.9.1 fixture into a temp dir laid out like /home/alice (home in
- * `.guild`, projects in `mnist/` and `iris/`), writable, with every `/home/alice` inside text files
- * rewritten to the new place (run files hold absolute paths: opref, env, op attrs).
+ * Copies a Guild 0.9.1 fixture into a temp dir laid out like /home/alice (home in `.guild`, each
+ * project in `projects/NAME` at `NAME/`, `exports/` when the fixture has one), writable, with every
+ * `/home/alice` inside text files rewritten to the new place (run files hold absolute paths:
+ * opref, env, op attrs). Relative symlinks (trial links, dependency links) are kept as links.
  */
-export function placeFixture(): PlacedFixture {
-  const src = fixtureDir();
+export function placeFixture(name: FixtureName = "guild-0.9-home"): PlacedFixture {
+  const src = fixtureDir(name);
   const alice = path.join(tempDir("guildts-fixture-"), "alice");
   const home = path.join(alice, ".guild");
   fs.mkdirSync(alice, { recursive: true });
-  fs.cpSync(path.join(src, "home"), home, { recursive: true });
-  fs.cpSync(path.join(src, "projects", "mnist"), path.join(alice, "mnist"), { recursive: true });
-  fs.cpSync(path.join(src, "projects", "iris"), path.join(alice, "iris"), { recursive: true });
+  fs.cpSync(path.join(src, "home"), home, { recursive: true, verbatimSymlinks: true });
+  for (const project of fs.readdirSync(path.join(src, "projects"))) {
+    fs.cpSync(path.join(src, "projects", project), path.join(alice, project), { recursive: true, verbatimSymlinks: true });
+  }
+  if (fs.existsSync(path.join(src, "exports"))) {
+    fs.cpSync(path.join(src, "exports"), path.join(alice, "exports"), { recursive: true, verbatimSymlinks: true });
+  }
   walk(alice, (p, st) => {
+    if (st.isSymbolicLink()) return;
     fs.chmodSync(p, st.isDirectory() ? 0o755 : 0o644);
     if (st.isFile() && st.size < 1 << 20) {
       const buf = fs.readFileSync(p);
@@ -85,6 +91,7 @@ export function placeFixture(): PlacedFixture {
     home,
     mnist: path.join(alice, "mnist"),
     iris: path.join(alice, "iris"),
+    cls: path.join(alice, "cls"),
     env: { HOME: alice, USER: "alice", LANG: "C.UTF-8", TZ: "UTC", GUILD_HOME: home },
     expected: (file) => map(fs.readFileSync(path.join(src, "expected", file), "utf8")),
     map,
@@ -137,11 +144,7 @@ export function binPath(name: string): string {
  * Runs a built command with a clean, deterministic environment (UTC, no colour, no TTY), plus
  * `env`. Standard input is `input` or empty.
  */
-export function runCommand(
-  name: string,
-  args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
-): RunResult {
+export function runCommand(name: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): RunResult {
   const env = commandEnv(opts.env);
   const spawnOpts: SpawnSyncOptions = { cwd: opts.cwd ?? os.tmpdir(), env, input: opts.input ?? "", encoding: "utf8", maxBuffer: 1 << 28 };
   const r = spawnSync(process.execPath, [binPath(name), ...args], spawnOpts);
@@ -153,7 +156,12 @@ export function runCommand(
 export function runShell(script: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
   const bins = [path.join(repoRoot(), "node_modules", ".bin")];
   const env = commandEnv({ PATH: `${bins.join(":")}:${process.env.PATH}`, ...opts.env });
-  const r = spawnSync("bash", ["-o", "pipefail", "-c", script], { cwd: opts.cwd ?? os.tmpdir(), env, encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync("bash", ["-o", "pipefail", "-c", script], {
+    cwd: opts.cwd ?? os.tmpdir(),
+    env,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
   return { stdout: String(r.stdout), stderr: String(r.stderr), status: r.status };
 }
 
