@@ -1,6 +1,6 @@
 import { CliError, EXIT } from "@guildts/format";
 import { resolveGuildHome, runRootEntries, runsRoot } from "@guildts/runstore";
-import { RUN_OPTIONS, RUNS_SUBCOMMANDS, TOP_COMMANDS } from "./commands.js";
+import { commandOptions, firstWords, groupCommands, lookup, subWords, type Command } from "./command.js";
 
 /**
  * Shell completion. The scripts are thin: they ask `guild __complete CWORD WORD...` for the
@@ -32,6 +32,9 @@ complete -c guild -f -a '(__guild_complete)'
 `,
 };
 
+/** The shells completion has a script for. */
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+
 export function completionScript(shell: string | undefined): string {
   if (!shell || !(shell in SCRIPTS)) {
     throw new CliError(`completion needs a shell: bash, zsh or fish${shell ? ` (not '${shell}')` : ""}`, EXIT.USAGE);
@@ -53,23 +56,29 @@ function runIds(prefix: string, home: string | undefined): string[] {
   }
 }
 
-/** Candidates for the word at `cword` of `words` (words[0] is `guild`). */
-export function complete(cword: number, words: string[]): string[] {
+/** Candidates for the word at `cword` of `words` (words[0] is `guild`), from the command table. */
+export function complete(commands: readonly Command[], cword: number, words: string[]): string[] {
   const current = words[cword] ?? "";
   const before = words.slice(1, cword);
   const homeAt = before.findIndex((w) => w === "-H" || w === "--home");
   const home = homeAt >= 0 ? before[homeAt + 1] : undefined;
   const positional = before.filter((w, i) => !w.startsWith("-") && before[i - 1] !== "-H" && before[i - 1] !== "--home");
   const match = (xs: string[]) => xs.filter((x) => x.startsWith(current));
-  const top = positional[0];
-  if (top === undefined) return match([...TOP_COMMANDS.map((c) => c.name), "--help", "--version", "-H", "--home"]);
-  if (top === "completion") return positional.length === 1 ? match(["bash", "zsh", "fish"]) : [];
-  let sub = top === "label" ? RUNS_SUBCOMMANDS.find((s) => s.name === "label") : undefined;
-  if (top === "runs") {
-    if (positional.length === 1 && !current.startsWith("-")) return match(RUNS_SUBCOMMANDS.map((s) => s.name));
-    sub = RUNS_SUBCOMMANDS.find((s) => s.name === positional[1]) ?? RUNS_SUBCOMMANDS[0];
+  const visible = commands.filter((c) => !c.hidden);
+  if (positional.length === 0) return match([...firstWords(visible), "--help", "--version", "-H", "--home"]);
+  const found = lookup(visible, positional);
+  let command = found?.command;
+  let argsBefore = found ? positional.length - found.used : 0;
+  if (!found) {
+    // A group word: its commands, or (`guild runs -E ...`) the options of its default command.
+    const group = groupCommands(visible, positional[0]);
+    if (group.length === 0) return [];
+    if (positional.length === 1 && !current.startsWith("-")) return match(subWords(visible, positional[0]!));
+    command = group.find((c) => c.groupDefault);
+    argsBefore = positional.length - 1;
   }
-  if (!sub) return [];
-  if (current.startsWith("-")) return match([...RUN_OPTIONS, ...sub.options]);
-  return sub.takesRuns ? runIds(current, home) : [];
+  if (!command) return [];
+  if (current.startsWith("-")) return match(commandOptions(command));
+  if (command.choices) return argsBefore === 0 ? match([...command.choices]) : [];
+  return command.takesRuns ? runIds(current, home) : [];
 }

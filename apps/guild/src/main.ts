@@ -2,35 +2,9 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { CliError, EXIT } from "@guildts/format";
-import { fsckMain, lifecycleMain, lsRunsMain, revParseRunMain, runMain, VERSION } from "@guildts/plumbing";
-import { closest, RUNS_SUBCOMMANDS, TOP_COMMANDS } from "./commands.js";
-import { complete, completionScript } from "./completion.js";
-import { runsInfo } from "./runs-info.js";
-import { runsLabel } from "./runs-label.js";
-import { checkCmd } from "./check.js";
-import { compareCmd } from "./compare.js";
-import { runsLifecycle } from "./runs-delete.js";
-import { runsList } from "./runs-list.js";
-import { helpCmd, operationsCmd, runCmd } from "./run-cmd.js";
-import { findGuildfile } from "@guildts/guildfile";
-
-const HELP = `Usage: guild [-H PATH] COMMAND [ARGS]...
-
-A fast, scriptable run manager for Guild AI homes.
-
-Commands:
-${TOP_COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`).join("\n")}
-
-Runs commands (guild runs COMMAND):
-${RUNS_SUBCOMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`).join("\n")}
-
-Global options:
-  -H, --home PATH  Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)
-  --help           Show this help ('guild COMMAND --help' for a command's)
-  --version        Show the version
-
-Any other 'guild NAME' runs an executable 'guild-NAME' found on PATH.
-`;
+import { closest, parseArgs, plumbingMain, runMain, VERSION } from "@guildts/plumbing";
+import { cliOf, firstWords, GROUPS, groupCommands, lookup, subWords, topHelp, type Command } from "./command.js";
+import { COMMANDS } from "./commands/index.js";
 
 /** Splits leading global options off argv: `guild -H PATH runs ...`. */
 function globalOptions(argv: string[]): { home?: string; rest: string[]; help: boolean; version: boolean } {
@@ -67,140 +41,68 @@ export function findExtension(name: string, env: NodeJS.ProcessEnv = process.env
   return null;
 }
 
-/** `as` for commands that finish later (a run). */
-async function asAsync(command: string, body: () => Promise<number>): Promise<number> {
+/** Usage errors of a command point to its own --help (`Try 'guild runs rm --help'`). */
+function pointHelpTo(prog: string, e: unknown): never {
+  if (e instanceof CliError && e.exitCode === EXIT.USAGE && !e.command) e.command = prog;
+  throw e;
+}
+
+/** Runs one command of the table on its arguments, called as `prog`. */
+function call(command: Command, argv: string[], prog: string): number | Promise<number> {
+  if (command.program) {
+    // A plumbing program keeps its own name in its messages, as when run as guild-NAME.
+    plumbingMain(command.program, command, argv);
+    return Number(process.exitCode ?? 0);
+  }
   try {
-    return await body();
+    const parsed = command.rawArgs ? { args: argv, opts: {} } : parseArgs(cliOf(command, prog), argv);
+    if (!parsed) return EXIT.OK; // --help was printed
+    const result = command.run({ prog, ...parsed, commands: COMMANDS, dispatch });
+    return result instanceof Promise ? result.catch((e: unknown) => pointHelpTo(prog, e)) : result;
   } catch (e) {
-    if (e instanceof CliError && e.exitCode === EXIT.USAGE && !e.command) e.command = command;
-    throw e;
+    pointHelpTo(prog, e);
   }
 }
 
-/** Runs a subcommand so that its usage errors point to its own --help. */
-function as(command: string, body: () => number): number {
-  try {
-    return body();
-  } catch (e) {
-    if (e instanceof CliError && e.exitCode === EXIT.USAGE && !e.command) e.command = command;
-    throw e;
+/** `guild WORDS...`: the command the words name, a group's default, an extension, or an error. */
+function dispatch(words: string[]): number | Promise<number> {
+  const found = lookup(COMMANDS, words);
+  if (found) return call(found.command, words.slice(found.used), `guild ${words.slice(0, found.used).join(" ")}`);
+  const [word, next] = words as [string, ...string[]];
+  const group = groupCommands(COMMANDS, word);
+  if (group.length) {
+    const dflt = group.find((c) => c.groupDefault);
+    if (dflt && (next === undefined || next.startsWith("-"))) return call(dflt, words.slice(1), `guild ${word}`);
+    const guess = closest(next!, subWords(COMMANDS, word));
+    const hint = GROUPS[group[0]!.group].unknownHint;
+    throw new CliError(
+      `unknown ${word} command '${next}'${guess ? ` (did you mean 'guild ${word} ${guess}'?)` : ""}`,
+      EXIT.USAGE,
+      hint ? [hint(next!)] : [],
+    );
   }
-}
-
-function runsCommand(args: string[]): number {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case undefined:
-      return as("guild runs", () => runsList([], "guild runs"));
-    case "list":
-    case "ls":
-      return as("guild runs list", () => runsList(rest));
-    case "info":
-      return as("guild runs info", () => runsInfo(rest));
-    case "label":
-      return as("guild runs label", () => runsLabel(rest));
-    case "delete":
-    case "rm":
-      return as(`guild runs ${sub}`, () => runsLifecycle("delete", rest, `guild runs ${sub}`));
-    case "restore":
-      return as("guild runs restore", () => runsLifecycle("restore", rest, "guild runs restore"));
-    case "purge":
-      return as("guild runs purge", () => runsLifecycle("purge", rest, "guild runs purge"));
-    default:
-      if (sub.startsWith("-")) return as("guild runs", () => runsList(args, "guild runs"));
-      {
-        const guess = closest(
-          sub,
-          RUNS_SUBCOMMANDS.map((s) => s.name),
-        );
-        // `guild runs LABEL` is not a thing: the guide's form is `guild runs list LABEL`.
-        throw new CliError(`unknown runs command '${sub}'${guess ? ` (did you mean 'guild runs ${guess}'?)` : ""}`, EXIT.USAGE, [
-          `Try 'guild runs list ${sub}' to list runs labelled '${sub}', or 'guild --help'.`,
-        ]);
-      }
+  const ext = findExtension(word);
+  if (ext) {
+    const r = spawnSync(ext, words.slice(1), { stdio: "inherit" });
+    if (r.error) throw new CliError(`cannot run ${ext}: ${r.error.message}`, EXIT.FAULT);
+    return r.status ?? 128 + 1;
   }
+  const guess = closest(word, firstWords(COMMANDS));
+  throw new CliError(`'${word}' is not a guild command${guess ? ` (did you mean '${guess}'?)` : ""}`, EXIT.USAGE);
 }
 
 export function main(argv: string[]): void {
-  let exitViaChild: number | null = null;
   runMain("guild", () => {
     const g = globalOptions(argv);
     if (g.home !== undefined) process.env.GUILD_HOME = g.home; // -H applies to every command
-    const [cmd, ...args] = g.rest;
-    if (g.version && cmd === undefined) {
-      process.stdout.write(`guild (guildts) ${VERSION}\n`);
-      return EXIT.OK;
+    if (g.rest.length === 0) {
+      if (g.version) {
+        process.stdout.write(`guild (guildts) ${VERSION}\n`);
+        return EXIT.OK;
+      }
+      process.stdout.write(topHelp(COMMANDS));
+      return g.help ? EXIT.OK : EXIT.USAGE;
     }
-    if (cmd === undefined || (g.help && cmd === undefined) || cmd === "help") {
-      if (cmd === "help" && args.length) return main2([...args, "--help"]);
-      // `guild help` in a project: the guide's help for the models defined there.
-      if (cmd === "help" && findGuildfile(process.cwd())) return helpCmd();
-      process.stdout.write(HELP);
-      return cmd === undefined && !g.help ? EXIT.USAGE : EXIT.OK;
-    }
-    return main2(g.help ? [cmd, ...args, "--help"] : [cmd, ...args]);
+    return dispatch(g.help ? [...g.rest, "--help"] : g.rest);
   });
-
-  function main2(words: string[]): number | Promise<number> {
-    const [cmd, ...args] = words as [string, ...string[]];
-    switch (cmd) {
-      case "runs":
-        return runsCommand(args);
-      case "label":
-        return as("guild label", () => runsLabel(args, "guild label"));
-      case "run":
-        return asAsync("guild run", () => runCmd(args, "guild run"));
-      case "train":
-        return asAsync("guild train", () => runCmd(args, "guild train", "train"));
-      case "operations":
-      case "ops":
-        return as(`guild ${cmd}`, () => operationsCmd(args, `guild ${cmd}`));
-      case "compare":
-        return asAsync("guild compare", async () => compareCmd(args));
-      case "completion":
-        if (args.includes("--help")) {
-          process.stdout.write(
-            'Usage: guild completion bash|zsh|fish\n\nPrint a completion script. bash: eval "$(guild completion bash)"\n',
-          );
-          return EXIT.OK;
-        }
-        process.stdout.write(completionScript(args[0]));
-        return EXIT.OK;
-      case "__complete": {
-        const cword = Number(args[0]);
-        for (const c of complete(cword, args.slice(1))) process.stdout.write(c + "\n");
-        return EXIT.OK;
-      }
-      case "check":
-        return as("guild check", () => checkCmd(args));
-      case "fsck-runs":
-        fsckMain(args);
-        return Number(process.exitCode ?? 0);
-      case "ls-runs":
-        lsRunsMain(args);
-        return Number(process.exitCode ?? 0);
-      case "rev-parse-run":
-        revParseRunMain(args);
-        return Number(process.exitCode ?? 0);
-      case "mark-deleted":
-      case "restore-deleted":
-      case "purge-deleted":
-        lifecycleMain(`guild-${cmd}`, args);
-        return Number(process.exitCode ?? 0);
-      default: {
-        const ext = findExtension(cmd);
-        if (ext) {
-          const r = spawnSync(ext, args, { stdio: "inherit" });
-          if (r.error) throw new CliError(`cannot run ${ext}: ${r.error.message}`, EXIT.FAULT);
-          exitViaChild = r.status ?? 128 + 1;
-          return exitViaChild;
-        }
-        const guess = closest(
-          cmd,
-          TOP_COMMANDS.map((c) => c.name),
-        );
-        throw new CliError(`'${cmd}' is not a guild command${guess ? ` (did you mean '${guess}'?)` : ""}`, EXIT.USAGE);
-      }
-    }
-  }
 }

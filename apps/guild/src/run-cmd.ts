@@ -6,9 +6,7 @@ import {
   flagEnv,
   FlagError,
   flagsPrompt,
-  formatOperations,
   GuildfileError,
-  helpGuildfile,
   helpOp,
   loadGuildfile,
   OpResolveError,
@@ -19,7 +17,8 @@ import {
   type OpDef,
 } from "@guildts/guildfile";
 import path from "node:path";
-import { newCli, parseArgs, runOptions } from "@guildts/plumbing";
+import { runOptions, type Call } from "@guildts/plumbing";
+import type { CAC } from "cac";
 import { selectOne } from "./select-one.js";
 import { createRun, startRun, type RunPlan } from "@guildts/runner";
 import { readAttr, resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
@@ -48,21 +47,6 @@ function guildErrors<T>(body: () => T): T {
     if (e instanceof OpResolveError || e instanceof FlagError || e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
     throw e;
   }
-}
-
-/** `guild operations` / `guild ops`. */
-export function operationsCmd(argv: string[], prog: string): number {
-  const cli = newCli(prog).usage("\n\nList the operations of the model definition in the current directory.");
-  cli.help();
-  if (!parseArgs(cli, argv)) return EXIT.OK;
-  process.stdout.write(formatOperations([cwdGuildfile()]));
-  return EXIT.OK;
-}
-
-/** `guild help`: models, operations and flags of the cwd's guild file. */
-export function helpCmd(): number {
-  process.stdout.write(helpGuildfile(cwdGuildfile()));
-  return EXIT.OK;
 }
 
 /** `${name}` in an exec command or a label template: the flag's value as Guild formats it. */
@@ -96,14 +80,9 @@ function pythonExe(): string {
   return process.env.GUILD_PYTHON ?? "python3";
 }
 
-/** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and `guild train [MODEL]`. */
-export async function runCmd(argv: string[], prog: string, alias?: "train"): Promise<number> {
-  const cli = newCli(prog)
-    .usage(
-      alias
-        ? "[MODEL] [FLAG=VALUE...] [options]\n\nRun the train operation of a model (default: the default model)."
-        : "[MODEL:]OPERATION [FLAG=VALUE...] [options]\n\nStart a run of an operation of the model definition in the current directory.",
-    )
+/** The options of `guild run` and `guild train`. */
+export function runCmdOptions(cli: CAC): CAC {
+  return cli
     .option("-H, --home <path>", "Guild home for the run")
     .option("-l, --label <label>", "Label for the run (${flag} and ${default_label} are replaced)")
     .option("-y, --yes", "Do not ask for confirmation")
@@ -112,11 +91,12 @@ export async function runCmd(argv: string[], prog: string, alias?: "train"): Pro
     .option("--stage", "Create the run staged, without starting it")
     .option("--start <run>", "Start a staged run (an index, id or id prefix among the staged runs)")
     .option("-q, --quiet", "Do not show the operation's output");
-  cli.help();
-  const parsed = parseArgs(cli, argv);
-  if (!parsed) return EXIT.OK;
-  const { opts } = parsed;
-  const args = [...parsed.args];
+}
+
+/** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and (alias "train") `guild train [MODEL]`. */
+export async function runCmd(call: Call, alias?: "train"): Promise<number> {
+  const { opts } = call;
+  const args = [...call.args];
   if (opts.start !== undefined) return startStaged(String(opts.start), opts, args);
   const gf = cwdGuildfile();
   const assigns = args.filter((a) => a.includes("="));

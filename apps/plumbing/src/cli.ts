@@ -4,6 +4,7 @@ import { cac, type CAC } from "cac";
 import { CliError, EXIT } from "@guildts/format";
 import { HomeError, resolveGuildHome, RUN_STATUSES, type GuildHome, type RunStatus } from "@guildts/runstore";
 import { compileFilter, FilterError, LOCAL_SCOPE_NOTE, MODEL_DEFINITION_NAMES, type RunFilter, type Scope } from "@guildts/select";
+import { closest } from "./suggest.js";
 
 /** The version every command reports (`--version`, `guild check`). */
 export const VERSION = "0.1.0";
@@ -109,6 +110,20 @@ export function homeOption(opts: Record<string, unknown>): GuildHome {
   }
 }
 
+/** The options a cac instance declares, as typed: `-H`, `--home`... (help, completion, suggestions). */
+export function optionNames(cli: CAC): string[] {
+  // cac's `names` are camelCased (dryRun): the raw name keeps the spelling typed (`-n, --dry-run <x>`).
+  const names = cli.globalCommand.options.flatMap((o) => o.rawName.split(",").map((n) => n.trim().split(/[\s<[]/)[0]!));
+  return [...new Set(names.includes("--help") ? names : [...names, "--help"])];
+}
+
+/** A long option close to a mistyped one (`--jsn` → `--json`): a prefix, or one or two edits off. */
+function closestOption(typed: string, names: string[]): string | null {
+  const long = names.filter((n) => n.startsWith("--")).map((n) => n.slice(2));
+  const guess = closest(typed, long, typed.length < 6 ? 1 : 2);
+  return guess === null ? null : `--${guess}`;
+}
+
 /** Known option names of a cac instance, for rejecting unknown ones. */
 function knownOptions(cli: CAC): Set<string> {
   const names = new Set<string>(["help", "h", "version", "v", "--"]);
@@ -137,7 +152,8 @@ export function parseArgs(cli: CAC, argv: string[]): { args: string[]; opts: Rec
   for (const key of Object.keys(opts)) {
     if (!known.has(key) && !known.has(kebab(key))) {
       const flag = key.length === 1 ? `-${key}` : `--${kebab(key)}`;
-      throw new CliError(`unknown option '${flag}'`, EXIT.USAGE);
+      const guess = key.length === 1 ? null : closestOption(kebab(key), optionNames(cli));
+      throw new CliError(`unknown option '${flag}'${guess ? ` (did you mean '${guess}'?)` : ""}`, EXIT.USAGE);
     }
   }
   const positional = restoreRawValues(cli, argv, opts);
@@ -240,4 +256,51 @@ export function runMain(prog: string, body: () => number | void | Promise<number
 
 export function newCli(name: string): CAC {
   return cac(name);
+}
+
+/** What a command's handler gets: the name it was called by, its arguments and options. */
+export interface Call {
+  /** The command as called (`guild runs rm`, `guild-ls-runs`): messages and --help use it. */
+  prog: string;
+  args: string[];
+  opts: Record<string, unknown>;
+}
+
+/**
+ * A command, declared so that it can be read without running it: usage, examples, and its
+ * options declared on a cac instance (help, completion and option suggestions read them), then
+ * its handler. The plumbing's commands are these; the porcelain's add a name (apps/guild).
+ */
+export interface CommandDef {
+  /** One line for command lists (`guild --help`). */
+  summary: string;
+  /** After the program name in `Usage:`: the arguments, a blank line, what it does. */
+  usage: string;
+  /** Command lines shown at the end of --help (`guild runs rm -ET -y`). */
+  examples: readonly string[];
+  options?: (cli: CAC) => CAC;
+  run(call: Call): number | Promise<number>;
+}
+
+/** The cac instance of a command: its options, usage, examples, --help (and --version). */
+export function commandCli(prog: string, def: Pick<CommandDef, "usage" | "examples" | "options">, version?: string): CAC {
+  const cli = newCli(prog);
+  def.options?.(cli);
+  cli.usage(def.usage);
+  for (const e of def.examples) cli.example(`  ${e}`);
+  cli.help();
+  if (version !== undefined) cli.version(version);
+  return cli;
+}
+
+/** Parses argv for a command and runs it (exit 0 after printing --help or --version). */
+export function callCommand(def: CommandDef, prog: string, argv: string[], version?: string): number | Promise<number> {
+  const parsed = parseArgs(commandCli(prog, def, version), argv);
+  if (!parsed) return EXIT.OK;
+  return def.run({ prog, ...parsed });
+}
+
+/** main() of a plumbing program (`guild-ls-runs`...): its errors and --version under its own name. */
+export function plumbingMain(prog: string, def: CommandDef, argv: string[]): void {
+  runMain(prog, () => callCommand(def, prog, argv, VERSION));
 }

@@ -1,6 +1,6 @@
 import { CliError, EXIT, LineWriter, oneLine, toJson } from "@guildts/format";
 import { checkStore, type CheckResult, type Problem } from "@guildts/runstore";
-import { addHomeOption, homeOption, newCli, parseArgs, runMain, VERSION } from "./cli.js";
+import { addHomeOption, homeOption, plumbingMain, type CommandDef } from "./cli.js";
 
 /**
  * Checks a store with progress on stderr when it is a terminal (a 100k-run check reads every
@@ -29,33 +29,31 @@ export function remaining(problems: readonly Problem[]): Problem[] {
   return problems.filter((p) => p.repaired !== true);
 }
 
-export function fsckMain(argv: string[]): void {
-  const prog = "guild-fsck-runs";
-  runMain(prog, () => {
-    const cli = addHomeOption(newCli(prog))
-      .usage(
-        "[options]\n\nCheck a Guild home: every run in runs/ and trash/runs/, and guildts's own working files.\n" +
-          "Reports runs without opref, unparsable opref or attrs, a run both in runs/ and in the trash,\n" +
-          "stale LOCK files, leftover temporary files of an interrupted write, interrupted creations\n" +
-          "and purges, stale lock files, and symlinks that leave the store or lead nowhere.\n" +
-          "Changes nothing unless --repair is given; --repair removes only leftovers of processes\n" +
-          "that are gone, never a run's data.\n\n" +
-          "Prints one line per problem: SEVERITY<TAB>KIND<TAB>PATH<TAB>MESSAGE, or with --json one object\n" +
-          "{kind, severity, id, path, message, repair, repaired}. A summary goes to stderr.\n" +
-          "Exit 0 when no problem remains, 1 when some do, 2 for bad usage, 5 when the check failed.",
-      )
+/** `guild-fsck-runs`: the store checker, one line or JSON object per problem. */
+export const FSCK_RUNS: CommandDef = {
+  summary: "Plumbing: check the store, one line or JSON object per problem",
+  usage:
+    "[options]\n\nCheck a Guild home: every run in runs/ and trash/runs/, and guildts's own working files.\n" +
+    "Reports runs without opref, unparsable opref or attrs, a run both in runs/ and in the trash,\n" +
+    "stale LOCK files, leftover temporary files of an interrupted write, interrupted creations\n" +
+    "and purges, stale lock files, and symlinks that leave the store or lead nowhere.\n" +
+    "Changes nothing unless --repair is given; --repair removes only leftovers of processes\n" +
+    "that are gone, never a run's data.\n\n" +
+    "Prints one line per problem: SEVERITY<TAB>KIND<TAB>PATH<TAB>MESSAGE, or with --json one object\n" +
+    "{kind, severity, id, path, message, repair, repaired}. A summary goes to stderr.\n" +
+    "Exit 0 when no problem remains, 1 when some do, 2 for bad usage, 5 when the check failed.",
+  examples: ["guild-fsck-runs --json | jq -c '{kind, path}'", "guild-fsck-runs --repair   # remove what killed commands left behind"],
+  options: (cli) =>
+    addHomeOption(cli)
       .option("--repair", "Make the repairs that are safe (leftovers of processes that are gone)")
-      .option("--json", "One JSON object per problem");
-    cli.help();
-    cli.version(VERSION);
-    const parsed = parseArgs(cli, argv);
-    if (!parsed) return EXIT.OK;
-    if (parsed.args.length) throw new CliError(`unexpected argument '${parsed.args[0]}'`, EXIT.USAGE);
-    const home = homeOption(parsed.opts).path;
+      .option("--json", "One JSON object per problem"),
+  run({ prog, args, opts }) {
+    if (args.length) throw new CliError(`unexpected argument '${args[0]}'`, EXIT.USAGE);
+    const home = homeOption(opts).path;
     const out = new LineWriter();
-    const json = parsed.opts.json === true;
+    const json = opts.json === true;
     const result = checkWithProgress(home, {
-      repair: parsed.opts.repair === true,
+      repair: opts.repair === true,
       onProblem: (p) => out.line(json ? toJson(p) : [p.severity, p.kind, p.path, oneLine(p.message)].join("\t")),
     });
     out.flush();
@@ -65,8 +63,12 @@ export function fsckMain(argv: string[]): void {
       `${prog}: checked ${result.runs} run(s) and ${result.deletedRuns} deleted run(s): ` +
         (result.problems.length === 0
           ? "no problems\n"
-          : `${result.problems.length} problem(s)${parsed.opts.repair ? `, ${repaired} repaired` : ""}\n`),
+          : `${result.problems.length} problem(s)${opts.repair ? `, ${repaired} repaired` : ""}\n`),
     );
     return left.length ? EXIT.NO_MATCH : EXIT.OK;
-  });
+  },
+};
+
+export function fsckMain(argv: string[]): void {
+  plumbingMain("guild-fsck-runs", FSCK_RUNS, argv);
 }

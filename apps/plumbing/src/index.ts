@@ -3,3 +3,4 @@ export * from "./ls-runs.js";
 export * from "./rev-parse-run.js";
 export * from "./lifecycle-cmds.js";
 export * from "./fsck-runs.js";
+export * from "./suggest.js";

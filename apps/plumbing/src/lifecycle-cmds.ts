@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { CliError, EXIT, LineWriter, oneLine, plainField, toJson } from "@guildts/format";
 import { finishPurges, markDeleted, OK_OUTCOMES, purge, restoreDeleted, type LifecycleResult } from "@guildts/runstore";
-import { addHomeOption, homeOption, idOfJsonLine, newCli, parseArgs, runMain, VERSION } from "./cli.js";
+import { addHomeOption, homeOption, idOfJsonLine, plumbingMain, type CommandDef } from "./cli.js";
 
 export type LifecycleAction = "delete" | "restore" | "purge" | "purge-live";
 
@@ -44,55 +44,72 @@ export function idsFrom(args: string[], stdin: boolean): string[] {
   return [...new Set(ids)];
 }
 
-const DESCRIPTIONS: Record<string, { action: LifecycleAction; usage: string }> = {
-  "guild-mark-deleted": {
-    action: "delete",
-    usage:
-      "[options] [ID...]\n\nMove runs to the trash (GUILD_HOME/trash/runs, Guild's layout) with one atomic rename each.\n" +
-      "A running run is refused and left alone; an id already in the trash is no error. Never prompts.",
-  },
-  "guild-restore-deleted": {
-    action: "restore",
-    usage:
-      "[options] [ID...]\n\nMove deleted runs from the trash back to GUILD_HOME/runs, one atomic rename each.\nNever overwrites a run of the same id. Never prompts.",
-  },
-  "guild-purge-deleted": {
-    action: "purge",
-    usage:
-      "[options] [ID...]\n\nRemove deleted runs (in the trash) permanently. With --live, remove live runs instead\n" +
-      "(running runs are refused). Symbolic links are removed, never followed. Never prompts.",
-  },
+const IDS_USAGE =
+  "\nIDs are full run ids (as guild-rev-parse-run prints them). Prints one line per run:\n" +
+  "OUTCOME<TAB>ID[<TAB>REASON], or a JSON object {id, outcome, reason} with --json.\n" +
+  "Exit 0 when every run ended where asked, 1 when any was not found, refused or failed.";
+
+/** One of the three lifecycle programs: the same options and handler over a different action. */
+function lifecycleCommand(action: "delete" | "restore" | "purge", d: Omit<CommandDef, "run" | "options">): CommandDef {
+  return {
+    ...d,
+    usage: d.usage + IDS_USAGE,
+    options: (cli) => {
+      addHomeOption(cli)
+        .option("--stdin", "Also read ids from stdin: one id or guild-ls-runs --json record per line")
+        .option("--json", "One JSON object per run: {id, outcome, reason}");
+      return action === "purge" ? cli.option("--live", "Remove live runs (in GUILD_HOME/runs) instead of deleted ones") : cli;
+    },
+    run({ args, opts }) {
+      const home = homeOption(opts);
+      const ids = idsFrom(args, opts.stdin === true);
+      if (ids.length === 0 && !opts.stdin) throw new CliError("no run id given (ids as arguments, or --stdin)", EXIT.USAGE);
+      const act: LifecycleAction = action === "purge" && opts.live ? "purge-live" : action;
+      const out = new LineWriter();
+      let failed = 0;
+      applyLifecycle(act, home.path, ids, (r) => {
+        if (!OK_OUTCOMES.has(r.outcome)) failed++;
+        out.line(opts.json ? toJson(r) : [r.outcome, plainField(r.id), ...(r.reason ? [oneLine(r.reason)] : [])].join("\t"));
+      });
+      out.flush();
+      return failed ? EXIT.NO_MATCH : EXIT.OK;
+    },
+  };
+}
+
+export const MARK_DELETED = lifecycleCommand("delete", {
+  summary: "Plumbing: move runs to the trash by id",
+  usage:
+    "[options] [ID...]\n\nMove runs to the trash (GUILD_HOME/trash/runs, Guild's layout) with one atomic rename each.\n" +
+    "A running run is refused and left alone; an id already in the trash is no error. Never prompts.",
+  examples: ["guild-ls-runs -ET --json | guild-mark-deleted --stdin --json", "guild-mark-deleted $(guild-rev-parse-run 1)"],
+});
+
+export const RESTORE_DELETED = lifecycleCommand("restore", {
+  summary: "Plumbing: move runs back from the trash by id",
+  usage:
+    "[options] [ID...]\n\nMove deleted runs from the trash back to GUILD_HOME/runs, one atomic rename each.\nNever overwrites a run of the same id. Never prompts.",
+  examples: [
+    "guild-ls-runs --deleted -o train --json | guild-restore-deleted --stdin",
+    "guild-restore-deleted $(guild-rev-parse-run --deleted 1)",
+  ],
+});
+
+export const PURGE_DELETED = lifecycleCommand("purge", {
+  summary: "Plumbing: remove deleted (or, --live, live) runs for good",
+  usage:
+    "[options] [ID...]\n\nRemove deleted runs (in the trash) permanently. With --live, remove live runs instead\n" +
+    "(running runs are refused). Symbolic links are removed, never followed. Never prompts.",
+  examples: ["guild-ls-runs --deleted --json | guild-purge-deleted --stdin", "guild-purge-deleted --live $(guild-rev-parse-run -E :)"],
+});
+
+const PROGRAMS = {
+  "guild-mark-deleted": MARK_DELETED,
+  "guild-restore-deleted": RESTORE_DELETED,
+  "guild-purge-deleted": PURGE_DELETED,
 };
 
 /** main() of the three lifecycle plumbing commands. */
-export function lifecycleMain(prog: keyof typeof DESCRIPTIONS, argv: string[]): void {
-  runMain(prog, () => {
-    const d = DESCRIPTIONS[prog]!;
-    const cli = addHomeOption(newCli(prog))
-      .usage(
-        d.usage +
-          "\nIDs are full run ids (as guild-rev-parse-run prints them). Prints one line per run:\n" +
-          "OUTCOME<TAB>ID[<TAB>REASON], or a JSON object {id, outcome, reason} with --json.\n" +
-          "Exit 0 when every run ended where asked, 1 when any was not found, refused or failed.",
-      )
-      .option("--stdin", "Also read ids from stdin: one id or guild-ls-runs --json record per line")
-      .option("--json", "One JSON object per run: {id, outcome, reason}");
-    if (prog === "guild-purge-deleted") cli.option("--live", "Remove live runs (in GUILD_HOME/runs) instead of deleted ones");
-    cli.help();
-    cli.version(VERSION);
-    const parsed = parseArgs(cli, argv);
-    if (!parsed) return EXIT.OK;
-    const home = homeOption(parsed.opts);
-    const ids = idsFrom(parsed.args, parsed.opts.stdin === true);
-    if (ids.length === 0 && !parsed.opts.stdin) throw new CliError("no run id given (ids as arguments, or --stdin)", EXIT.USAGE);
-    const action: LifecycleAction = d.action === "purge" && parsed.opts.live ? "purge-live" : d.action;
-    const out = new LineWriter();
-    let failed = 0;
-    applyLifecycle(action, home.path, ids, (r) => {
-      if (!OK_OUTCOMES.has(r.outcome)) failed++;
-      out.line(parsed.opts.json ? toJson(r) : [r.outcome, plainField(r.id), ...(r.reason ? [oneLine(r.reason)] : [])].join("\t"));
-    });
-    out.flush();
-    return failed ? EXIT.NO_MATCH : EXIT.OK;
-  });
+export function lifecycleMain(prog: keyof typeof PROGRAMS, argv: string[]): void {
+  plumbingMain(prog, PROGRAMS[prog], argv);
 }

@@ -1,7 +1,7 @@
 import { CliError, EXIT, formatTimestamp, LineWriter, oneLine, writeJsonLines } from "@guildts/format";
 import { listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
 import { isEmptyFilter, LOCAL_SCOPE_NOTE, runView, scopePredicate, sortRuns } from "@guildts/select";
-import { addRunOptions, newCli, parseArgs, runMain, runOptions, say, VERSION, type RunOptions } from "./cli.js";
+import { addRunOptions, plumbingMain, runOptions, say, type CommandDef, type RunOptions } from "./cli.js";
 
 export interface LsRunsResult {
   runs: RunRecord[];
@@ -46,31 +46,36 @@ export function plainLine(r: RunRecord): string {
   return [r.id, r.operation ?? "?", formatTimestamp(r.started), r.status, oneLine(r.label ?? "")].join("\t");
 }
 
-export function lsRunsMain(argv: string[]): void {
-  const prog = "guild-ls-runs";
-  runMain(prog, () => {
-    const cli = addRunOptions(newCli(prog))
-      .usage(
-        "[options]\n\nList runs, newest first: one line per run (ID, OPERATION, STARTED, STATUS, LABEL,\ntab-separated), or one JSON record per line with --json.",
-      )
+/** `guild-ls-runs`: the listing, as tab-separated lines, NUL-terminated ids or JSON records. */
+export const LS_RUNS: CommandDef = {
+  summary: "Plumbing: list runs as lines or JSON records",
+  usage:
+    "[options]\n\nList runs, newest first: one line per run (ID, OPERATION, STARTED, STATUS, LABEL,\ntab-separated), or one JSON record per line with --json.",
+  examples: [
+    "guild-ls-runs -E --json | jq -r .id            # the ids of failed runs",
+    "guild-ls-runs -o train -z | xargs -0 -n1 echo  # ids, NUL-terminated",
+  ],
+  options: (cli) =>
+    addRunOptions(cli)
       .option("--json", "One JSON object per line (see README: the --json contract)")
-      .option("-z", "Print only ids, each terminated by NUL (for xargs -0)");
-    cli.help();
-    cli.version(VERSION);
-    const parsed = parseArgs(cli, argv);
-    if (!parsed) return 0;
-    if (parsed.args.length) {
-      throw new CliError(`unexpected argument '${parsed.args[0]}'`, EXIT.USAGE);
+      .option("-z", "Print only ids, each terminated by NUL (for xargs -0)"),
+  run({ prog, args, opts }) {
+    if (args.length) {
+      throw new CliError(`unexpected argument '${args[0]}'`, EXIT.USAGE);
     }
-    const o = runOptions(parsed.opts);
+    const o = runOptions(opts);
     const { runs, warnings, note } = lsRuns(o);
     if (note) process.stderr.write(note + "\n");
     printWarnings(prog, warnings);
     const out = new LineWriter();
-    if (parsed.opts.z) for (const r of runs) out.line(r.id, "\0");
-    else if (parsed.opts.json) writeJsonLines(runs, (chunk) => out.raw(chunk));
+    if (opts.z) for (const r of runs) out.line(r.id, "\0");
+    else if (opts.json) writeJsonLines(runs, (chunk) => out.raw(chunk));
     else for (const r of runs) out.line(plainLine(r));
     out.flush();
     return 0;
-  });
+  },
+};
+
+export function lsRunsMain(argv: string[]): void {
+  plumbingMain("guild-ls-runs", LS_RUNS, argv);
 }

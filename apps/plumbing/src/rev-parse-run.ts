@@ -16,7 +16,7 @@ import {
   SHORT_ID_LENGTH,
   type Selector,
 } from "@guildts/select";
-import { addRunOptions, idOfJsonLine, newCli, parseArgs, runMain, runOptions, VERSION, type RunOptions } from "./cli.js";
+import { addRunOptions, idOfJsonLine, plumbingMain, runOptions, type CommandDef, type RunOptions } from "./cli.js";
 import { lsRuns, printWarnings } from "./ls-runs.js";
 
 const FULL_ID = /^[0-9a-f]{32}$/;
@@ -104,32 +104,33 @@ function readStdinLines(): string[] {
   return text.split("\n");
 }
 
-export function revParseRunMain(argv: string[]): void {
-  const prog = "guild-rev-parse-run";
-  runMain(prog, () => {
-    const cli = addRunOptions(newCli(prog))
-      .usage(
-        "[options] [SELECTOR...]\n\n" +
-          "Print the full id of each selected run, one per line, in list order (newest first).\n" +
-          "SELECTOR: N (index, 1 = newest), START:STOP (inclusive, either end optional; ':' = all),\n" +
-          "or a run id / unique id prefix. All-digit selectors shorter than 8 characters are indexes.",
-      )
+/** `guild-rev-parse-run`: what a person typed (`1`, `2:5`, an id prefix) turned into full run ids. */
+export const REV_PARSE_RUN: CommandDef = {
+  summary: "Plumbing: resolve selectors to full run ids",
+  usage:
+    "[options] [SELECTOR...]\n\n" +
+    "Print the full id of each selected run, one per line, in list order (newest first).\n" +
+    "SELECTOR: N (index, 1 = newest), START:STOP (inclusive, either end optional; ':' = all),\n" +
+    "or a run id / unique id prefix. All-digit selectors shorter than 8 characters are indexes.",
+  examples: [
+    "guild-rev-parse-run 1             # the id of the newest run",
+    "guild-rev-parse-run -E 1:5 --json # the newest five failed runs, as records",
+    "guild-rev-parse-run --verify -q e372a2f0 && echo one run",
+  ],
+  options: (cli) =>
+    addRunOptions(cli)
       .option("--stdin", "Also read selectors from stdin, one per line: a selector, an id, or a guild-ls-runs --json record")
       .option("--json", "Print guild-ls-runs --json records instead of ids")
       .option("--short", "Print 8-character short ids")
       .option("--verify", "Require exactly one run (exit 1 otherwise)")
-      .option("-q, --quiet", "With --verify: print nothing, only set the exit status");
-    cli.help();
-    cli.version(VERSION);
-    const parsed = parseArgs(cli, argv);
-    if (!parsed) return EXIT.OK;
-    const { opts } = parsed;
+      .option("-q, --quiet", "With --verify: print nothing, only set the exit status"),
+  run({ prog, args, opts }) {
     const quiet = opts.quiet === true;
     if (quiet && !opts.verify) throw new CliError("-q/--quiet goes with --verify", EXIT.USAGE);
     const o = runOptions(opts);
     let selectors: Selector[];
     try {
-      selectors = parsed.args.map(parseSelector);
+      selectors = args.map(parseSelector);
       if (opts.stdin)
         for (const line of readStdinLines()) {
           const s = stdinSelector(line);
@@ -165,7 +166,11 @@ export function revParseRunMain(argv: string[]): void {
     else for (const r of sel.runs) out.line(opts.short ? r.id.slice(0, SHORT_ID_LENGTH) : r.id);
     out.flush();
     return EXIT.OK;
-  });
+  },
+};
+
+export function revParseRunMain(argv: string[]): void {
+  plumbingMain("guild-rev-parse-run", REV_PARSE_RUN, argv);
 }
 
 /** Under -q, errors keep their exit code but print nothing. */

@@ -1,0 +1,136 @@
+import type { CAC } from "cac";
+import { commandCli, optionNames, VERSION, type Call, type CommandDef } from "@guildts/plumbing";
+
+/**
+ * The porcelain's commands, in git's shape (`git.c`'s commands[]): each command is one module
+ * under commands/ exporting one Command, and commands/index.ts lists them, one line each.
+ * Dispatch, `guild --help`, completion and the unknown-command suggestion all read that list.
+ */
+export type Group = "main" | "runs" | "plumbing";
+
+/** How `guild --help` titles each group; a group with a `word` is called as `guild WORD COMMAND`. */
+export const GROUPS: Record<Group, { title: string; word?: string; summary?: string; unknownHint?: (typed: string) => string }> = {
+  main: { title: "Commands" },
+  runs: {
+    title: "Runs commands (guild runs COMMAND)",
+    word: "runs",
+    summary: "List and manage runs (guild runs COMMAND, below)",
+    // `guild runs LABEL` is not a thing: the guide's form is `guild runs list LABEL`.
+    unknownHint: (typed) => `Try 'guild runs list ${typed}' to list runs labelled '${typed}', or 'guild --help'.`,
+  },
+  plumbing: { title: "Plumbing commands (each also a program: guild-NAME)" },
+};
+
+export interface Command extends CommandDef {
+  /** The words that call it: `"compare"`, `"runs list"`. */
+  name: string;
+  /** Other words that call it: `"runs ls"`, `"ops"`. */
+  aliases?: readonly string[];
+  group: Group;
+  /** Its positional arguments are runs: completion offers the store's run ids. */
+  takesRuns?: boolean;
+  /** The values its first positional argument takes, for completion (`guild completion bash`). */
+  choices?: readonly string[];
+  /** What the group's word alone (or followed by options) runs: `guild runs` is `guild runs list`. */
+  groupDefault?: boolean;
+  /** A plumbing program run in-process: its messages, --help and --version are that program's. */
+  program?: string;
+  /** Left out of help, completion and suggestions (`__complete`). */
+  hidden?: boolean;
+  /** Its arguments reach the handler unparsed (completion words look like options). */
+  rawArgs?: boolean;
+  run(call: PorcelainCall): number | Promise<number>;
+}
+
+/** What a porcelain handler gets: the parsed call, the table, and a way to run another command line. */
+export interface PorcelainCall extends Call {
+  commands: readonly Command[];
+  /** Runs `guild WORDS...` in-process (`guild help runs rm` runs `guild runs rm --help`). */
+  dispatch(words: string[]): number | Promise<number>;
+}
+
+/** Every name a command answers to, the main one first. */
+export function callNames(c: Command): string[] {
+  return [c.name, ...(c.aliases ?? [])];
+}
+
+/** The command the first words of `words` name (the longest match), and how many words that took. */
+export function lookup(commands: readonly Command[], words: readonly string[]): { command: Command; used: number } | null {
+  let best: { command: Command; used: number } | null = null;
+  for (const command of commands) {
+    for (const name of callNames(command)) {
+      const parts = name.split(" ");
+      if (parts.length > words.length || (best && parts.length <= best.used)) continue;
+      if (parts.every((p, i) => p === words[i])) best = { command, used: parts.length };
+    }
+  }
+  return best;
+}
+
+/** The commands of a group word (`runs`), if `word` is one. */
+export function groupCommands(commands: readonly Command[], word: string | undefined): Command[] {
+  return word === undefined ? [] : commands.filter((c) => !c.hidden && c.name.startsWith(`${word} `));
+}
+
+/** The words that may come first on a command line (`run`, `runs`, `ops`...), in table order. */
+export function firstWords(commands: readonly Command[]): string[] {
+  const words = commands.filter((c) => !c.hidden).flatMap((c) => callNames(c).map((n) => n.split(" ")[0]!));
+  return [...new Set(words)];
+}
+
+/** The second words of a group (`list`, `ls`, `info`...), in table order. */
+export function subWords(commands: readonly Command[], word: string): string[] {
+  return [
+    ...new Set(
+      groupCommands(commands, word).flatMap((c) =>
+        callNames(c).flatMap((n) => (n.startsWith(`${word} `) ? [n.slice(word.length + 1)] : [])),
+      ),
+    ),
+  ];
+}
+
+/** The cac instance a command is parsed with, called as `prog` (plumbing: as its own program). */
+export function cliOf(c: Command, prog: string): CAC {
+  return c.program ? commandCli(c.program, c, VERSION) : commandCli(prog, c);
+}
+
+/** The options a command declares (`-H`, `--home`, ... `--help`), read from its cac definition. */
+export function commandOptions(c: Command): string[] {
+  return optionNames(cliOf(c, `guild ${c.name}`));
+}
+
+/**
+ * `guild --help`: the global usage, then each group's commands (name and aliases, summary),
+ * aligned in one column across groups.
+ */
+export function topHelp(commands: readonly Command[]): string {
+  const sections = new Map<Group, [string, string][]>([
+    ["main", []],
+    ["runs", []],
+    ["plumbing", []],
+  ]);
+  for (const c of commands) {
+    if (c.hidden) continue;
+    const { word, summary } = GROUPS[c.group];
+    // A group word appears among the main commands where its first command is.
+    if (word && summary && !sections.get("main")!.some(([n]) => n === word)) sections.get("main")!.push([word, summary]);
+    const names = callNames(c).filter((n) => !word || n.startsWith(`${word} `));
+    sections.get(c.group)!.push([names.map((n) => (word ? n.slice(word.length + 1) : n)).join(", "), c.summary]);
+  }
+  const width = Math.max(...[...sections.values()].flat().map(([n]) => n.length)) + 2;
+  const lists = [...sections]
+    .filter(([, rows]) => rows.length)
+    .map(([g, rows]) => `${GROUPS[g].title}:\n${rows.map(([n, s]) => `  ${n.padEnd(width)}${s}`).join("\n")}\n`);
+  return `Usage: guild [-H PATH] COMMAND [ARGS]...
+
+A fast, scriptable run manager for Guild AI homes.
+
+${lists.join("\n")}
+Global options:
+  -H, --home PATH  Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)
+  --help           Show this help ('guild COMMAND --help' for a command's)
+  --version        Show the version
+
+Any other 'guild NAME' runs an executable 'guild-NAME' found on PATH.
+`;
+}

@@ -1,0 +1,47 @@
+import { CliError, EXIT } from "@guildts/format";
+import { addHomeOption, checkWithProgress, homeOption, remaining, VERSION } from "@guildts/plumbing";
+import type { Problem } from "@guildts/runstore";
+import type { Command } from "../command.js";
+
+/**
+ * `guild check`: Guild's command of that name reports the installation; here it reports the
+ * version and home as Guild does, then checks the store (guild-fsck-runs, in sentences).
+ */
+export const check: Command = {
+  name: "check",
+  group: "main",
+  summary: "Show the version and home, and check the store for problems (--repair)",
+  usage:
+    "[options]\n\nShow the version and Guild home, and check the runs in it for problems (see guild-fsck-runs).\n" +
+    "Changes nothing unless --repair is given, which removes only leftovers of processes that are gone.\n" +
+    "Exit 0 when no problem remains, 1 when some do.",
+  examples: ["guild check", "guild check --repair     # remove what killed commands left behind"],
+  options: (cli) => addHomeOption(cli).option("--repair", "Make the repairs that are safe"),
+  run({ args, opts }) {
+    if (args.length) throw new CliError(`unexpected argument '${args[0]}'`, EXIT.USAGE);
+    const home = homeOption(opts).path;
+    const repair = opts.repair === true;
+    process.stdout.write(`guildts_version:           ${VERSION}\nguild_home:                ${home}\n`);
+    const lines: string[] = [];
+    const result = checkWithProgress(home, {
+      repair,
+      onProblem: (p: Problem) => {
+        const fix = p.repaired ? "  repaired: " + p.repair : p.repair ? `  repair: ${p.repair} (guild check --repair)` : "";
+        lines.push(`${p.severity}: ${p.path}: ${p.message}${fix ? "\n" + fix : ""}`);
+      },
+    });
+    process.stdout.write(`runs:                      ${result.runs}\ndeleted_runs:              ${result.deletedRuns}\n`);
+    for (const l of lines) process.stdout.write(l + "\n");
+    const left = remaining(result.problems);
+    const fixable = left.filter((p) => p.repair !== null).length;
+    if (result.problems.length === 0) process.stdout.write("No problems found.\n");
+    else {
+      const repaired = result.problems.length - left.length;
+      process.stdout.write(
+        `${result.problems.length} problem(s) found` +
+          (repair ? `, ${repaired} repaired.\n` : fixable ? `; ${fixable} can be repaired with 'guild check --repair'.\n` : ".\n"),
+      );
+    }
+    return left.length ? EXIT.NO_MATCH : EXIT.OK;
+  },
+};

@@ -1,0 +1,143 @@
+import fs from "node:fs";
+import path from "node:path";
+import {
+  checkColumns,
+  CliError,
+  ColumnSpecError,
+  compareCsv,
+  compareData,
+  compareTable,
+  EXIT,
+  LineWriter,
+  parseColumns,
+  runDuration,
+  sortRows,
+  toJson,
+} from "@guildts/format";
+import { addRunOptions, runOptions } from "@guildts/plumbing";
+import { ScalarCache, scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import type { Command } from "../command.js";
+import { runCompareTui } from "../compare-tui.js";
+import { selectForCommand } from "../select-one.js";
+
+/**
+ * `guild compare [RUN...]`: runs side by side, one row per run with the core columns, flags and
+ * the last value of each scalar (spec §6). Output: `--table` (the default for now), `--csv
+ * [FILE|-]`, `--json`; on a terminal, the interactive view (compare-tui.ts).
+ */
+export const compare: Command = {
+  name: "compare",
+  group: "main",
+  takesRuns: true,
+  summary: "Compare runs: --table, --csv, --json",
+  usage: "[RUN...] [options]\n\nCompare runs: flags and the last value of each scalar, one row per run (default: all runs).",
+  examples: [
+    "guild compare -o train          # on a terminal: the interactive view",
+    "guild compare -t --max acc --top 5",
+    "guild compare --csv runs.csv -c 'max acc, loss step'",
+  ],
+  options: (cli) =>
+    addRunOptions(cli)
+      .option("-t, --table", "Aligned text table (the default when stdout is not a terminal)")
+      .option("--csv [file]", "CSV to FILE, or to stdout with '-' or no FILE")
+      .option("--json", "One JSON object per run: core fields, flags and scalars")
+      .option("-c, --cols <cols>", "Extra columns: KEY, min|max|first|last|avg|total|count KEY, KEY step, =FLAG, .ATTR; 'as NAME'")
+      .option("--min <col>", "Sort by COL, smallest first")
+      .option("--max <col>", "Sort by COL, largest first")
+      .option("--top <n>", "Only the first N rows (after sorting)"),
+  run({ args, opts }) {
+    const outputs = ["table", "csv", "json"].filter((k) => opts[k] !== undefined && opts[k] !== false);
+    if (outputs.length > 1) throw new CliError(`--${outputs[0]} and --${outputs[1]} cannot both be specified`, EXIT.USAGE);
+    const o = runOptions(opts);
+    const runs = selectForCommand(o, args, ":");
+    // Summaries cached on disk per run (validated by stats), and per process per run.
+    const disk = new ScalarCache(o.home.exists ? o.home.path : null);
+    const scalarCache = new Map<string, ScalarSummary[]>();
+    const scalarsOf = (r: RunRecord) => {
+      let s = scalarCache.get(r.id);
+      if (!s)
+        scalarCache.set(
+          r.id,
+          (s = disk.get(r.id, r.dir, (file, e) =>
+            process.stderr.write(`guild: warning: run ${r.id}: cannot read ${file}: ${e.message}\n`),
+          )),
+        );
+      return s;
+    };
+    process.once("exit", () => disk.save());
+    const out = new LineWriter();
+    if (opts.json) {
+      for (const r of runs) {
+        const scalars = Object.fromEntries(
+          scalarsOf(r)
+            .filter((s) => !s.tag.startsWith("sys/"))
+            .map((s) => [scalarKey(s), { last: s.last, step: s.lastStep, min: s.min, max: s.max, count: s.count }]),
+        );
+        out.line(
+          toJson({
+            id: r.id,
+            run: r.id.slice(0, 8),
+            operation: r.operation,
+            started: r.started,
+            time: runDuration(r),
+            status: r.status,
+            label: r.label,
+            flags: r.flags,
+            scalars,
+          }),
+        );
+      }
+      out.flush();
+      return EXIT.OK;
+    }
+    let cols;
+    try {
+      cols = opts.cols === undefined ? [] : parseColumns(String(opts.cols));
+      checkColumns(runs, cols, scalarsOf);
+    } catch (e) {
+      if (e instanceof ColumnSpecError) throw new CliError(e.message, EXIT.USAGE);
+      throw e;
+    }
+    const data = compareData(runs, scalarsOf, cols);
+    // The interactive view is the default on a terminal (stdin and stdout), as the runs guide has it.
+    if (!opts.table && opts.csv === undefined && process.stdout.isTTY && process.stdin.isTTY) {
+      return runCompareTui({
+        initial: data,
+        home: o.home.path,
+        load: () => {
+          scalarCache.clear();
+          const rs = selectForCommand(o, args, ":");
+          return { runs: rs, data: compareData(rs, scalarsOf, cols) };
+        },
+      });
+    }
+    try {
+      if (opts.min !== undefined) sortRows(data, String(opts.min), false);
+      if (opts.max !== undefined) sortRows(data, String(opts.max), true);
+    } catch (e) {
+      if (e instanceof ColumnSpecError) throw new CliError(e.message, EXIT.USAGE);
+      throw e;
+    }
+    if (opts.top !== undefined) {
+      const n = Number(opts.top);
+      if (!Number.isInteger(n) || n < 1)
+        throw new CliError(`invalid value for --top: '${opts.top}' (a whole number of 1 or more)`, EXIT.USAGE);
+      data.rows = data.rows.slice(0, n);
+    }
+    if (opts.csv !== undefined) {
+      const text = data.rows.length ? compareCsv(data) : "";
+      const file = opts.csv === true || opts.csv === "-" ? null : String(opts.csv);
+      if (file === null) out.raw(text);
+      else {
+        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+        fs.writeFileSync(file, text);
+        process.stderr.write(`Wrote ${data.rows.length} row(s) to ${file}\n`);
+      }
+      out.flush();
+      return EXIT.OK;
+    }
+    if (data.rows.length) for (const line of compareTable(data)) out.line(line);
+    out.flush();
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,51 @@
+import type { Command } from "../command.js";
+import { check } from "./check.js";
+import { compare } from "./compare.js";
+import { complete } from "./complete.js";
+import { completion } from "./completion.js";
+import { fsckRuns } from "./fsck-runs.js";
+import { help } from "./help.js";
+import { label } from "./label.js";
+import { lsRuns } from "./ls-runs.js";
+import { markDeleted } from "./mark-deleted.js";
+import { operations } from "./operations.js";
+import { purgeDeleted } from "./purge-deleted.js";
+import { restoreDeleted } from "./restore-deleted.js";
+import { revParseRun } from "./rev-parse-run.js";
+import { run } from "./run.js";
+import { runsDelete } from "./runs-delete.js";
+import { runsInfo } from "./runs-info.js";
+import { runsLabel } from "./runs-label.js";
+import { runsList } from "./runs-list.js";
+import { runsPurge } from "./runs-purge.js";
+import { runsRestore } from "./runs-restore.js";
+import { train } from "./train.js";
+
+/**
+ * Every porcelain command, one line each, in the order `guild --help` lists them (and the
+ * unknown-command suggestion prefers). To add a command: one module in this folder exporting a
+ * Command, and one line here.
+ */
+export const COMMANDS: readonly Command[] = [
+  run,
+  train,
+  operations,
+  runsList,
+  runsInfo,
+  runsLabel,
+  runsDelete,
+  runsRestore,
+  runsPurge,
+  label,
+  compare,
+  check,
+  completion,
+  help,
+  lsRuns,
+  revParseRun,
+  markDeleted,
+  restoreDeleted,
+  purgeDeleted,
+  fsckRuns,
+  complete,
+];

@@ -1,0 +1,63 @@
+import { CliError, EXIT, LineWriter, runsTable, styleFor, truncateVisible, writeJsonLines } from "@guildts/format";
+import { addRunOptions, lsRuns, printWarnings, runOptions } from "@guildts/plumbing";
+import type { Command } from "../command.js";
+
+export const DEFAULT_ROWS = 20;
+
+/** `guild runs [list] [LABEL]`: Guild's table of the newest runs, over guild-ls-runs' listing. */
+export const runsList: Command = {
+  name: "runs list",
+  aliases: ["runs ls"],
+  group: "runs",
+  groupDefault: true,
+  summary: "List runs (the default of `guild runs`)",
+  usage:
+    "[LABEL] [options]\n\nList runs, newest first: the newest 20 unless told otherwise.\n" +
+    "LABEL lists the runs whose label contains it (like -l LABEL).",
+  examples: [
+    "guild runs                  # the newest 20 runs",
+    "guild runs list -ET -L      # every failed or terminated run",
+    "guild runs list --json | jq -r 'select(.status == \"completed\") | .id'",
+  ],
+  options: (cli) =>
+    addRunOptions(cli)
+      .option("-m, --more", "Show 20 more runs (repeat for more: -mm)")
+      .option("-n, --limit <n>", "Show the newest N runs")
+      .option("-L, --unlimited", "Show every run")
+      .option("--json", "One JSON record per line, every matching run (as guild-ls-runs --json)"),
+  run({ args, opts }) {
+    if (args.length > 1) throw new CliError(`unexpected argument '${args[1]}'`, EXIT.USAGE);
+    if (args.length === 1) opts.label = [...(opts.label === undefined ? [] : [opts.label].flat()), args[0]];
+    const o = runOptions(opts);
+    const rows = opts.json ? null : rowLimit(opts);
+    const { runs: shown, total, warnings, note } = lsRuns(o, rows ?? undefined);
+    if (note) process.stderr.write(note + "\n");
+    printWarnings("guild", warnings);
+    const out = new LineWriter();
+    if (opts.json) {
+      writeJsonLines(shown, (chunk) => out.raw(chunk));
+      return EXIT.OK;
+    }
+    const width = process.stdout.isTTY ? Number(process.env.COLUMNS) || process.stdout.columns || 0 : 0;
+    for (const line of runsTable(shown, { cwd: process.cwd(), style: styleFor(process.stdout) })) {
+      out.line(width > 0 ? truncateVisible(line, width) : line);
+    }
+    out.flush();
+    if (shown.length < total) {
+      process.stderr.write(`Showing the newest ${shown.length} runs (${total} total) - use -m to show more or -L to show all\n`);
+    }
+    return EXIT.OK;
+  },
+};
+
+function rowLimit(opts: Record<string, unknown>): number | null {
+  if (opts.unlimited) return null;
+  if (opts.limit !== undefined) {
+    const n = Number(opts.limit);
+    if (!Number.isInteger(n) || n < 1)
+      throw new CliError(`invalid value for --limit: '${opts.limit}' (a whole number of 1 or more)`, EXIT.USAGE);
+    return n;
+  }
+  const more = opts.more === undefined ? 0 : Array.isArray(opts.more) ? opts.more.length : 1;
+  return DEFAULT_ROWS * (more + 1);
+}

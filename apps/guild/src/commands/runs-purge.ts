@@ -1,0 +1,12 @@
+import type { Command } from "../command.js";
+import { lifecycle } from "../runs-lifecycle.js";
+
+/** `guild runs purge`: deleted runs removed for good. */
+export const runsPurge: Command = {
+  name: "runs purge",
+  group: "runs",
+  takesRuns: true,
+  summary: "Permanently delete deleted runs",
+  examples: ["guild runs purge -y        # empty the trash", "guild runs purge -E --dry-run"],
+  ...lifecycle("purge"),
+};
