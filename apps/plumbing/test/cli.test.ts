@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { newCli, parseArgs } from "../src/cli.js";
+import { newCli, optionNames, parseArgs } from "../src/cli.js";
 
 /** A command with the shapes of option the commands use: boolean, valued, repeatable. */
 function cli() {
@@ -28,4 +28,13 @@ test("arguments after -- are arguments, even when they look like options", () =>
 
 test("unknown options are usage errors naming the option", () => {
   assert.throws(() => parse("--bogus"), /unknown option '--bogus'/);
+});
+
+test("an unknown long option names the closest declared one, spelled as declared", () => {
+  const c = () => newCli("t").option("--dry-run", "").option("--json", "").option("-l, --label <text>", "");
+  assert.deepEqual(optionNames(c()), ["--dry-run", "--json", "-l", "--label", "--help"]);
+  assert.throws(() => parseArgs(c(), ["--jsno"]), /^CliError: unknown option '--jsno' \(did you mean '--json'\?\)$/);
+  assert.throws(() => parseArgs(c(), ["--dry"]), /did you mean '--dry-run'/);
+  assert.throws(() => parseArgs(c(), ["--flags"]), /^CliError: unknown option '--flags'$/, "too far from every option: no guess");
+  assert.throws(() => parseArgs(c(), ["-x"]), /^CliError: unknown option '-x'$/);
 });
