@@ -360,10 +360,10 @@ function decodeYamlOrText(s: string): AttrValue {
 /**
  * The flag environment variables (spec §3.4): `FLAG_<NAME>` (upper case, other characters `_`)
  * or the flag's `env-name`, with the args encoding (True → `1`, False/None → ``) or the flag's
- * `env-encoding`.
+ * `env-encoding`. `op` null (a staged run started from its attrs): default names and encoding.
  */
-export function flagEnv(op: OpDef, flags: Record<string, AttrValue>): Record<string, string> {
-  const defs = new Map(op.flags.map((f) => [f.name, f]));
+export function flagEnv(op: OpDef | null, flags: Record<string, AttrValue>): Record<string, string> {
+  const defs = new Map((op?.flags ?? []).map((f) => [f.name, f]));
   const env: Record<string, string> = {};
   for (const [name, v] of Object.entries(flags)) {
     const f = defs.get(name);
@@ -371,6 +371,40 @@ export function flagEnv(op: OpDef, flags: Record<string, AttrValue>): Record<str
     env[envName] = (f ? encodingFor(f.envEncoding, v) : undefined) ?? argEncode(v);
   }
   return env;
+}
+
+/** A `${name}` in an operation's command that names no flag or parameter (or refers to itself). */
+export class CmdRefError extends FlagError {}
+
+const REF_P = /(\\?\$\{.+?\})/;
+
+/**
+ * Guild's `util.resolve_refs` over encoded parameters, as `op_cmd._gen_args` applies it to each
+ * command argument: `${name}` becomes the parameter's encoding (the args/env encoding:
+ * `1`/``/str/`pprint.pformat`, so `1.0`, `1e-05`, `inf`), resolved again when it holds a
+ * reference; `\${name}` stays as `${name}`. An unknown name is a CmdRefError, as in Guild
+ * ("command contains invalid reference"); so is a cycle (Guild dies with a traceback).
+ */
+export function resolveCmdRefs(arg: string, params: Record<string, AttrValue>): string {
+  const encoded = new Map(Object.entries(params).map(([k, v]) => [k, argEncode(v)]));
+  const recurse = (val: string, stack: string[]): string =>
+    val
+      .split(REF_P)
+      .filter((p) => p !== "")
+      .map((part) => {
+        if (part.startsWith("${") && part.endsWith("}")) {
+          const name = part.slice(2, -1);
+          if (stack.includes(name))
+            throw new CmdRefError(`invalid setting for operation: command contains a reference cycle (${[...stack, name].join(" -> ")})`);
+          const v = encoded.get(name);
+          if (v === undefined) throw new CmdRefError(`invalid setting for operation: command contains invalid reference '${name}'`);
+          return recurse(v, [...stack, name]);
+        }
+        if (part.startsWith("\\${") && part.endsWith("}")) return part.slice(1);
+        return part;
+      })
+      .join("");
+  return recurse(arg, []);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { pythonFloatRepr } from "./python-repr.js";
 /**
  * The value model of a Guild attribute file (a YAML document written by PyYAML).
  *
@@ -13,6 +14,10 @@ export class GuildFloat {
   constructor(readonly value: number) {}
   valueOf(): number {
     return this.value;
+  }
+  /** Python's `str()` of the float (`1.0`, `1e-05`, `inf`), never `[object Object]`. */
+  toString(): string {
+    return pythonFloatRepr(this.value);
   }
   /** Plain JSON.stringify: the number (a float spelling needs @guildts/format's toJson). */
   toJSON(): number | string {
