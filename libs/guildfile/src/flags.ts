@@ -10,7 +10,7 @@ import { decodeAttr, type AttrValue } from "@guildts/runstore";
 import { opFullname, type FlagDef, type OpDef } from "./guildfile.js";
 import {
   asFloat,
-  compareStr,
+  compareCodePoints,
   isFloat,
   isMap,
   isNumber,
@@ -21,19 +21,11 @@ import {
   pyRepr,
   pyStr,
   pyTruthy,
-} from "./py.js";
-import { FlagError } from "./errors.js";
-import {
-  argEncode,
-  decodeFlagValue,
   encodeFlagVal,
   encodeYamlFlow,
-  isFlagFunction,
-  labelFlagValue,
-  splitEncoded,
-  joinSplittable,
-  type Warn,
-} from "./values.js";
+} from "@guildts/py";
+import { FlagError } from "./errors.js";
+import { argEncode, decodeFlagValue, isFlagFunction, labelFlagValue, splitEncoded, joinSplittable, type Warn } from "./values.js";
 export { FlagError };
 
 export interface ResolveFlagsOptions {
@@ -178,7 +170,7 @@ function compareValues(a: AttrValue, b: AttrValue): number | null {
   const na = numeric(a);
   const nb = numeric(b);
   if (na !== null && nb !== null) return na - nb;
-  if (typeof a === "string" && typeof b === "string") return compareStr(a, b);
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
   return null;
 }
 
@@ -322,7 +314,7 @@ export function flagArgs(op: OpDef, flags: Record<string, AttrValue>, opts: Flag
   const dest = op.flagsDest ?? "args";
   const defs = new Map(op.flags.map((f) => [f.name, f]));
   const out: string[] = [];
-  for (const name of Object.keys(flags).sort(compareStr)) {
+  for (const name of Object.keys(flags).sort(compareCodePoints)) {
     const v = flags[name]!;
     const f = defs.get(name);
     const skip = f ? (f.argSkip ?? op.defaultFlagArgSkip) : false;
@@ -414,7 +406,7 @@ export function resolveCmdRefs(arg: string, params: Record<string, AttrValue>): 
 export function defaultLabel(op: OpDef | null, flags: Record<string, AttrValue>): string {
   void op;
   return Object.keys(flags)
-    .sort(compareStr)
+    .sort(compareCodePoints)
     .filter((k) => flags[k] !== null && flags[k] !== undefined)
     .map((k) => `${k}=${labelFlagValue(flags[k]!)}`)
     .join(" ");

@@ -4,66 +4,30 @@ import { shortenPath } from "@guildts/format";
  */
 import fs from "node:fs";
 import path from "node:path";
-import { decodeAttr, encodeAttr, GuildFloat, pythonFloatRepr, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
+import { decodeAttr, type AttrValue } from "@guildts/runstore";
 import { FlagError } from "./errors.js";
-import { asFloat, compareStr, isFloat, isMap, isNumber, numeric, parsePyFloat, parsePyInt, pyPformat, pyReprStr, pyStrip } from "./py.js";
+import {
+  asFloat,
+  encodeFlagVal,
+  GuildFloat,
+  isFloat,
+  isNumber,
+  numeric,
+  parsePyFloat,
+  parsePyInt,
+  pyPformat,
+  pyReprStr,
+  pyStrip,
+  pythonFloatRepr,
+  shlexQuote,
+  shlexSplit,
+} from "@guildts/py";
 
 /** Receives Guild's warnings (`WARNING: ...` lines), without the prefix. */
 export type Warn = (message: string) => void;
 
 // ---------------------------------------------------------------------------------------
-// Encoding
-
-/**
- * PyYAML's dump of one scalar as Guild's `encode_yaml` writes it (no strict patch: the
- * one-letter strings y/n stay plain), without the document end marker.
- */
-export function encodeYamlScalar(v: AttrValue): string {
-  if (typeof v === "string" && /^[yYnN]$/.test(v)) return v;
-  return encodeAttr(v).replace(/\n$/, "");
-}
-
-/** `yaml_util.encode_yaml(val, default_flow_style=True)`: flow style for lists and maps. */
-export function encodeYamlFlow(v: AttrValue): string {
-  if (Array.isArray(v)) return `[${v.map(flowItem).join(", ")}]`;
-  if (isMap(v)) {
-    return `{${Object.keys(v)
-      .sort(compareStr)
-      .map((k) => `${flowItem(k)}: ${flowItem(v[k]!)}`)
-      .join(", ")}}`;
-  }
-  return encodeYamlScalar(v);
-}
-
-function flowItem(v: AttrValue): string {
-  if (Array.isArray(v) || isMap(v)) return encodeYamlFlow(v);
-  const s = encodeYamlScalar(v);
-  // Inside a flow collection a plain scalar cannot hold flow indicators.
-  if (typeof v === "string" && !/^['"]/.test(s) && /[,[\]{}]|: |#/.test(s)) return `'${s.replaceAll("'", "''")}'`;
-  return s;
-}
-
-/** Guild's `encode_flag_val`: `yes`/`no`/`null`, `[a, b]`, `{k: v}`, else YAML (spec §3.4). */
-export function encodeFlagVal(v: AttrValue): string {
-  if (v === true) return "yes";
-  if (v === false) return "no";
-  if (v === null) return "null";
-  if (Array.isArray(v)) {
-    return `[${v
-      .map((x) => {
-        const encoded = encodeFlagVal(x);
-        return typeof x === "string" && encoded.includes(",") ? pyReprStr(encoded) : encoded;
-      })
-      .join(", ")}]`;
-  }
-  if (isMap(v)) {
-    return `{${Object.keys(v)
-      .sort(compareStr)
-      .map((k) => `${encodeFlagVal(k)}: ${encodeFlagVal(v[k]!)}`)
-      .join(", ")}}`;
-  }
-  return encodeYamlScalar(v);
-}
+// Encoding: `encode_flag_val` and `yaml_util.encode_yaml` are @guildts/py's.
 
 export interface FormatFlagOptions {
   /** Cut floats to this many decimals (`true` = 5). */
