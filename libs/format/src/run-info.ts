@@ -1,4 +1,4 @@
-import { encodeAttr, encodeFlagVal, GuildFloat } from "@guildts/py";
+import { encodeAttr, encodeFlagVal, formatFixed, GuildFloat } from "@guildts/py";
 import { scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { tildePath } from "./paths.js";
 import { formatTimestamp } from "./time.js";
@@ -33,7 +33,7 @@ export function formatFrom(r: RunRecord, home?: string): string {
 
 /** Python's `%.6f` (round half to even on the exact binary value, as printf does). */
 export function fixed6(x: number): string {
-  return x.toFixed(6);
+  return formatFixed(x, 6);
 }
 
 /**

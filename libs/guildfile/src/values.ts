@@ -9,16 +9,16 @@ import { FlagError } from "./errors.js";
 import {
   asFloat,
   encodeFlagVal,
-  GuildFloat,
   isFloat,
   isNumber,
   numeric,
   parsePyFloat,
   parsePyInt,
   pyPformat,
+  pyRound,
+  pyRepr,
   pyReprStr,
   pyStrip,
-  pythonFloatRepr,
   shlexQuote,
   shlexSplit,
 } from "@guildts/py";
@@ -155,7 +155,7 @@ function seqArgs(name: string, args: AttrValue[], defaults: AttrValue[], require
   if (args.length > n) {
     const rest = args.slice(n);
     warn?.(
-      `unsupported arguments for ${name} function: ${rest.length === 1 ? `(${pyArg(rest[0]!)},)` : `(${rest.map(pyArg).join(", ")})`} - ignoring`,
+      `unsupported arguments for ${name} function: ${rest.length === 1 ? `(${pyRepr(rest[0]!)},)` : `(${rest.map(pyRepr).join(", ")})`} - ignoring`,
     );
   }
   const out = defaults.map((d, i) => (i < args.length ? args[i]! : d));
@@ -165,23 +165,16 @@ function seqArgs(name: string, args: AttrValue[], defaults: AttrValue[], require
   return out;
 }
 
-function pyArg(v: AttrValue): string {
-  if (typeof v === "string") return pyReprStr(v);
-  if (v instanceof GuildFloat) return pythonFloatRepr(v.value);
-  if (typeof v === "number" && !Number.isInteger(v)) return pythonFloatRepr(v);
-  return String(v);
-}
-
 function assertNumeric(...args: AttrValue[]): void {
   for (const a of args) {
-    if (a === null || numeric(a) === null) throw new FunctionArgError(`invalid arg ${pyArg(a)}: expected a number`);
+    if (a === null || numeric(a) === null) throw new FunctionArgError(`invalid arg ${pyRepr(a)}: expected a number`);
   }
 }
 
 /** numpy's `.item()` then Guild's `round(x, 8)` for floats above 1e-8. */
 function seqVal(x: number, float: boolean): AttrValue {
   if (!float) return x;
-  return asFloat(x > 1e-8 ? Number(x.toFixed(8)) : x);
+  return asFloat(x > 1e-8 ? pyRound(x, 8) : x);
 }
 
 function linspace(start: number, end: number, count: number): number[] {

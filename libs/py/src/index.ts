@@ -4,7 +4,9 @@
  *
  * - value.ts: the value model (int vs float: `GuildFloat` for integral and non-finite floats)
  * - float-repr.ts: `repr(float)` (`1.0`, `1e-05`, `inf`) and PyYAML's float text
- * - values.ts: `repr()`/`str()` of values, `pprint.pformat`, truthiness, `==`
+ * - float-format.ts: `'%.*f'`, `'%.*e'`, `round(x, n)`: exact, ties to even
+ * - values.ts: `repr()`/`str()` of values, `pprint.pformat`, truthiness, `==`, `type().__name__`
+ * - percent.ts: printf-style `fmt % val`
  * - text.ts: `str.isspace()`, `strip()`/`rstrip()`, `int(s)`, `float(s)`, `len()`, UTF-8 `errors="ignore"`
  * - order.ts: `str` ordering (code points, not UTF-16 units)
  * - shlex.ts: `shlex.split` / `shlex.quote`
@@ -16,7 +18,9 @@
  */
 export * from "./value.js";
 export * from "./float-repr.js";
+export * from "./float-format.js";
 export * from "./values.js";
+export * from "./percent.js";
 export * from "./text.js";
 export * from "./order.js";
 export * from "./shlex.js";

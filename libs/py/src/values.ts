@@ -107,6 +107,17 @@ export function pyPformat(v: AttrValue): string {
   return pyRepr(v);
 }
 
+/** Python's `type(v).__name__`. */
+export function pyTypeName(v: AttrValue | undefined): string {
+  if (v === null || v === undefined) return "NoneType";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "string") return "str";
+  if (Array.isArray(v)) return "list";
+  if (isFloat(v)) return "float";
+  if (isInt(v)) return "int";
+  return "dict";
+}
+
 /** Python `bool(v)`. */
 export function pyTruthy(v: AttrValue | undefined): boolean {
   if (v === null || v === undefined) return false;

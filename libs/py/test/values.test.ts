@@ -6,10 +6,12 @@ import {
   encodeYamlFlow,
   GuildFloat,
   pyEquals,
+  pyPercent,
   pyPformat,
   pyRepr,
   pyStr,
   pyTruthy,
+  pyTypeName,
   shlexQuote,
   shlexSplit,
   type AttrValue,
@@ -51,6 +53,48 @@ describe("repr(), str(), pprint.pformat, bool(), ==", () => {
   test("str ordering is by code point (U+10000 after U+FFFF), not UTF-16 unit", () => {
     const sorted = ["\uffff", "\u{10000}", "a", "B", "", "ab"].sort(compareCodePoints);
     assert.deepEqual(sorted, ["", "B", "a", "ab", "\uffff", "\u{10000}"]);
+  });
+});
+
+describe("printf-style % and type().__name__", () => {
+  test("fmt % val as Python 3.11 gives it", () => {
+    const table: [string, AttrValue, string][] = [
+      ["%.2f", 1 / 3, "0.33"],
+      ["%5d", 42, "   42"],
+      ["%-6s|", "ab", "ab    |"],
+      ["%+.3e", 12345.678, "+1.235e+04"],
+      ["%g", 1e-5, "1e-05"],
+      ["%G", F(1e20), "1E+20"],
+      ["%x", 255, "ff"],
+      ["%r", "a", "'a'"],
+      ["%05.1f", -2.25, "-02.2"],
+      ["%%%s", "x", "%x"],
+      ["%d", -3.7, "-3"],
+      ["%d", -0.4, "0"],
+      ["%d", F(1e21), "1000000000000000000000"],
+      ["%x", -255, "-ff"],
+      ["%.1e", -1234.5, "-1.2e+03"],
+      ["%g", -0.0001, "-0.0001"],
+      ["%+d", -2, "-2"],
+      ["%.2f", -1.5, "-1.50"],
+      ["% d", 3, " 3"],
+    ];
+    for (const [fmt, v, want] of table) assert.equal(pyPercent(fmt, v), want, fmt);
+    assert.equal(pyPercent("%d", "a"), null, "TypeError: the value passes through");
+  });
+
+  test("type names", () => {
+    assert.deepEqual(([null, true, "a", [], F(1), 1.5, 1, 2n ** 70n, {}] as AttrValue[]).map(pyTypeName), [
+      "NoneType",
+      "bool",
+      "str",
+      "list",
+      "float",
+      "float",
+      "int",
+      "int",
+      "dict",
+    ]);
   });
 });
 
