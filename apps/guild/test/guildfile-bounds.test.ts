@@ -65,4 +65,26 @@ describe("bounded guild files", () => {
     assert.equal(lines.length, 50);
     assert.ok(lines.includes("m:op23b  ") && lines.includes("m:train  "), r.stdout.slice(0, 200));
   });
+
+  test("a 15 MB guild file with 200,000 operations is listed within a bounded heap", () => {
+    const dir = tempDir("guildts-big-");
+    const out = fs.openSync(path.join(dir, "guild.yml"), "w");
+    let chunk = "";
+    for (let i = 0; i < 200_000; i++) {
+      chunk += `op${String(i).padStart(6, "0")}:\n  exec: echo ${i}\n  description: operation ${i}\n  flags:\n    lr: 0.${i % 100}\n`;
+      if (chunk.length > 1 << 20) {
+        fs.writeSync(out, chunk);
+        chunk = "";
+      }
+    }
+    fs.writeSync(out, chunk);
+    fs.closeSync(out);
+    assert.ok(fs.statSync(path.join(dir, "guild.yml")).size > 15_000_000);
+    const r = guild(["operations"], dir, 768);
+    assert.equal(r.status, 0, r.stderr.slice(0, 2000));
+    const lines = r.stdout.split("\n");
+    assert.equal(lines.length, 200_001);
+    assert.equal(lines[0], "op000000  operation 0");
+    assert.equal(lines[199_999], "op199999  operation 199999");
+  });
 });
