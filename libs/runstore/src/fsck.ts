@@ -1,13 +1,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { isAbandonedCreation, NEW_RUNS_DIR, newRunId, newRunsRoot } from "./creation.js";
+import { isAbandonedCreation, NEW_RUNS_DIR, newRunId } from "./creation.js";
 import { readRunFile } from "./facts.js";
 import { runsRoot } from "./home.js";
 import { purgingOwner, removeTree } from "./lifecycle.js";
-import { lockIsStale, locksDir, LOCK_PREFIX } from "./lock.js";
+import { lockIsStale, LOCK_PREFIX } from "./lock.js";
 import { parseOpRef } from "./opref.js";
 import { parseLockPid, pidExists } from "./status.js";
+import { storeDirPath, storeDirProblem, type StoreDirKind } from "./storedir.js";
 import { decodeAttr } from "./yaml/decode.js";
 
 /**
@@ -29,7 +30,8 @@ export type ProblemKind =
   | "interrupted-create"
   | "interrupted-purge"
   | "escaping-symlink"
-  | "broken-symlink";
+  | "broken-symlink"
+  | "bad-store-dir";
 
 export interface Problem {
   kind: ProblemKind;
@@ -141,6 +143,50 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     { dir: runsRoot(home), deleted: false },
     { dir: runsRoot(home, true), deleted: true },
   ];
+  // Run roots are followed when they are links, as Guild does; one leaving the home is said.
+  // What is inside such a root counts as inside the store.
+  const inside = [storeReal];
+  for (const root of roots) {
+    const st = fs.lstatSync(root.dir, { throwIfNoEntry: false });
+    if (!st?.isSymbolicLink()) continue;
+    let target: string;
+    try {
+      target = fs.realpathSync(root.dir);
+    } catch {
+      continue; // a dangling root: reported as missing runs below (nothing to list)
+    }
+    inside.push(target);
+    if (!isInside(target, storeReal))
+      report({
+        kind: "escaping-symlink",
+        severity: "warning",
+        id: null,
+        path: root.dir,
+        message: `the runs directory is a symlink to ${target}, outside the home (followed, as Guild does)`,
+        repair: null,
+      });
+  }
+  const inStore = (p: string) => inside.some((r) => isInside(p, r));
+
+  /**
+   * guildts's working areas must be real directories (storedir.ts): one that is a link or a file
+   * is reported, and neither listed nor repaired through. Returns whether it may be walked.
+   */
+  const workArea = (kind: StoreDirKind): string | null => {
+    const e = storeDirProblem(home, kind);
+    if (e === null) return storeDirPath(home, kind);
+    // A run root that is not a directory is reported by its listing.
+    if (e.path === runsRoot(home) || e.path === runsRoot(home, true) || e.path === path.join(home, "trash")) return null;
+    report({
+      kind: "bad-store-dir",
+      severity: "error",
+      id: null,
+      path: e.path,
+      message: `${e.why === "symlink" ? "a working directory of the store is a symbolic link" : "a working directory of the store is not a directory"}: guildts refuses to build, purge, lock or cache through it (replace it with a directory)`,
+      repair: null,
+    });
+    return null;
+  };
   const names = roots.map((r) => listDir(r.dir, null) ?? []);
   const total = names[0]!.length + names[1]!.length;
   let checked = 0;
@@ -166,8 +212,8 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   }
 
   // Runs under construction (creation.ts) whose builder is gone.
-  const newRoot = newRunsRoot(home);
-  for (const name of listDir(newRoot, null, true) ?? []) {
+  const newRoot = workArea("new-runs") ?? "";
+  for (const name of newRoot ? (listDir(newRoot, null, true) ?? []) : []) {
     const dir = path.join(newRoot, name);
     if (!isAbandonedCreation(dir, isAlive)) continue;
     report(
@@ -184,8 +230,8 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   }
 
   // Purges a crash interrupted (lifecycle.ts): already out of view, the removal is unfinished.
-  const purging = path.join(home, "trash", ".purging");
-  for (const name of listDir(purging, null, true) ?? []) {
+  const purging = workArea("purging") ?? "";
+  for (const name of purging ? (listDir(purging, null, true) ?? []) : []) {
     const owner = purgingOwner(name);
     if (owner !== null && owner !== process.pid && isAlive(owner)) continue;
     const dir = path.join(purging, name);
@@ -203,10 +249,10 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   }
 
   // Our caches and locks.
-  const cache = path.join(home, "cache", "guildts");
-  for (const name of listDir(cache, null, true) ?? []) checkTemp(cache, name, null);
-  const locks = locksDir(home);
-  for (const name of listDir(locks, null, true) ?? []) {
+  const cache = workArea("cache") ?? "";
+  for (const name of cache ? (listDir(cache, null, true) ?? []) : []) checkTemp(cache, name, null);
+  const locks = workArea("locks") ?? "";
+  for (const name of locks ? (listDir(locks, null, true) ?? []) : []) {
     if (!name.startsWith(LOCK_PREFIX)) continue;
     if (tempOwner(name) !== null) {
       checkTemp(locks, name, null);
@@ -253,7 +299,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
         });
         return;
       }
-      if (!isInside(target, storeReal)) {
+      if (!inStore(target)) {
         report({
           kind: "escaping-symlink",
           severity: "warning",
@@ -426,7 +472,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
             });
             continue;
           }
-          if (!isInside(target, storeReal))
+          if (!inStore(target))
             report({
               kind: "escaping-symlink",
               severity: "warning",

@@ -17,4 +17,5 @@ export { pythonFloatRepr } from "./yaml/python-repr.js";
 export * from "./lock.js";
 export * from "./creation.js";
 export * from "./fsck.js";
+export * from "./storedir.js";
 export * from "./show.js";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import fg from "fast-glob";
-import { writeCacheFile } from "./atomic.js";
+import { readCacheFile, writeCacheFile } from "./atomic.js";
 
 /**
  * Scalars of a run, read from TensorBoard event files anywhere under the run directory, as Guild
@@ -247,7 +247,7 @@ export class ScalarCache {
       home && !/^(off|0|false|no)$/i.test(process.env.GUILDTS_INDEX ?? "") ? path.join(home, "cache", "guildts", "scalars.json") : null;
     if (!this.file) return;
     try {
-      const data = JSON.parse(fs.readFileSync(this.file, "utf8")) as { v: number; entries: Record<string, ScalarEntry> };
+      const data = JSON.parse(readCacheFile(this.file) ?? "null") as { v: number; entries: Record<string, ScalarEntry> };
       if (data.v === SCALAR_CACHE_VERSION && data.entries) this.entries = Object.assign(Object.create(null), data.entries);
     } catch {
       // missing or damaged: rebuilt

@@ -1,0 +1,224 @@
+/**
+ * Hostile homes (issue 12): a home handed over by an attacker (a shared file system, an
+ * archive, a pulled run) whose store directories, run files and event files are links, FIFOs,
+ * devices or damaged. The BUILT commands run on it; a sentinel directory outside the home, with
+ * old entries, must keep its tree digest (content and mtimes) after every command, and every
+ * command must give a one-line message and a documented exit code, never a stack trace or a hang
+ * (each spawn has a timeout as a hang guard).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { assertNoCrash, binPath, commandEnv, generateHome, quickProject, treeDigest, treeListing } from "@guildts/testkit";
+
+interface Result {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+interface World {
+  root: string;
+  home: string;
+  sentinel: string;
+  digest: string;
+  live: string[];
+  dead: string[];
+}
+
+const roots: string[] = [];
+after(() => {
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+});
+
+const OLD = 1_000_000; // 1970: older than any grace period
+
+/** A generated home and, beside it, a sentinel directory whose entries are all old. */
+function makeWorld(opts: { runs?: number; deleted?: number; scalars?: boolean } = {}): World {
+  const home = generateHome({ runs: opts.runs ?? 3, deleted: opts.deleted ?? 2, seed: 1201, scalars: opts.scalars });
+  const root = path.dirname(home);
+  roots.push(root);
+  const sentinel = path.join(root, "sentinel");
+  for (const d of ["sub", "0123456789abcdef0123456789abcdef.4000000.deadbeef", `fedcba9876543210fedcba9876543210.4000000.${os.hostname()}`])
+    fs.mkdirSync(path.join(sentinel, d, ".guild"), { recursive: true });
+  fs.writeFileSync(path.join(sentinel, "precious.txt"), "do not touch\n");
+  fs.writeFileSync(path.join(sentinel, "sub", "data.bin"), Buffer.alloc(1000, 7));
+  const touch = (p: string) => {
+    for (const n of fs.readdirSync(p)) {
+      const q = path.join(p, n);
+      if (fs.lstatSync(q).isDirectory()) touch(q);
+      fs.utimesSync(q, OLD, OLD);
+    }
+  };
+  touch(sentinel);
+  fs.utimesSync(sentinel, OLD, OLD);
+  const ls = (sub: string) => (fs.existsSync(path.join(home, sub)) ? fs.readdirSync(path.join(home, sub)).sort() : []);
+  return { root, home, sentinel, digest: treeDigest(sentinel, { mtimes: true }), live: ls("runs"), dead: ls("trash/runs") };
+}
+
+function run(w: World, name: string, args: string[], opts: { cwd?: string; input?: string; timeout?: number } = {}): Result {
+  const r = spawnSync(process.execPath, [binPath(name), ...args], {
+    cwd: opts.cwd ?? os.tmpdir(),
+    env: commandEnv({ GUILD_HOME: w.home }),
+    input: opts.input ?? "",
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+    timeout: opts.timeout ?? 30_000, // a hang guard, not a performance claim
+  });
+  const what = `${name} ${args.join(" ").slice(0, 120)}`;
+  if (r.error) throw new Error(`${what}: ${r.error.message} (a hang?)`);
+  const res = { stdout: String(r.stdout), stderr: String(r.stderr), status: r.status };
+  assertNoCrash(res, what);
+  assert.equal(
+    treeDigest(w.sentinel, { mtimes: true }),
+    w.digest,
+    `${what}: the sentinel outside the home changed:\n${treeListing(w.sentinel)}`,
+  );
+  return res;
+}
+
+const lines = (s: string) => s.split("\n").filter(Boolean);
+const problems = (r: Result) =>
+  lines(r.stdout).map((l) => JSON.parse(l) as { kind: string; path: string; id: string | null; message: string });
+
+describe("store directories that are links or files are refused, never used (findings 1, 2, 5)", () => {
+  test("trash/.purging linked outside the home: purge refuses, --repair reports it and removes nothing", () => {
+    const w = makeWorld();
+    fs.symlinkSync(w.sentinel, path.join(w.home, "trash", ".purging"));
+    const p = run(w, "guild-purge-deleted", [w.dead[0]!]);
+    assert.equal(p.status, 1, p.stderr);
+    assert.match(p.stdout, /^refused\t[0-9a-f]{32}\t.*trash\/\.purging is a symbolic link/m);
+    assert.ok(fs.existsSync(path.join(w.home, "trash", "runs", w.dead[0]!)), "the run is still in the trash");
+    const porcelain = run(w, "guild", ["runs", "purge", "-y", "1"]);
+    assert.equal(porcelain.status, 1, porcelain.stderr);
+    assert.match(porcelain.stderr, /\.purging is a symbolic link/);
+    const live = run(w, "guild-purge-deleted", ["--live", w.live[0]!]);
+    assert.equal(live.status, 1);
+    assert.ok(fs.existsSync(path.join(w.home, "runs", w.live[0]!)));
+    for (const args of [["--json"], ["--json", "--repair"]]) {
+      const f = run(w, "guild-fsck-runs", args);
+      assert.equal(f.status, 1, f.stderr);
+      const bad = problems(f).filter((x) => x.kind === "bad-store-dir");
+      assert.deepEqual(
+        bad.map((x) => x.path),
+        [path.join(w.home, "trash", ".purging")],
+      );
+      assert.equal(problems(f).filter((x) => x.kind === "interrupted-purge").length, 0, "nothing out there is a purge of ours");
+    }
+    const check = run(w, "guild", ["check", "--repair"]);
+    assert.match(check.stdout + check.stderr, /bad-store-dir|symbolic link/);
+  });
+
+  test("trash/.purging as a file: purge refuses with a one-line reason", () => {
+    const w = makeWorld();
+    fs.writeFileSync(path.join(w.home, "trash", ".purging"), "x");
+    const p = run(w, "guild-purge-deleted", ["--json", w.dead[0]!]);
+    assert.equal(p.status, 1);
+    const rec = JSON.parse(p.stdout) as { outcome: string; reason: string };
+    assert.equal(rec.outcome, "refused");
+    assert.match(rec.reason, /\.purging is not a directory/);
+  });
+
+  test("runs/.guildts-new linked outside the home: guild run refuses, nothing is swept or built there", () => {
+    const w = makeWorld();
+    const project = quickProject(path.join(w.root, "project"), { files: 2, sleep: 0 });
+    fs.symlinkSync(w.sentinel, path.join(w.home, "runs", ".guildts-new"));
+    const r = run(w, "guild", ["run", "quick", "-y"], { cwd: project });
+    assert.equal(r.status, 5, r.stderr);
+    assert.match(lines(r.stderr).pop()!, /^guild: .*runs\/\.guildts-new is a symbolic link to ".*sentinel": refused/);
+    assert.deepEqual(fs.readdirSync(path.join(w.home, "runs")).sort(), [".guildts-new", ...w.live].sort(), "no run was made");
+    const f = run(w, "guild-fsck-runs", ["--json", "--repair"]);
+    assert.deepEqual(
+      problems(f).map((x) => x.kind),
+      ["bad-store-dir"],
+    );
+  });
+
+  test("locks/ linked outside the home: a label change makes no lock there and changes nothing", () => {
+    const w = makeWorld();
+    fs.symlinkSync(w.sentinel, path.join(w.home, "locks"));
+    const label = path.join(w.home, "runs", w.live[0]!, ".guild", "attrs", "label");
+    const read = () => (fs.existsSync(label) ? fs.readFileSync(label, "utf8") : null);
+    const before = read();
+    const r = run(w, "guild", ["runs", "label", "-y", w.live[0]!, "--append", "x"]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^guild: cannot label run [0-9a-f]{32}: .*locks is a symbolic link to ".*sentinel": refused/m);
+    assert.equal(read(), before);
+    const f = run(w, "guild-fsck-runs", ["--json"]);
+    assert.deepEqual(
+      problems(f).map((x) => x.path),
+      [path.join(w.home, "locks")],
+    );
+  });
+
+  test("cache/guildts linked outside the home: listings work and write no cache there", () => {
+    const w = makeWorld();
+    fs.mkdirSync(path.join(w.home, "cache"), { recursive: true });
+    fs.symlinkSync(w.sentinel, path.join(w.home, "cache", "guildts"));
+    for (let i = 0; i < 2; i++) {
+      const r = run(w, "guild-ls-runs", ["--json"]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(lines(r.stdout).length, w.live.length);
+    }
+    const c = run(w, "guild", ["compare", "--csv", "-"]);
+    assert.equal(c.status, 0, c.stderr);
+    const f = run(w, "guild-fsck-runs", ["--json"]);
+    assert.deepEqual(
+      problems(f).map((x) => x.kind),
+      ["bad-store-dir"],
+    );
+  });
+
+  test("runs/ and trash/runs/ linked outside the home are followed, as Guild does, and reported", () => {
+    const w = makeWorld();
+    const away = path.join(w.root, "elsewhere");
+    fs.mkdirSync(away);
+    fs.renameSync(path.join(w.home, "runs"), path.join(away, "runs"));
+    fs.symlinkSync(path.join(away, "runs"), path.join(w.home, "runs"));
+    const ls = run(w, "guild-ls-runs", ["--json"]);
+    assert.equal(lines(ls.stdout).length, w.live.length);
+    const f = run(w, "guild-fsck-runs", ["--json"]);
+    const esc = problems(f).filter((x) => x.kind === "escaping-symlink");
+    assert.deepEqual(
+      esc.map((x) => [x.id, x.path]),
+      [[null, path.join(w.home, "runs")]],
+    );
+  });
+});
+
+describe("writes never go through a symlinked run directory (finding 5)", () => {
+  test("a run that is a link out of the home: label refused naming the link, exit 1, the target unchanged", () => {
+    const w = makeWorld();
+    // The run's directory moved outside the home (into the sentinel), a link left in its place.
+    const id = w.live[0]!;
+    const away = path.join(w.sentinel, "run-away");
+    fs.cpSync(path.join(w.home, "runs", id), away, { recursive: true });
+    fs.rmSync(path.join(w.home, "runs", id), { recursive: true });
+    fs.symlinkSync(away, path.join(w.home, "runs", id));
+    w.digest = treeDigest(w.sentinel, { mtimes: true });
+    const ls = run(w, "guild-ls-runs", ["--json"]);
+    assert.equal(lines(ls.stdout).length, w.live.length, "listed, as Guild lists it");
+    for (const args of [
+      ["runs", "label", "-y", id, "new"],
+      ["runs", "label", "-y", id, "--append", "more"],
+      ["runs", "label", "-y", id, "--clear"],
+    ]) {
+      const r = run(w, "guild", args);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^guild: cannot label run ${id}: .*runs/${id} is a symbolic link to ".*run-away": refused`, "m"));
+    }
+    // A linked .guild/ inside a real run directory is refused too.
+    const other = w.live[1]!;
+    const guildAway = path.join(w.root, "guild-away");
+    fs.renameSync(path.join(w.home, "runs", other, ".guild"), guildAway);
+    fs.symlinkSync(guildAway, path.join(w.home, "runs", other, ".guild"));
+    const before = treeDigest(guildAway, { mtimes: true });
+    const r = run(w, "guild", ["runs", "label", "-y", other, "x"]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /\.guild is a symbolic link/);
+    assert.equal(treeDigest(guildAway, { mtimes: true }), before);
+  });
+});
