@@ -12,6 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
+import { maskedCrc, readEventFile } from "@guildts/runstore";
 import { assertNoCrash, binPath, commandEnv, generateHome, quickProject, treeDigest, treeListing } from "@guildts/testkit";
 
 interface Result {
@@ -220,5 +221,132 @@ describe("writes never go through a symlinked run directory (finding 5)", () => 
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /\.guild is a symbolic link/);
     assert.equal(treeDigest(guildAway, { mtimes: true }), before);
+  });
+});
+
+describe("run files are read only as regular files inside the run (findings 3, 4, 8)", () => {
+  /** A run with scalars, and its event file. */
+  const scalarRun = (w: World) => {
+    for (const id of w.live) {
+      const g = path.join(w.home, "runs", id, ".guild");
+      const ev = fs.readdirSync(g).find((n) => n.includes(".tfevents."));
+      if (ev) return { id, guildDir: g, file: path.join(g, ev) };
+    }
+    throw new Error("no run with scalars");
+  };
+  const infoScalars = (r: Result) => lines(r.stdout.split(/^scalars:$/m)[1] ?? "").map((l) => l.trim());
+
+  test("an event file linked to /dev/zero, a FIFO, a directory: skipped with one warning each, no hang", () => {
+    const w = makeWorld({ runs: 6, deleted: 0, scalars: true });
+    const { id, guildDir, file } = scalarRun(w);
+    const good = infoScalars(run(w, "guild", ["runs", "info", id]));
+    assert.ok(good.length >= 2, "the run has scalars");
+    fs.symlinkSync("/dev/zero", path.join(guildDir, "events.out.tfevents.1.zero"));
+    spawnSync("mkfifo", [path.join(guildDir, "events.out.tfevents.2.fifo")]);
+    assert.ok(fs.lstatSync(path.join(guildDir, "events.out.tfevents.2.fifo")).isFIFO());
+    fs.mkdirSync(path.join(guildDir, "events.out.tfevents.3.dir"));
+    for (const args of [
+      ["runs", "info", id],
+      ["compare", "--csv", "-", id],
+      ["compare", "--json", id],
+    ]) {
+      const r = run(w, "guild", args, { timeout: 20_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const warnings = lines(r.stderr);
+      assert.equal(warnings.filter((l) => l.includes("tfevents.1.zero")).length, 1, r.stderr);
+      assert.equal(warnings.filter((l) => l.includes("tfevents.2.fifo")).length, 1, r.stderr);
+      assert.match(r.stderr, /tfevents\.1\.zero: a symbolic link out of the run \(not read\)/);
+      assert.match(r.stderr, /tfevents\.2\.fifo: a FIFO, not a regular file \(not read\)/);
+      if (args[1] === "info") assert.deepEqual(infoScalars(r), good, "the real event file's scalars, as before");
+    }
+    assert.ok(fs.existsSync(file));
+  });
+
+  test("an event file linked to another run's event file outside this run: not read", () => {
+    const w = makeWorld({ runs: 6, deleted: 0, scalars: true });
+    const { id, file } = scalarRun(w);
+    // A second run, with no scalars of its own, whose event file links to the first run's.
+    const other = w.live.find(
+      (x) => x !== id && !fs.readdirSync(path.join(w.home, "runs", x, ".guild")).some((n) => n.includes("tfevents")),
+    )!;
+    const outside = path.join(w.sentinel, "sub", "events.out.tfevents.9.outside");
+    fs.copyFileSync(file, outside);
+    fs.utimesSync(outside, OLD, OLD);
+    fs.utimesSync(path.join(w.sentinel, "sub"), OLD, OLD);
+    w.digest = treeDigest(w.sentinel, { mtimes: true });
+    fs.symlinkSync(outside, path.join(w.home, "runs", other, ".guild", "events.out.tfevents.9.link"));
+    const r = run(w, "guild", ["runs", "info", other]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(infoScalars(r), [], "no scalars of the outside file shown as the run's");
+    assert.match(r.stderr, /tfevents\.9\.link: a symbolic link out of the run \(not read\)/);
+    // A link to a file inside the run is read (a run may link its own files).
+    fs.rmSync(path.join(w.home, "runs", other, ".guild", "events.out.tfevents.9.link"));
+    fs.copyFileSync(outside, path.join(w.home, "runs", other, "copy.bin"));
+    fs.symlinkSync("../copy.bin", path.join(w.home, "runs", other, ".guild", "events.out.tfevents.9.link"));
+    const inside = run(w, "guild", ["runs", "info", other]);
+    assert.equal(inside.stderr, "");
+    assert.ok(infoScalars(inside).length >= 2);
+  });
+
+  test("a damaged record in the middle of an event file: the records after it are read, one warning", () => {
+    const w = makeWorld({ runs: 6, deleted: 0, scalars: true });
+    const { id, guildDir, file } = scalarRun(w);
+    // Three copies of the file's scalar records in a row, the middle copy's first length damaged.
+    const buf = fs.readFileSync(file);
+    const first = 16 + Number(buf.readBigUInt64LE(0)); // the file_version record
+    const body = buf.subarray(first);
+    const damaged = Buffer.from(body);
+    damaged.writeUInt32LE(0x7fffffff, 0); // a bad length: its CRC no longer holds
+    const big = Buffer.concat([buf.subarray(0, first), body, damaged, body]);
+    fs.rmSync(file);
+    fs.writeFileSync(path.join(guildDir, "events.out.tfevents.1.big"), big);
+    const r = run(w, "guild", ["compare", "--json", id]);
+    assert.equal(r.status, 0, r.stderr);
+    const warnings = lines(r.stderr);
+    assert.equal(warnings.length, 1, r.stderr);
+    assert.match(
+      warnings[0]!,
+      /^guild: warning: run [0-9a-f]{32}: cannot read \.guild\/events\.out\.tfevents\.1\.big: skipped 1 damaged record/,
+    );
+    const rec = JSON.parse(r.stdout) as { scalars: Record<string, { count: number }> };
+    let perCopy = 0;
+    const whole = readEventFile(buf, () => perCopy++);
+    assert.equal(whole.bad, 0);
+    // Every scalar of the first and third copies, and all but the damaged record's of the second.
+    const counted = Object.values(rec.scalars).reduce((n, x) => n + x.count, 0);
+    assert.equal(counted, 3 * perCopy - 1, `${counted} scalars read of ${3 * perCopy}`);
+    const res = readEventFile(big, () => {});
+    assert.deepEqual(res, { records: 1 + 3 * (whole.records - 1) - 1, bad: 1 });
+  });
+});
+
+describe("event files are streamed: any size, constant memory (finding 8)", () => {
+  test("a 3 GiB (sparse) event file: the scalars after a 3 GiB record are read, within a 200 MB heap", () => {
+    const w = makeWorld({ runs: 6, deleted: 0, scalars: true });
+    const id = w.live.find((x) => fs.readdirSync(path.join(w.home, "runs", x, ".guild")).some((n) => n.includes("tfevents")))!;
+    const g = path.join(w.home, "runs", id, ".guild");
+    const name = fs.readdirSync(g).find((n) => n.includes("tfevents"))!;
+    const buf = fs.readFileSync(path.join(g, name));
+    const before = JSON.parse(run(w, "guild", ["compare", "--json", id]).stdout) as { scalars: Record<string, { count: number }> };
+    // A record of 3 GiB (its header's CRC good; the data a hole of the file), then the scalars again.
+    const len = 3 * 2 ** 30;
+    const head = Buffer.alloc(12);
+    head.writeBigUInt64LE(BigInt(len));
+    head.writeUInt32LE(maskedCrc(head.subarray(0, 8)), 8);
+    const first = 16 + Number(buf.readBigUInt64LE(0));
+    const fd = fs.openSync(path.join(g, name), "r+");
+    fs.writeSync(fd, head, 0, 12, buf.length);
+    fs.writeSync(fd, buf.subarray(first), 0, buf.length - first, buf.length + 16 + len);
+    fs.closeSync(fd);
+    assert.ok(fs.statSync(path.join(g, name)).size > 2 ** 31 + 2 ** 30);
+    const r = spawnSync(process.execPath, ["--max-old-space-size=200", binPath("guild"), "compare", "--json", id], {
+      env: commandEnv({ GUILD_HOME: w.home, GUILDTS_INDEX: "off" }),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const after = JSON.parse(r.stdout) as { scalars: Record<string, { count: number }> };
+    for (const [k, v] of Object.entries(before.scalars)) assert.equal(after.scalars[k]?.count, 2 * v.count, k);
   });
 });

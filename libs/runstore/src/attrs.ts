@@ -24,6 +24,7 @@ export function readAttr(runDir: string, name: string): AttrValue | undefined {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     if (code === "ELOOP") throw Object.assign(new Error(`attr '${name}' is a symbolic link (never followed out of a run)`), { code });
+    if (code === "ENOTREG" || code === "EFBIG") throw Object.assign(new Error(`attr '${name}' is ${(e as Error).message}`), { code });
     throw e;
   }
   return decodeAttr(text);

@@ -391,7 +391,9 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
             ? "an attr that is a directory"
             : code === "ELOOP"
               ? "an attr that is a symbolic link (guildts never reads it)"
-              : null;
+              : code === "ENOTREG" || code === "EFBIG"
+                ? `an attr that is ${(e as Error).message}`
+                : null;
         report({ kind: what ? "bad-attr" : "unreadable", severity: "error", id, path: file, message: what ?? errText(e), repair: null });
         continue;
       }

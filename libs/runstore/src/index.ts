@@ -11,6 +11,7 @@ export * from "./run-index.js";
 export * from "./list.js";
 export * from "./attrs.js";
 export * from "./scalars.js";
+export * from "./crc32c.js";
 export * from "./lifecycle.js";
 export * from "./atomic.js";
 export { pythonFloatRepr } from "./yaml/python-repr.js";
