@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import { maskedCrc, readEventFile } from "@guildts/runstore";
+import { maskedCrc, readEventFile, removeTree } from "@guildts/runstore";
 import { assertNoCrash, binPath, commandEnv, generateHome, quickProject, treeDigest, treeListing } from "@guildts/testkit";
 
 interface Result {
@@ -32,7 +32,7 @@ interface World {
 
 const roots: string[] = [];
 after(() => {
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+  for (const r of roots) removeTree(r); // deep chains too (fs.rmSync recurses)
 });
 
 const OLD = 1_000_000; // 1970: older than any grace period
@@ -70,7 +70,9 @@ function run(w: World, name: string, args: string[], opts: { cwd?: string; input
     timeout: opts.timeout ?? 30_000, // a hang guard, not a performance claim
   });
   const what = `${name} ${args.join(" ").slice(0, 120)}`;
-  if (r.error) throw new Error(`${what}: ${r.error.message} (a hang?)`);
+  // EPIPE: the command stopped reading its input early (a refused stdin line), not a hang.
+  if (r.error && !((r.error as NodeJS.ErrnoException).code === "EPIPE" && r.status !== null))
+    throw new Error(`${what}: ${r.error.message} (a hang?)`);
   const res = { stdout: String(r.stdout), stderr: String(r.stderr), status: r.status };
   assertNoCrash(res, what);
   assert.equal(
@@ -348,5 +350,134 @@ describe("event files are streamed: any size, constant memory (finding 8)", () =
     assert.equal(r.stderr, "");
     const after = JSON.parse(r.stdout) as { scalars: Record<string, { count: number }> };
     for (const [k, v] of Object.entries(before.scalars)) assert.equal(after.scalars[k]?.count, 2 * v.count, k);
+  });
+});
+
+/** Makes a chain of `levels` directories named `d` under `dir` (relative steps: no path limit). */
+function deepChain(dir: string, levels: number): void {
+  const r = spawnSync(
+    process.execPath,
+    [
+      "-e",
+      `const fs=require("fs");process.chdir(${JSON.stringify(dir)});for(let i=0;i<${levels};i++){fs.mkdirSync("d");process.chdir("d")}fs.writeFileSync("leaf","x")`,
+    ],
+    { encoding: "utf8" },
+  );
+  assert.equal(r.status, 0, r.stderr);
+}
+
+describe("the small ones (finding 8)", () => {
+  test("a 3,000-level directory chain: purge and --repair remove it, messages stay short", () => {
+    const w = makeWorld({ runs: 2, deleted: 2 });
+    deepChain(path.join(w.home, "trash", "runs", w.dead[0]!), 3000);
+    const staged = path.join(w.home, "trash", ".purging", `${w.dead[1]}.4000000.deadbeef`);
+    fs.mkdirSync(staged, { recursive: true });
+    deepChain(staged, 3000);
+    const f = run(w, "guild-fsck-runs", ["--json"]);
+    for (const l of lines(f.stdout)) assert.ok(JSON.parse(l).message.length < 400, l.slice(0, 400));
+    const deep = problems(f).filter((p) => p.kind === "unreadable");
+    assert.deepEqual(
+      deep.map((p) => p.path),
+      [path.join(w.home, "trash", "runs", w.dead[0]!)],
+    );
+    const repair = run(w, "guild-fsck-runs", ["--json", "--repair"]);
+    assert.ok(
+      problems(repair).some((p) => p.kind === "interrupted-purge"),
+      repair.stdout,
+    );
+    assert.equal(fs.existsSync(staged), false, "the staged purge was removed");
+    const p = run(w, "guild-purge-deleted", [w.dead[0]!]);
+    assert.equal(p.status, 0, p.stdout + p.stderr);
+    assert.equal(p.stdout, `purged\t${w.dead[0]}\n`);
+    assert.deepEqual(fs.readdirSync(path.join(w.home, "trash", ".purging")), []);
+  });
+
+  test("a stdin line over 64 KiB: refused at once with a short message, nothing done", () => {
+    const w = makeWorld({ runs: 2, deleted: 0 });
+    const huge = `${w.live[0]}\n${"x".repeat(8 * 1024 * 1024)}\n${w.live[1]}\n`;
+    for (const name of ["guild-mark-deleted", "guild-rev-parse-run"]) {
+      const r = run(w, name, ["--stdin"], { input: huge });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, "");
+      const first = lines(r.stderr)[0]!;
+      assert.match(first, /^guild-[a-z-]+: stdin line 2 is longer than 65536 bytes \(it starts "x{60}"\.\.\.\): not read$/);
+      assert.ok(r.stderr.length < 400, `${r.stderr.length} characters of messages`);
+    }
+    assert.deepEqual(fs.readdirSync(path.join(w.home, "runs")).sort(), w.live, "no run was deleted");
+    const ok = run(w, "guild-rev-parse-run", ["--stdin"], { input: `${w.live[0]}\n${"y".repeat(60_000)}` });
+    assert.equal(ok.status, 1, "a 60 KB line is read (and matches nothing)");
+  });
+
+  test("--append to an undecodable or non-text label: refused (exit 1), the file unchanged", () => {
+    const w = makeWorld({ runs: 2, deleted: 0 });
+    const label = path.join(w.home, "runs", w.live[0]!, ".guild", "attrs", "label");
+    for (const bytes of [Buffer.from([0x61, 0xff, 0xfe, 0x62, 0x0a]), Buffer.from("{a: 1}\n"), Buffer.from("- x\n- y\n")]) {
+      fs.writeFileSync(label, bytes);
+      for (const action of ["--append", "--prepend", "--remove"]) {
+        const r = run(w, "guild", ["runs", "label", "-y", w.live[0]!, action, "more"]);
+        assert.equal(r.status, 1, r.stderr);
+        assert.match(r.stderr, /^guild: cannot label run [0-9a-f]{32}: .*(not valid UTF-8|the label is not text)/m);
+        assert.deepEqual(fs.readFileSync(label), bytes);
+      }
+    }
+    const set = run(w, "guild", ["runs", "label", "-y", w.live[0]!, "--set", "fresh"]);
+    assert.equal(set.status, 0, "--set does not need the old label");
+    assert.equal(fs.readFileSync(label, "utf8"), "fresh\n");
+  });
+
+  test("runs/ and trash/ on different file systems: moves refused up front, saying why (no EXDEV per run)", (t) => {
+    const w = makeWorld({ runs: 3, deleted: 1 });
+    const shm = fs.existsSync("/dev/shm") ? fs.mkdtempSync("/dev/shm/guildts-exdev-") : null;
+    if (!shm || fs.statSync(shm).dev === fs.statSync(w.home).dev) {
+      if (shm) fs.rmSync(shm, { recursive: true });
+      t.skip("no second file system (/dev/shm) here");
+      return;
+    }
+    roots.push(shm);
+    fs.cpSync(path.join(w.home, "runs"), path.join(shm, "runs"), { recursive: true, verbatimSymlinks: true });
+    fs.rmSync(path.join(w.home, "runs"), { recursive: true });
+    fs.symlinkSync(path.join(shm, "runs"), path.join(w.home, "runs"));
+    const rm = run(w, "guild-mark-deleted", ["--json", ...w.live]);
+    assert.equal(rm.status, 1);
+    const recs = lines(rm.stdout).map((l) => JSON.parse(l) as { outcome: string; reason: string });
+    assert.equal(recs.length, 3);
+    for (const r of recs) {
+      assert.equal(r.outcome, "refused");
+      assert.match(r.reason, /^runs\/ and trash\/ are on different file systems: a run is moved with one rename/);
+    }
+    const porcelain = run(w, "guild", ["runs", "rm", "-y", "1"]);
+    assert.equal(porcelain.status, 1);
+    assert.match(porcelain.stderr, /different file systems/);
+    const restore = run(w, "guild-restore-deleted", [w.dead[0]!]);
+    assert.equal(restore.status, 1);
+    assert.deepEqual(fs.readdirSync(path.join(shm, "runs")).sort(), w.live, "every run still in runs/");
+    assert.deepEqual(fs.readdirSync(path.join(w.home, "trash", "runs")), w.dead);
+  });
+
+  test("an unreadable run is reported once by the checker (as user nobody)", {
+    skip: process.getuid?.() !== 0 && "needs root to run as nobody",
+  }, () => {
+    const w = makeWorld({ runs: 3, deleted: 0 });
+    for (let d = w.home; d.startsWith(os.tmpdir() + path.sep); d = path.dirname(d)) fs.chmodSync(d, 0o755);
+    spawnSync("chmod", ["-R", "a+rX", w.home]);
+    const dir = path.join(w.home, "runs", w.live[0]!);
+    fs.chmodSync(dir, 0o000);
+    try {
+      const r = spawnSync(process.execPath, [binPath("guild-fsck-runs"), "--json"], {
+        env: commandEnv({ GUILD_HOME: w.home }),
+        encoding: "utf8",
+        uid: 65534,
+        gid: 65534,
+        timeout: 30_000,
+      });
+      assert.equal(r.status, 1, r.stderr);
+      const found = lines(r.stdout).map((l) => JSON.parse(l) as { kind: string; id: string });
+      assert.deepEqual(
+        found.map((p) => [p.kind, p.id]),
+        [["unreadable", w.live[0]]],
+      );
+    } finally {
+      fs.chmodSync(dir, 0o755);
+    }
   });
 });

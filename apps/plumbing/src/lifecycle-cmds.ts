@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import { CliError, EXIT, LineWriter, oneLine, plainField, toJson } from "@guildts/format";
 import { crossDeviceReason, finishPurges, markDeleted, OK_OUTCOMES, purge, restoreDeleted, type LifecycleResult } from "@guildts/runstore";
-import { addHomeOption, homeOption, idOfJsonLine, plumbingMain, type CommandDef } from "./cli.js";
+import { addHomeOption, homeOption, idOfJsonLine, plumbingMain, readStdinLines, type CommandDef } from "./cli.js";
 
 export type LifecycleAction = "delete" | "restore" | "purge" | "purge-live";
 
@@ -38,7 +37,7 @@ export function applyLifecycle(
 export function idsFrom(args: string[], stdin: boolean): string[] {
   const ids = [...args];
   if (stdin) {
-    for (const raw of fs.readFileSync(0, "utf8").split("\n")) {
+    for (const raw of readStdinLines()) {
       const line = raw.trim();
       if (!line) continue;
       ids.push(line.startsWith("{") ? idOfJsonLine(line) : line);

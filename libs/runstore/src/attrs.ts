@@ -1,12 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
-import { readRunFile } from "./facts.js";
+import { isUtf8 } from "node:buffer";
+import { readRunBytes } from "./facts.js";
 import { otherRunDir } from "./home.js";
 import { decodeAttr } from "./yaml/decode.js";
 import { writeFileAtomic } from "./atomic.js";
 import { runLockPath, withLock } from "./lock.js";
 import { encodeAttr } from "./yaml/encode.js";
-import type { AttrValue } from "./yaml/value.js";
+import { AttrDecodeError, type AttrValue } from "./yaml/value.js";
 
 const ATTR_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -19,7 +20,11 @@ function attrPath(runDir: string, name: string): string {
 export function readAttr(runDir: string, name: string): AttrValue | undefined {
   let text: string;
   try {
-    text = readRunFile(attrPath(runDir, name));
+    const bytes = readRunBytes(attrPath(runDir, name));
+    text = bytes.toString("utf8");
+    // Node reads bad bytes as U+FFFD without a word; PyYAML refuses the file, and so do we (a
+    // read-modify-write would otherwise replace the bytes for good).
+    if (text.includes("\uFFFD") && !isUtf8(bytes)) throw new AttrDecodeError(`attr '${name}' is not valid UTF-8`);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;

@@ -4,7 +4,10 @@ import path from "node:path";
 import { isAbandonedCreation, NEW_RUNS_DIR, newRunId } from "./creation.js";
 import { readRunFile } from "./facts.js";
 import { runsRoot } from "./home.js";
-import { purgingOwner, removeTree } from "./lifecycle.js";
+import { cutMessage, purgingOwner, removeTree } from "./lifecycle.js";
+
+/** Directories with longer paths are not walked by the checker (PATH_MAX is 4096). */
+const DEEP_PATH = 3000;
 import { lockIsStale, LOCK_PREFIX } from "./lock.js";
 import { parseOpRef } from "./opref.js";
 import { parseLockPid, pidExists } from "./status.js";
@@ -99,7 +102,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
         p.repaired = true;
       } catch (e) {
         p.repaired = false;
-        p.message += ` (repair failed: ${errText(e)})`;
+        p.message += ` (repair failed: ${cutMessage(errText(e))})`;
       }
     } else if (opts.repair) p.repaired = false;
     problems.push(p);
@@ -326,7 +329,14 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     const guildDir = path.join(dir, ".guild");
     const entries = listDir(guildDir, id);
     if (entries === null) {
-      if (!fs.existsSync(guildDir))
+      // Missing for sure (not merely unreadable, which listDir reported): one report per run.
+      let missing = false;
+      try {
+        missing = fs.lstatSync(guildDir, { throwIfNoEntry: false }) === undefined;
+      } catch {
+        // cannot even be looked at: already reported as unreadable
+      }
+      if (missing)
         report({
           kind: "not-a-run",
           severity: "warning",
@@ -447,13 +457,35 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   /** Symlinks inside a run: report those leading out of the store or nowhere; never follow them. */
   function checkLinks(runDir: string, id: string): void {
     const stack = [runDir];
+    let tooDeep = false;
     while (stack.length) {
       const dir = stack.pop()!;
+      if (dir.length > DEEP_PATH) {
+        // Beyond what a path can name (PATH_MAX): not walked, said once per run.
+        if (!tooDeep)
+          report({
+            kind: "unreadable",
+            severity: "warning",
+            id,
+            path: runDir,
+            message: `a directory tree too deep to check (paths over ${DEEP_PATH} characters, ${cutMessage(path.relative(runDir, dir), 80)}); links below it not checked (delete and purge remove it)`,
+            repair: null,
+          });
+        tooDeep = true;
+        continue;
+      }
       let ents: fs.Dirent[];
       try {
         ents = fs.readdirSync(dir, { withFileTypes: true });
       } catch (e) {
-        report({ kind: "unreadable", severity: "error", id, path: dir, message: `cannot read directory: ${errText(e)}`, repair: null });
+        report({
+          kind: "unreadable",
+          severity: "error",
+          id,
+          path: dir,
+          message: `cannot read directory: ${cutMessage(errText(e))}`,
+          repair: null,
+        });
         continue;
       }
       for (const ent of ents) {

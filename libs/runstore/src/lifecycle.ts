@@ -65,7 +65,9 @@ function isEnoent(e: unknown): boolean {
 
 /** A message cut to a readable length (an error can quote a 4 KB path). */
 export function cutMessage(text: string, max = 300): string {
-  return text.length <= max ? text : `${text.slice(0, max - 101)}\u2026${text.slice(-100)}`;
+  if (text.length <= max) return text;
+  const tail = Math.floor((max - 1) / 3);
+  return `${text.slice(0, max - 1 - tail)}\u2026${text.slice(-tail)}`;
 }
 
 function fail(id: string, e: unknown): LifecycleResult {
