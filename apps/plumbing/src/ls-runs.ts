@@ -28,7 +28,7 @@ export function lsRuns(o: RunOptions, limit?: number): LsRunsResult {
     return { runs: shown.runs, total: view.length, warnings: [...listed.warnings, ...shown.warnings], note };
   }
   const listed = listRuns(o.home.path, { deleted: o.deleted });
-  const view = runView(listed.runs, { scope: o.scope, filter: o.filter });
+  const view = runView(listed.runs, { scope: o.scope, filter: o.filter }, o.env);
   return { runs: limit === undefined ? view : view.slice(0, limit), total: view.length, warnings: listed.warnings, note };
 }
 
