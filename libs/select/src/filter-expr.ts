@@ -163,9 +163,23 @@ function tokenText(t: Token): string {
 
 const END = "syntax error in filter - unexpected end of expresion";
 
+/** How deep an expression may nest (parentheses, `not`, `and`/`or` chains, lists): no stack overflow. */
+export const MAX_FILTER_DEPTH = 500;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly toks: Token[]) {}
+
+  private enter(): void {
+    if (++this.depth > MAX_FILTER_DEPTH) {
+      const t = this.peek();
+      throw new FilterSyntaxError(
+        `syntax error in filter at position ${t?.pos ?? 0}: the expression nests more than ${MAX_FILTER_DEPTH} levels deep`,
+        t?.pos ?? 0,
+      );
+    }
+  }
 
   private peek(): Token | undefined {
     return this.toks[this.i];
@@ -193,14 +207,17 @@ class Parser {
 
   /** expr := unary ((AND | OR) expr)?  — one precedence, right-associative (Guild's quirk). */
   private expr(): Expr {
+    this.enter();
     const left = this.unary();
     const t = this.peek();
+    let e = left;
     if (t && (t.type === "AND" || t.type === "OR")) {
       this.i++;
       const right = this.expr();
-      return { kind: t.type === "AND" ? "and" : "or", left, right };
+      e = { kind: t.type === "AND" ? "and" : "or", left, right };
     }
-    return left;
+    this.depth--;
+    return e;
   }
 
   private unary(): Expr {
@@ -208,7 +225,10 @@ class Parser {
     if (!t) this.fail(EXPECT.start);
     if (t.type === "NOT") {
       this.i++;
-      return { kind: "not", expr: this.unary() };
+      this.enter();
+      const e: Expr = { kind: "not", expr: this.unary() };
+      this.depth--;
+      return e;
     }
     if (t.type === "(") {
       this.i++;
@@ -267,10 +287,14 @@ class Parser {
 
   private list(): Term[] {
     this.take("[", EXPECT.list);
+    this.enter();
     const items = [this.term()];
     for (;;) {
       const t = this.take(this.peek()?.type === "," ? "," : "]", EXPECT.listNext);
-      if (t.type === "]") return items;
+      if (t.type === "]") {
+        this.depth--;
+        return items;
+      }
       items.push(this.term());
     }
   }
