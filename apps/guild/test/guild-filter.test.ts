@@ -127,4 +127,49 @@ describe("filters on the batch home written by Guild 0.9.1: what Guild's own -F,
     assert.equal(info.status, 0, info.stderr);
     assert.match(info.stdout, /^id: c0aab7cb/); // the newest of the two lr=0.2 runs
   });
+
+  test("guild-ls-runs --json --scalars adds {key: {last, step, min, max, count}}; compare --json is that record plus run, time, columns", () => {
+    const ls = runCommand("guild-ls-runs", ["--json", "--scalars", "-F", "run = fcc97919"], { env: fx.env, cwd: fx.alice });
+    assert.equal(ls.status, 0, ls.stderr);
+    const rec = JSON.parse(ls.stdout) as Record<string, unknown> & {
+      scalars: Record<string, { last: number; step: number; min: number; max: number; count: number }>;
+    };
+    const plain = JSON.parse(
+      runCommand("guild-ls-runs", ["--json", "-F", "run = fcc97919"], { env: fx.env, cwd: fx.alice }).stdout,
+    ) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(rec), [...Object.keys(plain), "scalars"]);
+    assert.deepEqual(Object.keys(rec.scalars).sort(), ["acc", "examples", "loss"]);
+    const acc = rec.scalars.acc!;
+    assert.deepEqual(Object.keys(acc), ["last", "step", "min", "max", "count"]);
+    assert.equal(acc.count, 2);
+    assert.equal(acc.step, 2);
+    assert.ok(acc.min <= acc.last && acc.last <= acc.max);
+    const bad = runCommand("guild-ls-runs", ["--scalars"], { env: fx.env, cwd: fx.alice });
+    assert.deepEqual([bad.status, bad.stderr.split("\n")[0]], [2, "guild-ls-runs: --scalars needs --json"]);
+
+    const cmp = guild(["compare", "--json", "-c", "max acc", "--max", "acc", "--top", "2", "-Fo", "train"]);
+    assert.equal(cmp.status, 0, cmp.stderr);
+    const lines = cmp.stdout
+      .trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(l) as Record<string, unknown> & {
+            id: string;
+            columns: Record<string, unknown>;
+            scalars: Record<string, { max: number }>;
+          },
+      );
+    assert.equal(lines.length, 2);
+    const first = lines[0]!;
+    for (const k of ["id", "dir", "tags", "marked", "exit_status", "flags", "scalars", "run", "time", "columns"]) assert.ok(k in first, k);
+    assert.equal(first.columns.acc, first.scalars.acc!.max);
+    assert.ok((first.columns.acc as number) >= (lines[1]!.columns.acc as number));
+    const same = runCommand("guild-ls-runs", ["--json", "--scalars", "-F", `id = ${first.id}`], { env: fx.env, cwd: fx.alice });
+    const { run, time, columns, ...rest } = first;
+    assert.deepEqual(rest, JSON.parse(same.stdout));
+    assert.equal(run, first.id.slice(0, 8));
+    assert.equal(typeof time, "string");
+    assert.ok(columns);
+  });
 });

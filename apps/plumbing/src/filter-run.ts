@@ -1,6 +1,6 @@
 import path from "node:path";
 import { formatFrom, formatTimestamp, runDuration } from "@guildts/format";
-import { decodeAttr, readRunFile, ScalarCache, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import { decodeAttr, readRunFile, ScalarCache, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { recordAttr, type FilterEnv, type FilterRun } from "@guildts/select";
 
 /**
@@ -62,6 +62,25 @@ export function readRawAttr(r: RunRecord, name: string): AttrValue | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A scalar's summary in a JSON record (`guild-ls-runs --json --scalars`, `guild compare --json`). */
+export interface ScalarJson {
+  last: number;
+  step: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+/** The `scalars` of a JSON record: `{key: {last, step, min, max, count}}`, Guild's `sys/*` tags left out. */
+export function scalarsJson(scalars: readonly ScalarSummary[]): Record<string, ScalarJson> {
+  const out: Record<string, ScalarJson> = {};
+  for (const s of scalars) {
+    if (s.tag.startsWith("sys/")) continue;
+    out[scalarKey(s)] = { last: s.last, step: s.lastStep, min: s.min, max: s.max, count: s.count };
+  }
+  return out;
 }
 
 /** Guild's `_find_scalar`: `prefix#tag`, or a tag under any prefix (the first found). */
