@@ -1,6 +1,5 @@
-import path from "node:path";
 import { formatFrom, formatTimestamp, runDuration } from "@guildts/format";
-import { decodeAttr, readRunFile, ScalarCache, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import { readAttr, ScalarCache, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { recordAttr, type FilterEnv, type FilterRun } from "@guildts/select";
 
 /**
@@ -49,16 +48,10 @@ const CORE = new Set([
   "time",
 ]);
 
-/** A name that can only be a file directly in `attrs/`. */
-function safeAttrName(name: string): boolean {
-  return name !== "" && !name.startsWith(".") && !name.includes("/") && !name.includes("\0");
-}
-
-/** A raw attr of a run from disk (never through a symlink), undefined when missing or unreadable. */
+/** A raw attr of a run (never through a symlink), undefined when missing, unreadable or not an attr name. */
 export function readRawAttr(r: RunRecord, name: string): AttrValue | undefined {
-  if (!safeAttrName(name)) return undefined;
   try {
-    return decodeAttr(readRunFile(path.join(r.dir, ".guild", "attrs", name)));
+    return readAttr(r.dir, name);
   } catch {
     return undefined;
   }
