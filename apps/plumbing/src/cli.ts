@@ -461,3 +461,62 @@ export function callCommand(def: CommandDef, prog: string, argv: string[], versi
 export function plumbingMain(prog: string, def: CommandDef, argv: string[]): void {
   runMain(prog, () => callCommand(def, prog, argv, VERSION));
 }
+
+/** The longest stdin line the plumbing reads (a run id, a selector or one --json record). */
+export const STDIN_LINE_LIMIT = 64 * 1024;
+
+const stdinWait = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * The lines of stdin (without their line breaks), read in 64 KiB chunks: a line longer than
+ * STDIN_LINE_LIMIT is a usage error as soon as it is seen, quoting only its start, so a
+ * 200 MB line costs no more memory than the limit and is never echoed whole.
+ */
+export function readStdinLines(fd = 0): string[] {
+  const lines: string[] = [];
+  const chunk = Buffer.alloc(64 * 1024);
+  let partial: Buffer[] = [];
+  let partialLen = 0;
+  const tooLong = (start: Buffer) => {
+    const shown = start
+      .subarray(0, 60)
+      .toString("utf8")
+      .replace(/\uFFFD$/, "");
+    return new CliError(
+      `stdin line ${lines.length + 1} is longer than ${STDIN_LINE_LIMIT} bytes (it starts ${JSON.stringify(shown)}...): not read`,
+      EXIT.USAGE,
+    );
+  };
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        Atomics.wait(stdinWait, 0, 0, 5); // a non-blocking pipe or terminal: wait for input
+        continue;
+      }
+      if (code === "EOF") break;
+      throw e;
+    }
+    if (n === 0) break;
+    let start = 0;
+    for (let i = chunk.indexOf(10, 0); i !== -1 && i < n; i = chunk.indexOf(10, i + 1)) {
+      const piece = chunk.subarray(start, i);
+      if (partialLen + piece.length > STDIN_LINE_LIMIT) throw tooLong(Buffer.concat([...partial, piece.subarray(0, 64)]));
+      lines.push(partialLen ? Buffer.concat([...partial, piece]).toString("utf8") : piece.toString("utf8"));
+      partial = [];
+      partialLen = 0;
+      start = i + 1;
+    }
+    if (start < n) {
+      const rest = Buffer.from(chunk.subarray(start, n));
+      partial.push(rest);
+      partialLen += rest.length;
+      if (partialLen > STDIN_LINE_LIMIT) throw tooLong(Buffer.concat(partial.slice(0, 2)));
+    }
+  }
+  if (partialLen) lines.push(Buffer.concat(partial).toString("utf8"));
+  return lines;
+}

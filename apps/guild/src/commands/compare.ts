@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import {
   checkColumns,
   CliError,
@@ -119,8 +118,14 @@ export const compare: Command = {
       const file = opts.csv === true || opts.csv === "-" ? null : String(opts.csv);
       if (file === null) out.raw(text);
       else {
-        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-        fs.writeFileSync(file, text);
+        // No parent directories are made: a mistyped path is an error, not a new tree.
+        try {
+          fs.writeFileSync(file, text);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          const why = code === "ENOENT" ? "its directory does not exist" : code === "EISDIR" ? "it is a directory" : (e as Error).message;
+          throw new CliError(`cannot write ${JSON.stringify(file)}: ${why}`, EXIT.FAULT);
+        }
         process.stderr.write(`Wrote ${data.rows.length} row(s) to ${file}\n`);
       }
       out.flush();
