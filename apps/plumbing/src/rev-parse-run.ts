@@ -59,7 +59,7 @@ export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
     }
     const listed = listRuns(o.home.path, { deleted: o.deleted, ids: wanted });
     const inScope = scopePredicate(o.scope);
-    const matches = compileFilter(o.filter);
+    const matches = compileFilter(o.filter, o.env);
     const view = listed.runs.filter((r) => inScope(r) && matches(r)).sort(compareRuns);
     return resolveIn(view, selectors, listed.warnings, o.scope.kind === "local");
   }
