@@ -9,6 +9,7 @@ export * from "./run-index.js";
 export * from "./list.js";
 export * from "./attrs.js";
 export * from "./scalars.js";
+export * from "./crc32c.js";
 export * from "./lifecycle.js";
 export * from "./atomic.js";
 // Python's rules live in @guildts/py; re-exported for the store's users that already speak them.
@@ -16,4 +17,5 @@ export { compareCodePoints, encodeAttr, pythonFloatRepr, shlexQuote, shlexSplit 
 export * from "./lock.js";
 export * from "./creation.js";
 export * from "./fsck.js";
+export * from "./storedir.js";
 export * from "./show.js";
