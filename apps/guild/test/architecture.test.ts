@@ -38,6 +38,7 @@ const FORMAT_FROM_RUNSTORE = new Set([
   "setJsonFloatMarker",
   "encodeAttr",
   "opDir",
+  "showInput",
 ]);
 
 interface Pkg {
