@@ -12,9 +12,10 @@ import {
   parseColumns,
   runDuration,
   sortRows,
+  textFor,
   toJson,
 } from "@guildts/format";
-import { addRunOptions, runOptions } from "@guildts/plumbing";
+import { addRunOptions, runOptions, say } from "@guildts/plumbing";
 import { ScalarCache, scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import type { Command } from "../command.js";
 import { runCompareTui } from "../compare-tui.js";
@@ -58,9 +59,7 @@ export const compare: Command = {
       if (!s)
         scalarCache.set(
           r.id,
-          (s = disk.get(r.id, r.dir, (file, e) =>
-            process.stderr.write(`guild: warning: run ${r.id}: cannot read ${file}: ${e.message}\n`),
-          )),
+          (s = disk.get(r.id, r.dir, (file, e) => say("guild", `warning: run ${r.id}: cannot read ${file}: ${e.message}`))),
         );
       return s;
     };
@@ -136,7 +135,7 @@ export const compare: Command = {
       out.flush();
       return EXIT.OK;
     }
-    if (data.rows.length) for (const line of compareTable(data)) out.line(line);
+    if (data.rows.length) for (const line of compareTable(data, { text: textFor(process.stdout) })) out.line(line);
     out.flush();
     return EXIT.OK;
   },
