@@ -10,11 +10,12 @@ import { repoRoot } from "@guildts/testkit";
  * Change a rule here and in ARCHITECTURE.md together.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  "@guildts/runstore": [],
-  "@guildts/select": ["@guildts/runstore"],
-  "@guildts/format": ["@guildts/runstore"],
-  "@guildts/guildfile": ["@guildts/runstore", "@guildts/format"],
-  "@guildts/runner": ["@guildts/runstore", "@guildts/guildfile", "@guildts/format"],
+  "@guildts/py": [],
+  "@guildts/runstore": ["@guildts/py"],
+  "@guildts/select": ["@guildts/runstore", "@guildts/py"],
+  "@guildts/format": ["@guildts/runstore", "@guildts/py"],
+  "@guildts/guildfile": ["@guildts/runstore", "@guildts/format", "@guildts/py"],
+  "@guildts/runner": ["@guildts/runstore", "@guildts/guildfile", "@guildts/format", "@guildts/py"],
   "@guildts/testkit": [],
   "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format"],
   "@guildts/guild": [
@@ -166,6 +167,14 @@ describe("the layering (ARCHITECTURE.md)", () => {
         if (spec.startsWith("node:")) assert.equal(spec, "node:path", `${rel(file)} imports ${spec}`);
       }
       assert.doesNotMatch(text, /\bprocess\.(env|cwd|argv|stdout|stderr)\b/, `${rel(file)} reads the process environment`);
+    }
+  });
+
+  test("libs/py is pure: it imports no module at all but its own files", () => {
+    const py = pkgs.find((p) => p.name === "@guildts/py")!;
+    assert.ok(py.sources.length > 0);
+    for (const { file, text } of py.sources) {
+      for (const spec of importsOf(text)) assert.ok(spec.startsWith("./"), `${rel(file)} imports ${spec}`);
     }
   });
 

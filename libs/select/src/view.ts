@@ -1,5 +1,5 @@
 import type { RunRecord } from "@guildts/runstore";
-import { compileFilter, type RunFilter } from "./filters.js";
+import { compileFilter, type FilterEnv, type RunFilter } from "./filters.js";
 import { scopePredicate, type Scope } from "./scope.js";
 import { sortRuns } from "./sort.js";
 
@@ -10,8 +10,8 @@ export interface ViewSpec {
 }
 
 /** The scoped, filtered, sorted list that indexes refer to. Does not modify `runs`. */
-export function runView(runs: readonly RunRecord[], spec: ViewSpec): RunRecord[] {
+export function runView(runs: readonly RunRecord[], spec: ViewSpec, env?: FilterEnv): RunRecord[] {
   const inScope = scopePredicate(spec.scope);
-  const matches = compileFilter(spec.filter);
+  const matches = compileFilter(spec.filter, env);
   return sortRuns(runs.filter((r) => inScope(r) && matches(r)));
 }
