@@ -40,6 +40,7 @@ const FORMAT_FROM_RUNSTORE = new Set([
   "setJsonFloatMarker",
   "encodeAttr",
   "opDir",
+  "showInput",
 ]);
 
 interface Pkg {
@@ -167,6 +168,14 @@ describe("the layering (ARCHITECTURE.md)", () => {
         if (spec.startsWith("node:")) assert.equal(spec, "node:path", `${rel(file)} imports ${spec}`);
       }
       assert.doesNotMatch(text, /\bprocess\.(env|cwd|argv|stdout|stderr)\b/, `${rel(file)} reads the process environment`);
+    }
+  });
+
+  test("libs/py is pure: it imports no module at all but its own files", () => {
+    const py = pkgs.find((p) => p.name === "@guildts/py")!;
+    assert.ok(py.sources.length > 0);
+    for (const { file, text } of py.sources) {
+      for (const spec of importsOf(text)) assert.ok(spec.startsWith("./"), `${rel(file)} imports ${spec}`);
     }
   });
 
