@@ -10,6 +10,8 @@ export interface RunsTableOptions {
   style?: Style;
   /** 1-based index of the first row (rows of a longer list shown from the top keep their index). */
   firstIndex?: number;
+  /** Guild's `-s/--simplified`: `[N]  operation  status  label` (no id, no start time). */
+  simplified?: boolean;
 }
 
 /** The operation cell: description, ` [marked]`, and the dim ` (dir)` when it is not the cwd. */
@@ -36,15 +38,14 @@ export function statusCell(r: RunRecord): string {
  */
 export function runsTable(runs: readonly RunRecord[], opts: RunsTableOptions): string[] {
   const first = opts.firstIndex ?? 1;
-  const rows = runs.map((r, i) => [
-    `[${first + i}:${r.id.slice(0, 8)}]`,
-    opCell(r, opts),
-    formatTimestamp(r.started),
-    statusCell(r),
-    r.label ?? "",
-  ]);
+  const rows = runs.map((r, i) =>
+    opts.simplified
+      ? [`[${first + i}]`, opCell(r, opts), statusCell(r), r.label ?? ""]
+      : [`[${first + i}:${r.id.slice(0, 8)}]`, opCell(r, opts), formatTimestamp(r.started), statusCell(r), r.label ?? ""],
+  );
+  const last = opts.simplified ? 3 : 4;
   const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "").length;
-  const widths = [0, 0, 0, 0];
-  for (const row of rows) for (let c = 0; c < 4; c++) widths[c] = Math.max(widths[c]!, visible(row[c]!));
-  return rows.map((row) => row.map((cell, c) => (c === 4 ? cell : cell + " ".repeat(widths[c]! + 2 - visible(cell)))).join(""));
+  const widths = new Array<number>(last).fill(0);
+  for (const row of rows) for (let c = 0; c < last; c++) widths[c] = Math.max(widths[c]!, visible(row[c]!));
+  return rows.map((row) => row.map((cell, c) => (c === last ? cell : cell + " ".repeat(widths[c]! + 2 - visible(cell)))).join(""));
 }

@@ -22,6 +22,9 @@ export interface ScalarSummary {
   last: number;
   lastStep: number;
   first: number;
+  firstStep: number;
+  minStep: number;
+  maxStep: number;
   min: number;
   max: number;
   count: number;
@@ -316,13 +319,40 @@ function summarize(runDir: string, files: string[], onError?: (file: string, e: 
           const key = `${prefix}\0${tag}`;
           const s = byKey.get(key);
           if (!s)
-            byKey.set(key, { prefix, tag, last: value, lastStep: step, first: value, min: value, max: value, count: 1, total: value });
+            byKey.set(key, {
+              prefix,
+              tag,
+              last: value,
+              lastStep: step,
+              first: value,
+              firstStep: step,
+              min: value,
+              minStep: step,
+              max: value,
+              maxStep: step,
+              count: 1,
+              total: value,
+            });
           else {
+            // Guild's TagSummary: first and last by step (the last of equal steps wins), min and
+            // max by value (the first of equal values keeps its step).
             s.total += value;
-            s.last = value;
-            s.lastStep = step;
-            s.min = Math.min(s.min, value);
-            s.max = Math.max(s.max, value);
+            if (step >= s.lastStep) {
+              s.last = value;
+              s.lastStep = step;
+            }
+            if (step < s.firstStep) {
+              s.first = value;
+              s.firstStep = step;
+            }
+            if (value < s.min) {
+              s.min = value;
+              s.minStep = step;
+            }
+            if (value > s.max) {
+              s.max = value;
+              s.maxStep = step;
+            }
             s.count++;
           }
         });
@@ -359,7 +389,7 @@ interface ScalarEntry {
   v: ScalarSummary[];
 }
 
-const SCALAR_CACHE_VERSION = 1;
+const SCALAR_CACHE_VERSION = 2;
 
 function stampOf(runDir: string, rels: string[], newest: { t: number }): string {
   let out = "";
