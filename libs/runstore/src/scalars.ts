@@ -389,7 +389,12 @@ interface ScalarEntry {
   v: ScalarSummary[];
 }
 
-const SCALAR_CACHE_VERSION = 2;
+/**
+ * The file is one header line, `{"v":3}`, then one line per run: its directory as a JSON string,
+ * a tab, and the entry as JSON. Lines are parsed only when their run is asked for, so a command
+ * that needs the scalars of a few runs of 100k does not parse them all.
+ */
+const SCALAR_CACHE_HEADER = '{"v":3}';
 
 function stampOf(runDir: string, rels: string[], newest: { t: number }): string {
   let out = "";
@@ -403,7 +408,10 @@ function stampOf(runDir: string, rels: string[], newest: { t: number }): string 
 }
 
 export class ScalarCache {
-  private entries: Record<string, ScalarEntry> = Object.create(null);
+  /** Parsed entries, and the unparsed lines of the others (start and end offsets in `text`). */
+  private readonly parsed = new Map<string, ScalarEntry | null>();
+  private readonly lines = new Map<string, [number, number]>();
+  private text = "";
   private dirty = false;
   private readonly file: string | null;
   private readonly startedAt = Date.now();
@@ -414,17 +422,48 @@ export class ScalarCache {
       home && !/^(off|0|false|no)$/i.test(process.env.GUILDTS_INDEX ?? "") ? path.join(home, "cache", "guildts", "scalars.json") : null;
     if (!this.file) return;
     try {
-      const data = JSON.parse(readCacheFile(this.file) ?? "null") as { v: number; entries: Record<string, ScalarEntry> };
-      if (data.v === SCALAR_CACHE_VERSION && data.entries) this.entries = Object.assign(Object.create(null), data.entries);
+      const text = readCacheFile(this.file) ?? "";
+      if (!text.startsWith(`${SCALAR_CACHE_HEADER}\n`)) return; // missing, damaged or older: rebuilt
+      this.text = text;
+      let pos = SCALAR_CACHE_HEADER.length + 1;
+      while (pos < text.length) {
+        let end = text.indexOf("\n", pos);
+        if (end < 0) end = text.length;
+        const tab = text.indexOf("\t", pos);
+        if (tab > pos && tab < end) {
+          try {
+            this.lines.set(JSON.parse(text.slice(pos, tab)) as string, [tab + 1, end]);
+          } catch {
+            // a damaged line: that run is read again
+          }
+        }
+        pos = end + 1;
+      }
     } catch {
-      // missing or damaged: rebuilt
+      // unreadable: rebuilt
     }
+  }
+
+  private entry(key: string): ScalarEntry | null {
+    let e = this.parsed.get(key);
+    if (e !== undefined) return e;
+    const at = this.lines.get(key);
+    e = null;
+    if (at) {
+      try {
+        e = JSON.parse(this.text.slice(at[0], at[1])) as ScalarEntry;
+      } catch {
+        e = null;
+      }
+    }
+    this.parsed.set(key, e);
+    return e;
   }
 
   /** The scalar summaries of a run, from the cache when its stamps still match. */
   get(id: string, runDir: string, onError?: (file: string, e: Error) => void): ScalarSummary[] {
     const key = `${runDir}`;
-    const e = this.entries[key];
+    const e = this.entry(key);
     if (e) {
       const stamp = stampOf(runDir, [...e.d, ...e.f], { t: 0 });
       if (stamp && stamp === e.s) return e.v;
@@ -434,10 +473,10 @@ export class ScalarCache {
     const stamp = stampOf(runDir, [...found.dirs, ...found.files], newest);
     const v = summarize(runDir, found.files, onError);
     if (stamp && newest.t < this.startedAt - this.racyMs) {
-      this.entries[key] = { s: stamp, d: found.dirs, f: found.files, v };
+      this.parsed.set(key, { s: stamp, d: found.dirs, f: found.files, v });
       this.dirty = true;
     } else if (e) {
-      delete this.entries[key];
+      this.parsed.set(key, null);
       this.dirty = true;
     }
     void id;
@@ -447,6 +486,12 @@ export class ScalarCache {
   save(): void {
     if (!this.file || !this.dirty) return;
     this.dirty = false;
-    writeCacheFile(this.file, JSON.stringify({ v: SCALAR_CACHE_VERSION, entries: this.entries }));
+    const out: string[] = [SCALAR_CACHE_HEADER];
+    for (const [key, at] of this.lines) {
+      if (this.parsed.has(key)) continue;
+      out.push(`${JSON.stringify(key)}\t${this.text.slice(at[0], at[1])}`);
+    }
+    for (const [key, e] of this.parsed) if (e) out.push(`${JSON.stringify(key)}\t${JSON.stringify(e)}`);
+    writeCacheFile(this.file, `${out.join("\n")}\n`);
   }
 }
