@@ -57,7 +57,7 @@ test("the scalar cache stays correct when a run's event files change", async () 
     .readFileSync(path.join(home, "cache", "guildts", "scalars.json"), "utf8")
     .trimEnd()
     .split("\n");
-  assert.equal(lines[0], '{"v":3}');
+  assert.equal(lines[0], '{"v":4}');
   const stored = new Map(
     lines
       .slice(1)

@@ -389,20 +389,34 @@ interface ScalarEntry {
   v: ScalarSummary[];
 }
 
+/** A summary as the cache file holds it: its fields in order, without the key names (half the text to parse). */
+type PackedSummary = [string, string, number, number, number, number, number, number, number, number, number, number];
+
+function pack(s: ScalarSummary): PackedSummary {
+  return [s.prefix, s.tag, s.last, s.lastStep, s.first, s.firstStep, s.min, s.minStep, s.max, s.maxStep, s.count, s.total];
+}
+
+function unpack(p: PackedSummary): ScalarSummary {
+  const [prefix, tag, last, lastStep, first, firstStep, min, minStep, max, maxStep, count, total] = p;
+  return { prefix, tag, last, lastStep, first, firstStep, min, minStep, max, maxStep, count, total };
+}
+
 /**
  * The file is one header line, `{"v":3}`, then one line per run: its directory as a JSON string,
  * a tab, and the entry as JSON. Lines are parsed only when their run is asked for, so a command
  * that needs the scalars of a few runs of 100k does not parse them all.
  */
-const SCALAR_CACHE_HEADER = '{"v":3}';
+const SCALAR_CACHE_HEADER = '{"v":4}';
 
-function stampOf(runDir: string, rels: string[], newest: { t: number }): string {
+function stampOf(runDir: string, rels: readonly string[], newest: { t: number }, more: readonly string[] = []): string {
   let out = "";
-  for (const rel of rels) {
-    const st = fs.statSync(rel === "." ? runDir : path.join(runDir, rel), { throwIfNoEntry: false });
-    if (!st) return "";
-    newest.t = Math.max(newest.t, st.mtimeMs, st.ctimeMs);
-    out += `${st.ino}:${st.size}:${st.mtimeMs}|`;
+  for (const list of [rels, more]) {
+    for (const rel of list) {
+      const st = fs.statSync(rel === "." ? runDir : `${runDir}/${rel}`, { throwIfNoEntry: false });
+      if (!st) return "";
+      newest.t = Math.max(newest.t, st.mtimeMs, st.ctimeMs);
+      out += `${st.ino}:${st.size}:${st.mtimeMs}|`;
+    }
   }
   return out;
 }
@@ -451,7 +465,8 @@ export class ScalarCache {
     e = null;
     if (at) {
       try {
-        e = JSON.parse(this.text.slice(at[0], at[1])) as ScalarEntry;
+        const packed = JSON.parse(this.text.slice(at[0], at[1])) as Omit<ScalarEntry, "v"> & { v: PackedSummary[] };
+        e = { ...packed, v: packed.v.map(unpack) };
       } catch {
         e = null;
       }
@@ -465,12 +480,12 @@ export class ScalarCache {
     const key = `${runDir}`;
     const e = this.entry(key);
     if (e) {
-      const stamp = stampOf(runDir, [...e.d, ...e.f], { t: 0 });
+      const stamp = stampOf(runDir, e.d, { t: 0 }, e.f);
       if (stamp && stamp === e.s) return e.v;
     }
     const newest = { t: 0 };
     const found = findEventFiles(runDir);
-    const stamp = stampOf(runDir, [...found.dirs, ...found.files], newest);
+    const stamp = stampOf(runDir, found.dirs, newest, found.files);
     const v = summarize(runDir, found.files, onError);
     if (stamp && newest.t < this.startedAt - this.racyMs) {
       this.parsed.set(key, { s: stamp, d: found.dirs, f: found.files, v });
@@ -491,7 +506,7 @@ export class ScalarCache {
       if (this.parsed.has(key)) continue;
       out.push(`${JSON.stringify(key)}\t${this.text.slice(at[0], at[1])}`);
     }
-    for (const [key, e] of this.parsed) if (e) out.push(`${JSON.stringify(key)}\t${JSON.stringify(e)}`);
+    for (const [key, e] of this.parsed) if (e) out.push(`${JSON.stringify(key)}\t${JSON.stringify({ ...e, v: e.v.map(pack) })}`);
     writeCacheFile(this.file, `${out.join("\n")}\n`);
   }
 }
