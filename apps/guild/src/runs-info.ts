@@ -1,6 +1,7 @@
+import path from "node:path";
 import type { RunDetails } from "@guildts/format";
 import { say } from "@guildts/plumbing";
-import { readAttr, readScalars, type RunRecord } from "@guildts/runstore";
+import { GuildFloat, readAttr, readScalars, type AttrValue, type RunRecord } from "@guildts/runstore";
 
 function str(v: unknown): string | null {
   return typeof v === "string" ? v : v === undefined || v === null ? null : String(v);
@@ -13,6 +14,17 @@ export function runDetails(r: RunRecord): RunDetails {
     cmd: Array.isArray(cmd) ? cmd.map((x) => String(x)) : null,
     sourcecode_digest: str(readAttr(r.dir, "sourcecode_digest")),
     vcs_commit: str(readAttr(r.dir, "vcs_commit")),
+    protoFlags: protoFlags(r),
     scalars: readScalars(r.dir, (file, e) => say("guild", `warning: run ${r.id}: cannot read ${file}: ${e.message}`)),
   };
+}
+
+/** The flags of a batch's prototype run (`.guild/proto/.guild/attrs/flags`), or null. */
+function protoFlags(r: RunRecord): { [name: string]: AttrValue } | null {
+  try {
+    const v = readAttr(path.join(r.dir, ".guild", "proto"), "flags");
+    return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof GuildFloat) ? v : null;
+  } catch {
+    return null;
+  }
 }
