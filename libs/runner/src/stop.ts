@@ -152,9 +152,9 @@ export function runProcess(dir: string, id: string): RunProcess {
   const remote = readText(path.join(dir, ".guild", "LOCK.remote"));
   if (remote !== null) return { pid: null, notRunning: "remote", detail: remote.trim() };
   const pid = parseLockPid(readText(path.join(dir, ".guild", "LOCK")));
-  if (pid === null) return { pid: null, notRunning: "no-lock" };
   // Guild's status rule: once exit_status is written the run is over, whatever LOCK says.
   if (readAttr(dir, "exit_status") !== undefined) return { pid, notRunning: "exited" };
+  if (pid === null) return { pid: null, notRunning: "no-lock" };
   if (!pidExists(pid)) return { pid, notRunning: "dead" };
   if (!isRunProcess(pid, id, dir)) return { pid, notRunning: "reused" };
   return { pid };
