@@ -314,6 +314,16 @@ describe("guild runs stop, guild watch, guild run --background", { skip: process
       await term.waitFor(new RegExp(`Stopped watching ${id} \\(still running\\)\\n\\$`), 10_000);
       assert.equal(rec(id).status, "running");
       assert.ok(alive(pid));
+      // Guild's prompt, default no: Enter stops nothing (exit 4).
+      term.keys("clear", "Enter");
+      term.keys(`guild stop ${id.slice(0, 8)}; echo "rc=$?"`, "Enter");
+      await term.waitFor(
+        /You are about to stop the following runs:\n {2}\[[0-9a-f]{8}\] {2}sleepy .*running\s*\nStop 1 run\(s\)\? \(y\/N\)/,
+      );
+      term.keys("Enter");
+      await term.waitFor(/rc=4/);
+      assert.ok(alive(pid));
+      assert.equal(rec(id).status, "running");
       const r = guild(["stop", "-y", id]);
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual([rec(id).status, rec(id).exit_status], ["terminated", -15]);
