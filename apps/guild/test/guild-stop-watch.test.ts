@@ -183,6 +183,16 @@ describe("guild runs stop, guild watch, guild run --background", { skip: process
       exit_status: 0,
       reason: "the run has exited",
     });
+    const path_ = runCommand("guild-stop-runs", ["../../etc"], { env: env() });
+    assert.deepEqual(
+      [path_.status, path_.stdout],
+      [1, "not-found\t../../etc\tinvalid run id (a run id is a directory name, never a path)\n"],
+    );
+    const timeout = runCommand("guild-stop-runs", ["--timeout", "soon", id], { env: env() });
+    assert.deepEqual(
+      [timeout.status, timeout.stderr],
+      [2, "guild-stop-runs: invalid --timeout 'soon': a number of seconds\nTry 'guild-stop-runs --help' for more information.\n"],
+    );
     const bad = guild(["stop", "-y", "-C"]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--completed does not go with stop/);
