@@ -22,7 +22,7 @@ import path from "node:path";
 import { runOptions, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
 import { selectOne } from "./select-one.js";
-import { createRun, startRun, type RunPlan } from "@guildts/runner";
+import { createRun, startInBackground, startRun, type CreatedRun, type RunPlan } from "@guildts/runner";
 import { readAttr, resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
 
 /** The cwd's guild file, or a CliError saying there is none / what is wrong with it. */
@@ -89,13 +89,17 @@ export function runCmdOptions(cli: CAC): CAC {
     .option("--print-cmd", "Print the command the run would execute, then exit")
     .option("--stage", "Create the run staged, without starting it")
     .option("--start <run>", "Start a staged run (an index, id or id prefix among the staged runs)")
-    .option("-q, --quiet", "Do not show the operation's output");
+    .option("-q, --quiet", "Do not show the operation's output")
+    .option("-b, --background", "Run the operation in the background (detached); follow it with 'guild watch'")
+    .option("--pidfile <file>", "Run the operation in the background, writing the background process id to FILE");
 }
 
 /** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and (alias "train") `guild train [MODEL]`. */
 export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   const { opts } = call;
   const args = [...call.args];
+  if (opts.stage && (opts.background || opts.pidfile !== undefined))
+    throw new CliError(`--stage and --${opts.background ? "background" : "pidfile"} cannot be used together`, EXIT.USAGE);
   if (opts.start !== undefined) return startStaged(String(opts.start), opts, args);
   const gf = cwdGuildfile();
   const assigns = args.filter((a) => a.includes("="));
@@ -165,6 +169,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     process.stdout.write(`${opspec} staged as ${run.id}\nTo start the operation, use 'guild run --start ${run.id}'\n`);
     return EXIT.OK;
   }
+  if (opts.background || opts.pidfile !== undefined) return background(plan, run, opts);
   const status = await startRun(plan, run, { quiet: opts.quiet === true });
   // Guild exits with the operation's status; a signal -N becomes 256-N, as Guild does.
   return status < 0 ? 256 + status : status;
@@ -209,8 +214,20 @@ async function startStaged(spec: string, opts: Record<string, unknown>, args: st
     sourcecode: null,
     outputScalars: opMap["output-scalars"] ?? null,
   };
+  if (opts.background || opts.pidfile !== undefined) return background(plan, { id: run.id, dir: run.dir }, opts);
   const status = await startRun(plan, { id: run.id, dir: run.dir }, { quiet: opts.quiet === true });
   return status < 0 ? 256 + status : status;
+}
+
+/** `--background`/`--pidfile`: the run goes on in a detached process; its id and how to follow it are printed. */
+async function background(plan: RunPlan, run: CreatedRun, opts: Record<string, unknown>): Promise<number> {
+  const pidfile = typeof opts.pidfile === "string" ? opts.pidfile : undefined;
+  await startInBackground(plan, run, { pidfile });
+  process.stdout.write(
+    `${plan.opspec} started in background as ${run.id}${pidfile ? ` (pidfile ${pidfile})` : ""}\n` +
+      `To watch its output, use 'guild watch ${run.id}'\n`,
+  );
+  return EXIT.OK;
 }
 
 function noOperation(): never {
