@@ -8,7 +8,10 @@ import {
   flagsPrompt,
   GuildfileError,
   helpOp,
+  impliedOptimizer,
   loadGuildfile,
+  parseOptimizer,
+  readBatchFile,
   OpResolveError,
   resolveFlags,
   resolveOperation,
@@ -17,10 +20,11 @@ import {
   type OpDef,
 } from "@guildts/guildfile";
 import path from "node:path";
-import { runOptions, type Call } from "@guildts/plumbing";
+import { addGuildShorts, runOptions, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
 import { selectOne } from "./select-one.js";
-import { createRun, startRun, type RunPlan } from "@guildts/runner";
+import { createRun, spawnArgv, startRun, type RunPlan } from "@guildts/runner";
+import { batchOptions, guildRunParams, runBatchCmd, trialAssigns } from "./run-batch.js";
 import { readAttr, resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
 
 /** The cwd's guild file, or a CliError saying there is none / what is wrong with it. */
@@ -50,7 +54,7 @@ function guildErrors<T>(body: () => T): T {
 }
 
 /** `${name}` in an exec command or a label template: the flag's value as Guild formats it. */
-function render(template: string, flags: Record<string, AttrValue>, extra: Record<string, string> = {}): string {
+export function render(template: string, flags: Record<string, AttrValue>, extra: Record<string, string> = {}): string {
   return template.replace(/\$\{([^}|]+)\}/g, (_m, name: string) => {
     if (name in extra) return extra[name]!;
     const v = flags[name];
@@ -71,7 +75,8 @@ export function opCommand(op: OpDef, flags: Record<string, AttrValue>): string[]
   }
   if (op.main) {
     const [module, ...mainArgs] = shlexSplit(op.main);
-    return [pythonExe(), "-um", "guildts_op_main", module!, ...mainArgs, "--", ...args];
+    // Guild's spelling, so Guild restarts the run; spawnArgv runs it as this project's bootstrap.
+    return [pythonExe(), "-um", "guild.op_main", module!, ...mainArgs, "--", ...args];
   }
   throw new CliError(`operation '${op.name}' has neither main nor exec: nothing to run`, EXIT.NO_MATCH);
 }
@@ -82,51 +87,50 @@ function pythonExe(): string {
 
 /** The options of `guild run` and `guild train`. */
 export function runCmdOptions(cli: CAC): CAC {
-  return cli
-    .option("-H, --home <path>", "Guild home for the run")
-    .option("-l, --label <label>", "Label for the run (${flag} and ${default_label} are replaced)")
-    .option("-y, --yes", "Do not ask for confirmation")
-    .option("--help-op", "Show the operation's help and flags, then exit")
-    .option("--print-cmd", "Print the command the run would execute, then exit")
-    .option("--stage", "Create the run staged, without starting it")
-    .option("--start <run>", "Start a staged run (an index, id or id prefix among the staged runs)")
-    .option("-q, --quiet", "Do not show the operation's output");
+  return addGuildShorts(
+    cli
+      .option("-H, --home <path>", "Guild home for the run")
+      .option("-l, --label <label>", "Label for the run (${flag} and ${default_label} are replaced)")
+      .option("-y, --yes", "Do not ask for confirmation")
+      .option("--help-op", "Show the operation's help and flags, then exit")
+      .option("--print-cmd", "Print the command the run would execute, then exit")
+      .option("--stage", "Create the run staged, without starting it")
+      .option("--start <run>", "Start a staged run (an index, id or id prefix among the staged runs)")
+      .option("-q, --quiet", "Do not show the operation's output")
+      .option("-f, --force-flags", "Accept all flag assignments, even for undefined or invalid values")
+      .option("-o, --optimizer <algorithm>", "Run as a batch with this optimizer: + (grid) or random")
+      .option("-m, --max-trials <n>", "Maximum number of trials in a batch (random: default 20; grid: all)")
+      .option("--trials <n>", "Same as --max-trials")
+      .option("--random-seed <n>", "Random seed used when sampling trials or flag values")
+      .option("--print-trials", "Show the generated trials and exit (nothing is created)")
+      .option("--stage-trials", "For batch operations, stage trials without running them")
+      .option("--keep-batch", "Keep the batch run rather than delete it on success")
+      .option("--fail-on-trial-error", "Stop the batch when a trial exits with an error")
+      .option("--batch-label <label>", "Label to use for batch runs (also -bl). Ignored for non-batch runs")
+      .option("--batch-tag <tag>", "Associate TAG with the batch (also -bt; may be repeated). Ignored for non-batch runs")
+      .option("--needed", "Run only when no completed run of the operation has the same flags")
+      .option("--jobs <n>", "Run up to N trials of a batch at once (default 1)"),
+    { "-bl": "--batch-label", "-bt": "--batch-tag" },
+  );
 }
 
-/** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and (alias "train") `guild train [MODEL]`. */
-export async function runCmd(call: Call, alias?: "train"): Promise<number> {
-  const { opts } = call;
-  const args = [...call.args];
-  if (opts.start !== undefined) return startStaged(String(opts.start), opts, args);
-  const gf = cwdGuildfile();
-  const assigns = args.filter((a) => a.includes("="));
-  const words = args.filter((a) => !a.includes("="));
-  if (words.length > 1) throw new CliError(`unexpected argument '${words[1]}' (flags are NAME=VALUE)`, EXIT.USAGE);
-  const op = guildErrors(() =>
-    alias ? trainAlias(gf, words[0]) : words[0] === undefined ? noOperation() : resolveOperation(gf, words[0]),
-  );
-  if (opts.helpOp) {
-    process.stdout.write(helpOp(op));
-    return EXIT.OK;
-  }
-  const { flags, userFlags } = guildErrors(() => resolveFlags(op, assigns));
-  const cmd = opCommand(op, flags);
-  if (opts.printCmd) {
-    process.stdout.write(cmd.map(shlexQuote).join(" ") + "\n");
-    return EXIT.OK;
-  }
+/** The plan of a run of `op` with these flag values (a single run, a batch's proto or a trial). */
+export function opPlan(
+  gf: Guildfile,
+  op: OpDef,
+  home: string,
+  flags: Record<string, AttrValue>,
+  userFlags: Record<string, AttrValue>,
+  runParams: Record<string, AttrValue>,
+  labelOption: string | null,
+): RunPlan {
   const opspec = op.model.name ? `${op.model.name}:${op.name}` : op.name;
+  const cmd = opCommand(op, flags);
   const dflt = defaultLabel(op, flags);
-  const template = typeof opts.label === "string" ? opts.label : op.labelTemplate;
+  const template = labelOption ?? op.labelTemplate;
   const label = template ? render(template, flags, { default_label: dflt }) : dflt;
-  if (!opts.yes) {
-    if (!canPrompt()) throw new CliError(`not running ${opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
-    process.stderr.write(flagsPrompt(op, flags).replace(/\s*Continue\?.*$/s, "") + "\n");
-    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
-  }
-  const home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
-  const plan: RunPlan = {
-    home: home.path,
+  return {
+    home,
     opref: { type: "guildfile", pkg: gf.path, version: gf.md5, model: op.model.name, op: op.name },
     opspec,
     cmd,
@@ -134,15 +138,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     flags,
     userFlags,
     label: label || null,
-    runParams: {
-      opspec: words[0] ?? opspec,
-      flags: assigns,
-      label: typeof opts.label === "string" ? opts.label : null,
-      yes: opts.yes === true,
-      stage: opts.stage === true,
-      print_cmd: false,
-      quiet: opts.quiet === true,
-    },
+    runParams,
     opAttr: {
       "delete-on-success": false,
       deps: [],
@@ -150,9 +146,10 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
       "flags-extra": {},
       "label-template": op.labelTemplate,
       "op-cmd": {
-        "cmd-args": cmd,
+        "cmd-args": opCmdArgs(op),
         "cmd-env": { ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir },
         "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])),
+        ...(op.flagsDest ? { "flags-dest": op.flagsDest } : {}),
       },
       "output-attrs": null,
       "output-scalars": (op.outputScalars ?? null) as AttrValue,
@@ -162,9 +159,67 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     sourcecode: { root: gf.dir, config: op.sourcecode },
     outputScalars: op.outputScalars,
   };
+}
+
+/** Guild's `op-cmd` `cmd-args`: the command template, `${python_exe}` and `__flag_args__` unexpanded. */
+function opCmdArgs(op: OpDef): AttrValue[] {
+  if (op.exec) return shlexSplit(op.exec).map((t) => (t === "${flag_args}" ? "__flag_args__" : t));
+  if (op.main) {
+    const [module, ...mainArgs] = shlexSplit(op.main);
+    return ["${python_exe}", "-um", "guild.op_main", module!, ...mainArgs, "--", "__flag_args__"];
+  }
+  return [];
+}
+
+/** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and (alias "train") `guild train [MODEL]`. */
+export async function runCmd(call: Call, alias?: "train"): Promise<number> {
+  const { opts } = call;
+  const args = [...call.args];
+  if (opts.start !== undefined) return startStaged(String(opts.start), opts, args);
+  const gf = cwdGuildfile();
+  const batchFiles = args.filter((a) => a.startsWith("@"));
+  const assigns = args.filter((a) => a.includes("=") && !a.startsWith("@"));
+  const words = args.filter((a) => !a.includes("=") && !a.startsWith("@"));
+  if (words.length > 1) throw new CliError(`unexpected argument '${words[1]}' (flags are NAME=VALUE)`, EXIT.USAGE);
+  const op = guildErrors(() =>
+    alias ? trainAlias(gf, words[0]) : words[0] === undefined ? noOperation() : resolveOperation(gf, words[0]),
+  );
+  if (opts.helpOp) {
+    process.stdout.write(helpOp(op));
+    return EXIT.OK;
+  }
+  const batchOpts = batchOptions(opts);
+  const fileTrials = guildErrors(() => batchFiles.flatMap((f) => readBatchFile(f.slice(1))));
+  const force = opts.forceFlags === true || fileTrials.length > 0;
+  const { flags, userFlags } = guildErrors(() => resolveFlags(op, assigns, { force }));
+  const home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
+  const labelOption = typeof opts.label === "string" ? opts.label : null;
+  const runParams = guildRunParams(opts, words[0] ?? (op.model.name ? `${op.model.name}:${op.name}` : op.name), assigns, batchOpts);
+  const optimizer = guildErrors(() =>
+    batchOpts.optimizer ? parseOptimizer(batchOpts.optimizer) : (impliedOptimizer(flags) ?? (fileTrials.length >= 2 ? "+" : null)),
+  );
+  if (optimizer || opts.printTrials) {
+    if (!optimizer) throw new CliError("cannot print trials for a non-batch operation", EXIT.NO_MATCH);
+    return runBatchCmd({ gf, op, home: home.path, flags, userFlags, fileTrials, optimizer, runParams, labelOption, batchOpts, opts });
+  }
+  if (batchOpts.maxTrials !== null) process.stderr.write("WARNING: not a batch run - ignoring --max-trials\n");
+  // One trial from batch files: its values are plain user flags.
+  const single =
+    fileTrials.length === 1 ? guildErrors(() => resolveFlags(op, [...trialAssigns(fileTrials[0]!), ...assigns], { force })) : null;
+  const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption);
+  if (opts.printCmd) {
+    process.stdout.write(spawnArgv(plan.cmd).map(shlexQuote).join(" ") + "\n");
+    return EXIT.OK;
+  }
+  if (!opts.yes) {
+    if (!canPrompt())
+      throw new CliError(`not running ${plan.opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
+    process.stderr.write(flagsPrompt(op, plan.flags).replace(/\s*Continue\?.*$/s, "") + "\n");
+    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
+  }
   const run = createRun(plan, { stage: opts.stage === true, warn: (m) => process.stderr.write(`WARNING: ${m}\n`) });
   if (opts.stage) {
-    process.stdout.write(`${opspec} staged as ${run.id}\nTo start the operation, use 'guild run --start ${run.id}'\n`);
+    process.stdout.write(`${plan.opspec} staged as ${run.id}\nTo start the operation, use 'guild run --start ${run.id}'\n`);
     return EXIT.OK;
   }
   const status = await startRun(plan, run, { quiet: opts.quiet === true });

@@ -135,11 +135,30 @@ function kebab(s: string): string {
   return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+const guildShorts = new WeakMap<CAC, Record<string, string>>();
+
+/**
+ * Guild's multi-letter short options (`-bl LABEL`, `-bt TAG`), which cac would read as bundles
+ * of one-letter flags: each is declared here with the long option it spells.
+ */
+export function addGuildShorts(cli: CAC, shorts: Record<string, string>): CAC {
+  guildShorts.set(cli, { ...guildShorts.get(cli), ...shorts });
+  return cli;
+}
+
+function expandGuildShorts(cli: CAC, argv: string[]): string[] {
+  const shorts = guildShorts.get(cli);
+  if (!shorts) return argv;
+  const end = argv.indexOf("--");
+  return argv.map((a, i) => (end >= 0 && i > end ? a : (shorts[a] ?? a)));
+}
+
 /**
  * Parses argv with cac, rejecting unknown options (cac ignores them) with a usage error that
  * names the option. Returns null when --help or --version was printed.
  */
 export function parseArgs(cli: CAC, argv: string[]): { args: string[]; opts: Record<string, unknown> } | null {
+  argv = expandGuildShorts(cli, argv);
   let parsed;
   try {
     parsed = cli.parse(["node", cli.name, ...argv], { run: false });

@@ -2,3 +2,4 @@ export * from "./run.js";
 export * from "./sourcecode.js";
 export * from "./timestamp.js";
 export * from "./scalars-index.js";
+export * from "./batch.js";

@@ -1,0 +1,261 @@
+import { canPrompt, CliError, confirm, EXIT, runsTable } from "@guildts/format";
+import {
+  batchFileTrials,
+  checkFunctions,
+  encodeFlagVal,
+  FlagError,
+  formatTrialsTable,
+  gridTrials,
+  newRandomSeed,
+  randomTrials,
+  type Guildfile,
+  type OpDef,
+  type Optimizer,
+} from "@guildts/guildfile";
+import { lsRuns, runOptions } from "@guildts/plumbing";
+import { batchOpRef, runBatch, type Flags } from "@guildts/runner";
+import { encodeAttr, readAttr, type AttrValue } from "@guildts/runstore";
+import { opPlan } from "./run-cmd.js";
+
+/** The batch options of `guild run`, checked (one-line usage errors naming the bad value). */
+export interface BatchOptions {
+  optimizer: string | null;
+  maxTrials: number | null;
+  randomSeed: number | null;
+  jobs: number;
+  printTrials: boolean;
+  stageTrials: boolean;
+  keepBatch: boolean;
+  failOnTrialError: boolean;
+  needed: boolean;
+  batchLabel: string | null;
+  batchTags: string[];
+}
+
+function intOption(opts: Record<string, unknown>, key: string, name: string, min: number): number | null {
+  const v = opts[key];
+  if (v === undefined || v === false) return null;
+  const text = String(Array.isArray(v) ? v[v.length - 1] : v);
+  if (!/^[+-]?\d+$/.test(text.trim())) throw new CliError(`invalid value for ${name}: '${text}' is not a valid integer`, EXIT.USAGE);
+  const n = Number(text);
+  if (n < min) throw new CliError(`invalid value for ${name}: ${text} is not in the range x>=${min}`, EXIT.USAGE);
+  return n;
+}
+
+function strings(v: unknown): string[] {
+  if (v === undefined || v === false) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+export function batchOptions(opts: Record<string, unknown>): BatchOptions {
+  if (opts.printTrials && opts.stageTrials)
+    throw new CliError(
+      "--print-trials and --stage-trials cannot both be used\nTry 'guild run --help' for more information.",
+      EXIT.NO_MATCH,
+    );
+  const label = strings(opts.batchLabel);
+  return {
+    optimizer: opts.optimizer === undefined ? null : String(opts.optimizer),
+    maxTrials: intOption(opts, "maxTrials", "-m/--max-trials", 1) ?? intOption(opts, "trials", "--trials", 1),
+    randomSeed: intOption(opts, "randomSeed", "--random-seed", 0),
+    jobs: intOption(opts, "jobs", "--jobs", 1) ?? 1,
+    printTrials: opts.printTrials === true,
+    stageTrials: opts.stageTrials === true,
+    keepBatch: opts.keepBatch === true,
+    failOnTrialError: opts.failOnTrialError === true,
+    needed: opts.needed === true,
+    batchLabel: label.length ? label[label.length - 1]! : null,
+    batchTags: strings(opts.batchTag),
+  };
+}
+
+/** Guild's `run_params` attr: every option of `guild run` by its dest name (the ones guildts has set). */
+export function guildRunParams(
+  opts: Record<string, unknown>,
+  opspec: string,
+  assigns: string[],
+  b: BatchOptions,
+): Record<string, AttrValue> {
+  return {
+    additional_deps: [],
+    background: false,
+    batch_comment: null,
+    batch_label: b.batchLabel,
+    batch_tags: b.batchTags,
+    break_: [],
+    break_on_error: false,
+    comment: null,
+    debug_sourcecode: null,
+    edit_batch_comment: false,
+    edit_comment: false,
+    edit_flags: false,
+    fail_on_trial_error: b.failOnTrialError,
+    flags: assigns,
+    force_deps: false,
+    force_flags: opts.forceFlags === true,
+    force_sourcecode: false,
+    gpus: null,
+    help_model: false,
+    help_op: false,
+    keep_batch: b.keepBatch,
+    keep_run: false,
+    label: typeof opts.label === "string" ? opts.label : null,
+    max_trials: b.maxTrials,
+    maximize: null,
+    minimize: null,
+    needed: b.needed,
+    no_gpus: false,
+    no_wait: false,
+    opspec,
+    opt_flags: [],
+    optimize: false,
+    optimizer: b.optimizer,
+    pidfile: null,
+    print_cmd: false,
+    print_env: false,
+    print_trials: b.printTrials,
+    proto: null,
+    quiet: opts.quiet === true,
+    random_seed: b.randomSeed,
+    remote: null,
+    restart: null,
+    run_dir: null,
+    run_id: null,
+    save_trials: null,
+    stage: opts.stage === true,
+    stage_trials: b.stageTrials,
+    stop_after: null,
+    tags: [],
+    test_flags: false,
+    test_output_attrs: null,
+    test_output_scalars: null,
+    test_sourcecode: false,
+    yes: opts.yes === true,
+  };
+}
+
+/** A batch-file trial as `NAME=VALUE` arguments. */
+export function trialAssigns(trial: Flags): string[] {
+  return Object.entries(trial).map(([k, v]) => `${k}=${encodeFlagVal(v)}`);
+}
+
+function guildErrors<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof FlagError) throw new CliError(e.message, EXIT.NO_MATCH);
+    throw e;
+  }
+}
+
+export interface BatchCall {
+  gf: Guildfile;
+  op: OpDef;
+  home: string;
+  flags: Flags;
+  userFlags: Flags;
+  fileTrials: Flags[];
+  optimizer: Optimizer;
+  runParams: Record<string, AttrValue>;
+  labelOption: string | null;
+  batchOpts: BatchOptions;
+  opts: Record<string, unknown>;
+}
+
+/** The trials of a batch, before anything is created (errors are Guild's, as FlagError). */
+export function batchTrials(c: BatchCall, seed: number): Flags[] {
+  const max = c.batchOpts.maxTrials;
+  if (c.fileTrials.length) {
+    const trials = batchFileTrials(c.fileTrials, c.flags, c.userFlags, seed);
+    return max && max < trials.length ? trials.slice(0, max) : trials;
+  }
+  if (c.optimizer === "random") return randomTrials(c.flags, max ?? 20, seed);
+  checkFunctions(c.flags);
+  return gridTrials(c.flags, { maxTrials: max, seed });
+}
+
+function same(a: AttrValue | undefined, b: AttrValue): boolean {
+  return a !== undefined && encodeAttr(a) === encodeAttr(b);
+}
+
+/**
+ * `--needed` for a new batch (`_matching_runs_for_needed`): the completed or terminated batches
+ * of the same batch op whose proto has the same opref and flags.
+ */
+function neededMatches(c: BatchCall): ReturnType<typeof lsRuns>["runs"] {
+  const o = runOptions({ home: c.home, all: true });
+  const want = batchOpRef(c.optimizer);
+  const protoRef = { type: "guildfile", pkg: c.gf.path, version: c.gf.md5, model: c.op.model.name, op: c.op.name };
+  return lsRuns(o).runs.filter(
+    (r) =>
+      (r.status === "completed" || r.status === "terminated") &&
+      r.opref !== null &&
+      encodeAttr(r.opref as never) === encodeAttr(want as never) &&
+      r.batch_proto !== null &&
+      r.batch_proto.opref !== null &&
+      encodeAttr(r.batch_proto.opref as never) === encodeAttr(protoRef as never) &&
+      same(readAttr(`${r.dir}/.guild/proto`, "flags"), c.flags),
+  );
+}
+
+/** `guild run` of a batch: the trials listed (`--print-trials`), or the batch run. */
+export async function runBatchCmd(c: BatchCall): Promise<number> {
+  const b = c.batchOpts;
+  const seed = b.randomSeed ?? newRandomSeed();
+  const trials = guildErrors(() => batchTrials(c, seed));
+  if (b.printTrials) {
+    process.stdout.write(formatTrialsTable(trials));
+    return EXIT.OK;
+  }
+  const proto = opPlan(c.gf, c.op, c.home, c.flags, c.userFlags, c.runParams, c.labelOption);
+  if (b.needed) {
+    const matches = neededMatches(c);
+    if (matches.length) {
+      process.stdout.write("Skipping because the following runs match this operation (--needed specified):\n");
+      for (const line of runsTable(matches, { cwd: process.cwd() })) process.stdout.write(`  ${line}\n`);
+      return EXIT.OK;
+    }
+  }
+  if (!c.opts.yes) {
+    if (!canPrompt())
+      throw new CliError(`not running ${proto.opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
+    const how = c.optimizer === "random" ? `with random search (${trials.length} trials)` : `as a batch (${trials.length} trials)`;
+    process.stderr.write(`You are about to ${b.stageTrials ? "stage" : "run"} ${proto.opspec} ${how}\n`);
+    for (const k of Object.keys(c.flags).sort()) process.stderr.write(`  ${k}: ${encodeFlagVal(c.flags[k]!)}\n`);
+    if (!confirm("Continue?")) return EXIT.OK;
+  }
+  const tty = process.stderr.isTTY === true;
+  const label = b.batchLabel ?? (b.batchTags.length ? b.batchTags.join(" ") : null);
+  const r = await runBatch(
+    {
+      home: c.home,
+      optimizer: c.optimizer,
+      proto,
+      trials,
+      trialPlan: (flags) => opPlan(c.gf, c.op, c.home, flags, {}, c.runParams, c.labelOption),
+      batchCmd: [process.env.GUILD_PYTHON ?? "python3", "-um", c.optimizer === "+" ? "guild.batch_main" : "guild.plugins.random_main"],
+      randomSeed: seed,
+      maxTrials: b.maxTrials,
+      objective: "loss",
+      runParams: c.runParams,
+      label,
+      tags: b.batchTags,
+      stageTrials: b.stageTrials,
+      keepBatch: b.keepBatch,
+      failOnTrialError: b.failOnTrialError,
+      jobs: b.jobs,
+      quiet: c.opts.quiet === true,
+    },
+    (level, msg) => process.stderr.write(`${level}: [guild] ${msg}\n`),
+    tty ? (text) => process.stderr.write(`${text}\n`) : undefined,
+  );
+  const n = r.trials.length;
+  const parts = [`${r.completed} ${b.stageTrials ? "staged" : "completed"}`, `${r.failed} failed`];
+  const left = n - r.completed - r.failed - r.skipped;
+  if (r.skipped) parts.push(`${r.skipped} skipped`);
+  if (left > 0) parts.push(`${left} pending`);
+  process.stderr.write(
+    `Batch ${r.batch.id.slice(0, 8)}: ${n} trial${n === 1 ? "" : "s"}, ${parts.join(", ")}${r.deleted ? " (batch run deleted on success; --keep-batch keeps it)" : ""}\n`,
+  );
+  return r.exitStatus < 0 ? 256 + r.exitStatus : r.exitStatus;
+}
