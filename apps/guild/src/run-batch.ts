@@ -13,9 +13,11 @@ import {
   type Optimizer,
 } from "@guildts/guildfile";
 import { lsRuns, runOptions } from "@guildts/plumbing";
-import { batchOpRef, runBatch, type Flags } from "@guildts/runner";
-import { encodeAttr, readAttr, type AttrValue } from "@guildts/runstore";
+import path from "node:path";
+import { batchOpRef, runBatch, type CreatedRun, type Flags } from "@guildts/runner";
+import { encodeAttr, readAttr, type AttrValue, type RunRecord } from "@guildts/runstore";
 import { opPlan } from "./run-cmd.js";
+import { opDefOf, updatedFlags } from "./run-restart.js";
 
 /** The batch options of `guild run`, checked (one-line usage errors naming the bad value). */
 export interface BatchOptions {
@@ -199,7 +201,7 @@ function neededMatches(c: BatchCall): ReturnType<typeof lsRuns>["runs"] {
 }
 
 /** `guild run` of a batch: the trials listed (`--print-trials`), or the batch run. */
-export async function runBatchCmd(c: BatchCall): Promise<number> {
+export async function runBatchCmd(c: BatchCall, existing?: CreatedRun): Promise<number> {
   const b = c.batchOpts;
   const seed = b.randomSeed ?? newRandomSeed();
   const trials = guildErrors(() => batchTrials(c, seed));
@@ -245,6 +247,7 @@ export async function runBatchCmd(c: BatchCall): Promise<number> {
       failOnTrialError: b.failOnTrialError,
       jobs: b.jobs,
       quiet: c.opts.quiet === true,
+      ...(existing ? { existing } : {}),
     },
     (level, msg) => process.stderr.write(`${level}: [guild] ${msg}\n`),
     tty ? (text) => process.stderr.write(`${text}\n`) : undefined,
@@ -258,4 +261,55 @@ export async function runBatchCmd(c: BatchCall): Promise<number> {
     `Batch ${r.batch.id.slice(0, 8)}: ${n} trial${n === 1 ? "" : "s"}, ${parts.join(", ")}${r.deleted ? " (batch run deleted on success; --keep-batch keeps it)" : ""}\n`,
   );
   return r.exitStatus < 0 ? 256 + r.exitStatus : r.exitStatus;
+}
+
+/**
+ * `guild run --restart B` of a batch (batch spec §1.9): the proto's flags updated by the command
+ * line, `max_trials`, `stage_trials` and `random_seed` kept unless given again, and **new** trials
+ * (the old ones and their links stay).
+ */
+export async function restartBatch(run: RunRecord, assigns: string[], opts: Record<string, unknown>): Promise<number> {
+  const protoDir = run.batch_proto!.dir;
+  const def = opDefOf(run.batch_proto!.opref);
+  if (!def) throw new CliError(`cannot find definition for operation ${run.operation ?? "?"} (its guild file is gone)`, EXIT.NO_MATCH);
+  const saved = readAttr(protoDir, "flags");
+  const { flags, userFlags } = updatedFlags(
+    saved && typeof saved === "object" && !Array.isArray(saved) ? (saved as Flags) : {},
+    assigns,
+    def.op,
+  );
+  const savedParams = readAttr(run.dir, "run_params");
+  const runParams =
+    savedParams && typeof savedParams === "object" && !Array.isArray(savedParams) ? (savedParams as Record<string, AttrValue>) : {};
+  const b = batchOptions(opts);
+  const num = (v: AttrValue | undefined) => (typeof v === "number" ? v : null);
+  const batchOpts: BatchOptions = {
+    ...b,
+    maxTrials: b.maxTrials ?? num(readAttr(run.dir, "max_trials")),
+    randomSeed: b.randomSeed ?? num(readAttr(run.dir, "random_seed")),
+    stageTrials: b.stageTrials || readAttr(run.dir, "stage_trials") === true,
+    keepBatch: b.keepBatch || runParams.keep_batch === true,
+    failOnTrialError: b.failOnTrialError || runParams.fail_on_trial_error === true,
+  };
+  if (opts.needed && (run.status === "completed" || run.status === "terminated") && encodeAttr(saved ?? null) === encodeAttr(flags)) {
+    process.stdout.write("Skipping run because flags have not changed (--needed specified)\n");
+    return EXIT.OK;
+  }
+  const optimizer: Optimizer = run.opref?.op === "random" ? "random" : "+";
+  return runBatchCmd(
+    {
+      gf: def.gf,
+      op: def.op,
+      home: path.dirname(path.dirname(run.dir)),
+      flags,
+      userFlags,
+      fileTrials: [],
+      optimizer,
+      runParams,
+      labelOption: null,
+      batchOpts,
+      opts: { ...opts, yes: opts.yes },
+    },
+    { id: run.id, dir: run.dir },
+  );
 }

@@ -19,13 +19,12 @@ import {
   type Guildfile,
   type OpDef,
 } from "@guildts/guildfile";
-import path from "node:path";
-import { addGuildShorts, runOptions, type Call } from "@guildts/plumbing";
+import { addGuildShorts, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
-import { selectOne } from "./select-one.js";
 import { createRun, spawnArgv, startRun, type RunPlan } from "@guildts/runner";
-import { batchOptions, guildRunParams, runBatchCmd, trialAssigns } from "./run-batch.js";
-import { readAttr, resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
+import { batchOptions, guildRunParams, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
+import { restartCmd } from "./run-restart.js";
+import { resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
 
 /** The cwd's guild file, or a CliError saying there is none / what is wrong with it. */
 export function cwdGuildfile(cwd = process.cwd()): Guildfile {
@@ -95,7 +94,8 @@ export function runCmdOptions(cli: CAC): CAC {
       .option("--help-op", "Show the operation's help and flags, then exit")
       .option("--print-cmd", "Print the command the run would execute, then exit")
       .option("--stage", "Create the run staged, without starting it")
-      .option("--start <run>", "Start a staged run (an index, id or id prefix among the staged runs)")
+      .option("--start <run>", "Start a staged or pending run (an index, id or id prefix); flags may be given")
+      .option("--restart <run>", "Restart a run in place: same id, saved flags updated by FLAG=VALUE (a batch makes new trials)")
       .option("-q, --quiet", "Do not show the operation's output")
       .option("-f, --force-flags", "Accept all flag assignments, even for undefined or invalid values")
       .option("-o, --optimizer <algorithm>", "Run as a batch with this optimizer: + (grid) or random")
@@ -175,7 +175,7 @@ function opCmdArgs(op: OpDef): AttrValue[] {
 export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   const { opts } = call;
   const args = [...call.args];
-  if (opts.start !== undefined) return startStaged(String(opts.start), opts, args);
+  if (opts.start !== undefined || opts.restart !== undefined) return restartCmd(opts, args, { plan: opPlan, batch: restartBatch });
   const gf = cwdGuildfile();
   const batchFiles = args.filter((a) => a.startsWith("@"));
   const assigns = args.filter((a) => a.includes("=") && !a.startsWith("@"));
@@ -224,54 +224,6 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   }
   const status = await startRun(plan, run, { quiet: opts.quiet === true });
   // Guild exits with the operation's status; a signal -N becomes 256-N, as Guild does.
-  return status < 0 ? 256 + status : status;
-}
-
-/** `guild run --start RUN`: starts a staged run from what staging recorded (attrs, opref). */
-async function startStaged(spec: string, opts: Record<string, unknown>, args: string[]): Promise<number> {
-  if (args.length) throw new CliError("OPERATION and flags cannot be used with --start", EXIT.USAGE);
-  const o = runOptions({ home: opts.home, all: true, staged: true });
-  const run = selectOne(o, spec);
-  const flags = readAttr(run.dir, "flags");
-  const cmd = readAttr(run.dir, "cmd");
-  const op = readAttr(run.dir, "op");
-  if (!Array.isArray(cmd) || !run.opref)
-    throw new CliError(`run ${run.id} has no command to start (attrs cmd/opref missing)`, EXIT.NO_MATCH);
-  const opspec = run.operation ?? run.opref.op;
-  if (!opts.yes) {
-    if (!canPrompt()) throw new CliError(`not starting ${run.id}: no terminal to confirm on (use -y to start without asking)`, EXIT.USAGE);
-    process.stderr.write(`You are about to start ${run.id} (${opspec})\n`);
-    if (!confirm("Continue?")) return EXIT.OK;
-  }
-  const opMap = op && typeof op === "object" && !Array.isArray(op) ? (op as Record<string, AttrValue>) : {};
-  const cmdEnv =
-    opMap["op-cmd"] && typeof opMap["op-cmd"] === "object"
-      ? ((opMap["op-cmd"] as Record<string, AttrValue>)["cmd-env"] as Record<string, AttrValue> | undefined)
-      : undefined;
-  const flagValues = flags && typeof flags === "object" && !Array.isArray(flags) ? (flags as Record<string, AttrValue>) : {};
-  const plan: RunPlan = {
-    home: path.dirname(path.dirname(run.dir)),
-    opref: run.opref,
-    opspec,
-    cmd: cmd.map(String),
-    env: {
-      ...Object.fromEntries(Object.entries(cmdEnv ?? {}).map(([k, v]) => [k, String(v)])),
-      ...Object.fromEntries(
-        Object.entries(flagValues).map(([k, v]) => [
-          `FLAG_${k.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`,
-          v === null || v === false ? "" : v === true ? "1" : String(v),
-        ]),
-      ),
-    },
-    flags: flagValues,
-    userFlags: {},
-    label: run.label,
-    runParams: {},
-    opAttr: opMap,
-    sourcecode: null,
-    outputScalars: opMap["output-scalars"] ?? null,
-  };
-  const status = await startRun(plan, { id: run.id, dir: run.dir }, { quiet: opts.quiet === true });
   return status < 0 ? 256 + status : status;
 }
 

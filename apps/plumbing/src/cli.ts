@@ -30,7 +30,8 @@ export function addRunOptions(cli: CAC): CAC {
     .option("-T, --terminated", "Only terminated runs")
     .option("-P, --pending", "Only pending runs")
     .option("-G, --staged", "Only staged runs")
-    .option("--deleted", "Deleted runs (in the trash) instead of live ones");
+    .option("--deleted", "Deleted runs (in the trash) instead of live ones")
+    .option("--batch <run>", "Only the trials of batch run RUN (an id or unique id prefix)");
 }
 
 /** Values that may be given once (string) or repeatedly (array). */
@@ -88,6 +89,7 @@ export function runOptions(opts: Record<string, unknown>, cwd = process.cwd()): 
     marked: opts.marked === true,
     unmarked: opts.unmarked === true,
     statuses,
+    ...(opts.batch !== undefined ? { batch: many(opts.batch).at(-1)! } : {}),
   };
   try {
     compileFilter(filter); // reject a filter that cannot work before reading anything

@@ -8,6 +8,8 @@ export interface RunDetails {
   sourcecode_digest: string | null;
   vcs_commit: string | null;
   scalars: ScalarSummary[];
+  /** A batch run's proto flags (`proto-flags:`), else null/absent. */
+  protoFlags?: Record<string, AttrValue> | null;
 }
 
 /** Guild's `encode_flag_val`: yes/no, null, `[a, b]`, `{k: v}`, else YAML's own spelling. */
@@ -78,8 +80,23 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string 
     ...r.tags.map((t) => `  - ${formatFlagValue(t)}`),
     "flags:",
   ];
-  for (const name of Object.keys(r.flags).sort(naturalCompare)) {
-    const v = r.flags[name]!;
+  flagLines(r.flags, lines);
+  if (d.protoFlags) {
+    lines.push("proto-flags:");
+    flagLines(d.protoFlags, lines);
+  }
+  lines.push("scalars:");
+  for (const s of d.scalars) {
+    if (s.tag.startsWith("sys/")) continue;
+    lines.push(`  ${scalarKey(s)}: ${fixed6(s.last)} (step ${s.lastStep})`);
+  }
+  return lines;
+}
+
+/** A `flags:` section's lines (lists as `- ` items, maps as indented YAML). */
+function flagLines(flags: Record<string, AttrValue>, lines: string[]): void {
+  for (const name of Object.keys(flags).sort(naturalCompare)) {
+    const v = flags[name]!;
     if (Array.isArray(v)) {
       lines.push(`  ${name}:`, ...v.map((x) => `    - ${formatFlagValue(x)}`));
     } else if (typeof v === "object" && v !== null && !(v instanceof GuildFloat)) {
@@ -94,10 +111,4 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string 
       lines.push(`  ${name}: ${formatFlagValue(v)}`);
     }
   }
-  lines.push("scalars:");
-  for (const s of d.scalars) {
-    if (s.tag.startsWith("sys/")) continue;
-    lines.push(`  ${scalarKey(s)}: ${fixed6(s.last)} (step ${s.lastStep})`);
-  }
-  return lines;
 }

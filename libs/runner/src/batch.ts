@@ -12,6 +12,7 @@ import { constants as osConstants } from "node:os";
 import { markDeleted, newRunName, newRunsRoot, readAttr, removeTree, writeAttr, type AttrValue, type OpRef } from "@guildts/runstore";
 import { encodeFlagVal } from "@guildts/guildfile";
 import { createRun, runEnv, startRun, Tee, writeRunSkeleton, type CreatedRun, type RunPlan } from "./run.js";
+import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-index.js";
 import { timestampUs } from "./timestamp.js";
 
 export type Flags = Record<string, AttrValue>;
@@ -44,6 +45,8 @@ export interface BatchSpec {
   failOnTrialError: boolean;
   jobs: number;
   quiet: boolean;
+  /** A batch run to restart (`guild run --restart B`): its proto's flags are rewritten, new trials made. */
+  existing?: CreatedRun;
 }
 
 export interface BatchResult {
@@ -182,22 +185,30 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
       ...(spec.maxTrials !== null ? { max_trials: spec.maxTrials } : {}),
       ...(spec.stageTrials ? { stage_trials: true } : {}),
       objective: spec.objective,
+      sourcecode_digest: null,
     },
   };
   const protoPlan: RunPlan = { ...spec.proto, randomSeed: spec.proto.randomSeed ?? spec.randomSeed };
-  const batch = createRun(batchPlan, {
-    beforeVisible: (dir) => {
-      const proto = path.join(dir, ".guild", "proto");
-      fs.mkdirSync(path.join(proto, ".guild", "attrs"), { recursive: true });
-      // The proto keeps its PENDING forever, as Guild's does.
-      writeRunSkeleton(proto, protoPlan, "proto");
-    },
-  });
+  const batch = spec.existing
+    ? reclaimBatch(spec.existing, protoPlan)
+    : createRun(batchPlan, {
+        beforeVisible: (dir) => {
+          // The batch copies no source code: an empty manifest, as Guild's.
+          fs.writeFileSync(path.join(dir, ".guild", "manifest"), "");
+          const proto = path.join(dir, ".guild", "proto");
+          fs.mkdirSync(path.join(proto, ".guild", "attrs"), { recursive: true });
+          // The proto keeps its PENDING forever, as Guild's does.
+          writeRunSkeleton(proto, protoPlan, "proto");
+        },
+      });
   writeAttr(batch.dir, "started", timestampUs());
   writeAttr(batch.dir, "env", runEnv(batchPlan, batch));
   const outFd = fs.openSync(path.join(batch.dir, ".guild", "output"), "a");
   const indexFd = fs.openSync(path.join(batch.dir, ".guild", "output.index"), "a");
-  const out = [new Tee(0, outFd, indexFd, null, null), new Tee(1, outFd, indexFd, null, null)] as const;
+  // The batch logs the scalars of its output (its trials' output), as Guild's batch process does.
+  const matcher = compileOutputScalars(null, []);
+  const logger = matcher ? new ScalarLogger(matcher, () => new EventFileWriter(path.join(batch.dir, ".guild"))) : null;
+  const out = [new Tee(0, outFd, indexFd, null, logger), new Tee(1, outFd, indexFd, null, logger)] as const;
   const say: BatchLog = (level, msg) => {
     log(level, msg);
     out[1].write(Buffer.from(`${level}: [guild] ${msg}\n`));
@@ -280,6 +291,7 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
     process.off("SIGTERM", onSignal);
     out[0].end();
     out[1].end();
+    logger?.close();
     fs.closeSync(outFd);
     fs.closeSync(indexFd);
     writeAttr(batch.dir, "exit_status", result.exitStatus);
@@ -291,6 +303,21 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
     result.deleted = r.outcome === "deleted";
   }
   return result;
+}
+
+/** A batch run restarted: claimed, unstaged, its proto's flags those of the restart. */
+function reclaimBatch(batch: CreatedRun, proto: RunPlan): CreatedRun {
+  const g = path.join(batch.dir, ".guild");
+  fs.writeFileSync(path.join(g, "LOCK"), String(process.pid));
+  fs.rmSync(path.join(g, "STAGED"), { force: true });
+  for (const name of ["exit_status", "stopped"]) fs.rmSync(path.join(g, "attrs", name), { force: true });
+  for (const name of ["output", "output.index"]) if (fs.existsSync(path.join(g, name))) fs.truncateSync(path.join(g, name));
+  const protoDir = path.join(g, "proto");
+  writeAttr(protoDir, "flags", proto.flags);
+  writeAttr(protoDir, "user_flags", proto.userFlags);
+  if (proto.label) writeAttr(protoDir, "label", proto.label);
+  writeAttr(protoDir, "cmd", proto.cmd);
+  return batch;
 }
 
 /** The trial ids linked from a batch run directory (`<B>/<T> -> ../<T>`), in name order. */

@@ -17,6 +17,8 @@ export interface RunFilter {
   marked?: boolean;
   /** Only unmarked runs. */
   unmarked?: boolean;
+  /** Only the trials of this batch run (an id or unique id prefix; resolved by runView). */
+  batch?: string;
 }
 
 export class FilterError extends Error {
@@ -88,5 +90,5 @@ export function compileFilter(f: RunFilter): (r: RunRecord) => boolean {
 }
 
 export function isEmptyFilter(f: RunFilter): boolean {
-  return !(f.ops?.length || f.statuses?.length || f.labels?.length || f.unlabeled || f.tags?.length || f.marked || f.unmarked);
+  return !(f.ops?.length || f.statuses?.length || f.labels?.length || f.unlabeled || f.tags?.length || f.marked || f.unmarked || f.batch);
 }
