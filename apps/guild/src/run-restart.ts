@@ -25,7 +25,7 @@ const TRY = "\nTry 'guild run --help' for more information.";
 
 /** The op definition a run was made from, when its guild file is still there (null otherwise). */
 export function opDefOf(opref: OpRef | null): { gf: Guildfile; op: OpDef } | null {
-  if (!opref || opref.type !== "guildfile" || !fs.existsSync(opref.pkg)) return null;
+  if (opref?.type !== "guildfile" || !fs.existsSync(opref.pkg)) return null;
   let gf: Guildfile;
   try {
     gf = loadGuildfile(opref.pkg);
