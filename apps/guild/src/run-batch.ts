@@ -2,7 +2,6 @@ import { canPrompt, CliError, confirm, EXIT, runsTable } from "@guildts/format";
 import {
   batchFileTrials,
   checkFunctions,
-  encodeFlagVal,
   FlagError,
   formatTrialsTable,
   gridTrials,
@@ -15,7 +14,8 @@ import {
 import { lsRuns, runOptions } from "@guildts/plumbing";
 import path from "node:path";
 import { batchOpRef, runBatch, type CreatedRun, type Flags } from "@guildts/runner";
-import { encodeAttr, readAttr, type AttrValue, type RunRecord } from "@guildts/runstore";
+import { encodeAttr, encodeFlagVal } from "@guildts/py";
+import { readAttr, type AttrValue, type RunRecord } from "@guildts/runstore";
 import { opPlan } from "./run-cmd.js";
 import { opDefOf, updatedFlags } from "./run-restart.js";
 

@@ -1,6 +1,5 @@
 import { canPrompt, CliError, confirm, EXIT } from "@guildts/format";
 import {
-  defaultLabel,
   findGuildfile,
   flagArgs,
   flagEnv,
@@ -13,6 +12,8 @@ import {
   parseOptimizer,
   readBatchFile,
   OpResolveError,
+  renderLabel,
+  resolveCmdRefs,
   resolveFlags,
   resolveOperation,
   trainAlias,
@@ -52,23 +53,20 @@ function guildErrors<T>(body: () => T): T {
   }
 }
 
-/** `${name}` in an exec command or a label template: the flag's value as Guild formats it. */
-export function render(template: string, flags: Record<string, AttrValue>, extra: Record<string, string> = {}): string {
-  return template.replace(/\$\{([^}|]+)\}/g, (_m, name: string) => {
-    if (name in extra) return extra[name]!;
-    const v = flags[name];
-    return v === undefined || v === null ? "" : typeof v === "string" ? v : String(v);
-  });
-}
-
-/** The command of an operation: `main: MODULE` through the op_main bootstrap, or `exec:`. */
+/**
+ * The command of an operation: `main: MODULE` through the op_main bootstrap, or `exec:` with
+ * `${flag_args}` and each `${name}` resolved as Guild's `op_cmd` does (one encoding for
+ * arguments, references and `FLAG_*`: `1.0`, `1e-05`, `1`/`` for booleans).
+ */
 export function opCommand(op: OpDef, flags: Record<string, AttrValue>): string[] {
   const args = flagArgs(op, flags);
   if (op.exec) {
+    const params: Record<string, AttrValue> = { ...flags, python_exe: pythonExe(), guild_python_exe: pythonExe() };
     const out: string[] = [];
     for (const token of shlexSplit(op.exec)) {
       if (token === "${flag_args}") out.push(...args);
-      else out.push(render(token, flags, { python_exe: pythonExe() }));
+      // Guild replaces `${project_dir}` as text first (`op_util._apply_other_args`).
+      else out.push(guildErrors(() => resolveCmdRefs(token.replaceAll("${project_dir}", op.model.guildfile.dir), params)));
     }
     return out;
   }
@@ -126,9 +124,8 @@ export function opPlan(
 ): RunPlan {
   const opspec = op.model.name ? `${op.model.name}:${op.name}` : op.name;
   const cmd = opCommand(op, flags);
-  const dflt = defaultLabel(op, flags);
   const template = labelOption ?? op.labelTemplate;
-  const label = template ? render(template, flags, { default_label: dflt }) : dflt;
+  const label = renderLabel(template ?? null, flags, (m) => process.stderr.write(`WARNING: ${m}\n`));
   return {
     home,
     opref: { type: "guildfile", pkg: gf.path, version: gf.md5, model: op.model.name, op: op.name },

@@ -2,7 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { canPrompt, CliError, confirm, EXIT } from "@guildts/format";
 import {
+  argEncode,
   coerceFlagValue,
+  flagEnv,
   FlagError,
   GuildfileError,
   loadGuildfile,
@@ -172,15 +174,10 @@ function planFromAttrs(run: RunRecord, opMap: Flags, flags: Flags, home: string)
     home,
     opref: run.opref,
     opspec: run.operation ?? run.opref.op,
-    cmd: cmd.map(String),
+    cmd: cmd.map((a) => argEncode(a)),
     env: {
-      ...Object.fromEntries(Object.entries(cmdEnv).map(([k, v]) => [k, String(v)])),
-      ...Object.fromEntries(
-        Object.entries(flags).map(([k, v]) => [
-          `FLAG_${k.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`,
-          v === null || v === false ? "" : v === true ? "1" : String(v),
-        ]),
-      ),
+      ...Object.fromEntries(Object.entries(cmdEnv).map(([k, v]) => [k, argEncode(v)])),
+      ...flagEnv(null, flags),
     },
     flags,
     userFlags: {},

@@ -1,4 +1,4 @@
-import { scalarText, updateAttr, type RunRecord } from "@guildts/runstore";
+import { GuildFloat, scalarText, updateAttr, type RunRecord } from "@guildts/runstore";
 
 /** Label arithmetic and the locked label write: `guild runs label` and the compare view's `L`. */
 
@@ -52,7 +52,18 @@ export function labelIntro(a: Action): string {
  * it; null removes it.
  */
 export function applyLabel(home: string, r: RunRecord, change: (old: string | null) => string | null, readOld = false): void {
-  updateAttr(home, r.id, r.dir, "label", (old) => change(old === undefined || old === null ? null : scalarText(old)) ?? undefined, {
-    readOld,
-  });
+  updateAttr(
+    home,
+    r.id,
+    r.dir,
+    "label",
+    (old) => {
+      // A label that is not text (a list or a mapping, written by hand) would be rewritten as
+      // JSON text: refused, as an undecodable one is (readAttr), left as it is.
+      if (readOld && old !== null && typeof old === "object" && !(old instanceof GuildFloat))
+        throw new Error(`the label is not text (${Array.isArray(old) ? "a list" : "a mapping"}); not changed (use --set or --clear)`);
+      return change(old === undefined || old === null ? null : scalarText(old)) ?? undefined;
+    },
+    { readOld },
+  );
 }

@@ -19,7 +19,7 @@ describe("guild compare (table, CSV, JSON) against Guild 0.9.1's recorded output
   });
 
   test("--csv FILE writes the file and counts its data rows exactly (Guild issue #174)", () => {
-    const file = path.join(tempDir(), "sub", "runs.csv");
+    const file = path.join(tempDir(), "runs.csv");
     const r = guild(["compare", "-ET", "--csv", file]);
     assert.deepEqual([r.status, r.stderr], [0, `Wrote 2 row(s) to ${file}\n`]);
     const lines = fs.readFileSync(file, "utf8").trim().split("\n");
@@ -27,6 +27,14 @@ describe("guild compare (table, CSV, JSON) against Guild 0.9.1's recorded output
     assert.match(lines[1]!, /^3d5e4116,mnist:train,/);
     const none = guild(["compare", "-R", "--csv", file]);
     assert.deepEqual([none.status, none.stderr, fs.readFileSync(file, "utf8")], [0, `Wrote 0 row(s) to ${file}\n`, ""]);
+  });
+
+  test("--csv FILE in a missing directory: one line naming it, exit 5, no directory made (issue 12)", () => {
+    const dir = path.join(tempDir(), "missing");
+    const file = path.join(dir, "runs.csv");
+    const r = guild(["compare", "--csv", file]);
+    assert.deepEqual([r.status, r.stderr], [5, `guild: cannot write ${JSON.stringify(file)}: its directory does not exist\n`]);
+    assert.equal(fs.existsSync(dir), false);
   });
 
   test("--json: one object per run with flags and scalars; selectors and filters apply", () => {

@@ -496,10 +496,10 @@ describe("permissions (run as user nobody)", { skip: IS_ROOT ? false : "needs ro
       );
       assert.equal(run(w, "guild", ["runs", "-L"], { nobody: true }).status, 0);
       assert.equal(run(w, "guild", ["runs", "info"], { nobody: true }).status, 0);
-      // label: exit 5 (a fault); rm/purge/restore: exit 1, "a run that could not be deleted"
-      // (README), with the reason. Error lines, then the summary.
+      // label, rm, purge, restore: exit 1, "a run that could not be changed" (README), with the
+      // reason. Error lines, then the summary.
       for (const [args, codes, summary] of [
-        [["runs", "label", "-y", "1", "new label"], [5], /^Labeled 0 run\(s\)$/],
+        [["runs", "label", "-y", "1", "new label"], [1], /^Labeled 0 run\(s\)$/],
         [["runs", "rm", "-y", "1"], [1, 5], /^Deleted 0 run\(s\); 1 not changed/],
         [["runs", "rm", "-p", "-y", "1"], [1, 5], /^Permanently deleted 0 run\(s\); 1 not changed/],
         [["runs", "purge", "-y"], [1, 5], /^Permanently deleted 0 run\(s\); 2 not changed/],
@@ -557,7 +557,7 @@ describe("nothing outside the store is read or written: symlinks in runs and in 
     fs.symlinkSync(path.join(w.sentinel, "secret.txt"), label);
     // --append needs the old label: refused, the link not read (its text would leak into the label).
     const append = run(w, "guild", ["runs", "label", id!, "--append", "more", "-y"]);
-    assert.equal(append.status, 5);
+    assert.equal(append.status, 1);
     assert.match(append.stderr, /cannot label run .*attr 'label' is a symbolic link/);
     const list = run(w, "guild-ls-runs", ["--json"]);
     assert.match(list.stderr, /attr 'label'.*ELOOP|symbolic link/i, "the listing does not read it either");

@@ -3,7 +3,16 @@ import path from "node:path";
 import { cac, type CAC } from "cac";
 import { CliError, EXIT } from "@guildts/format";
 import { HomeError, resolveGuildHome, RUN_STATUSES, type GuildHome, type RunStatus } from "@guildts/runstore";
-import { compileFilter, FilterError, LOCAL_SCOPE_NOTE, MODEL_DEFINITION_NAMES, type RunFilter, type Scope } from "@guildts/select";
+import {
+  compileFilter,
+  FilterError,
+  LOCAL_SCOPE_NOTE,
+  MODEL_DEFINITION_NAMES,
+  type FilterEnv,
+  type RunFilter,
+  type Scope,
+} from "@guildts/select";
+import { StoreFilterRuns } from "./filter-run.js";
 import { closest } from "./suggest.js";
 
 /** The version every command reports (`--version`, `guild check`). */
@@ -30,8 +39,112 @@ export function addRunOptions(cli: CAC): CAC {
     .option("-T, --terminated", "Only terminated runs")
     .option("-P, --pending", "Only pending runs")
     .option("-G, --staged", "Only staged runs")
+    .option("-F, --filter <expr>", "Only runs for which EXPR is true: 'lr > 0.01 and acc > 0.9' (see README: filter expressions)")
+    .option("--operation <opspec>", "Guild's -Fo: operation matches OPSPEC part by part (train, cls:*, ^regex); repeatable")
+    .option("--comment <text>", "Guild's -Fc: a comment's user, host or body contains TEXT ('-': no comments); repeatable")
+    .option("--started <range>", "Guild's -Fs: started in RANGE ('after 2026-12-01', 'last 2 hours', 'this week')")
+    .option("--digest <prefix>", "Guild's -Fd: source code digest starts with PREFIX")
+    .option("--not-running", "Guild's --not-running: drop running runs (also --not-completed, --not-error...)")
+    .option("--not-completed", "Drop completed runs")
+    .option("--not-error", "Drop runs that failed with an error")
+    .option("--not-terminated", "Drop terminated runs")
+    .option("--not-pending", "Drop pending runs")
+    .option("--not-staged", "Drop staged runs")
     .option("--deleted", "Deleted runs (in the trash) instead of live ones")
     .option("--batch <run>", "Only the trials of batch run RUN (an id or unique id prefix)");
+}
+
+/** Guild 0.9's `-F?` spellings and the long option each stands for here. */
+const GUILD_F: Record<string, string> = {
+  o: "--operation",
+  l: "--label",
+  u: "--unlabeled",
+  t: "--tag",
+  c: "--comment",
+  m: "--marked",
+  n: "--unmarked",
+  s: "--started",
+  d: "--digest",
+};
+/** Guild's status chars (`-Sr`, `-S ec`) and the runs guide's status options. */
+const GUILD_S: Record<string, RunStatus> = { r: "running", c: "completed", e: "error", t: "terminated", p: "pending", s: "staged" };
+const GUIDE_STATUS_LETTERS: Record<string, RunStatus> = {
+  R: "running",
+  C: "completed",
+  E: "error",
+  T: "terminated",
+  P: "pending",
+  G: "staged",
+};
+
+/**
+ * Rewrites Guild 0.9's multi-letter spellings into the options cac knows (cac would read `-Fo`
+ * as `-F -o`): `-Fo VAL` → `--operation VAL` (and `-Fl -Fu -Ft -Fc -Fm -Fn -Fs -Fd`), any other
+ * `-F…` → `--filter=…` (click's reading: `-Fx` is `-F x`), `-Sr`/`-S CHARS` → the status
+ * options. Status options resolve as in Guild: between `--error` and `--not-error` the last one
+ * wins; a status asked for by letter (`-Se`, `-E`) beats `--not-error`. `valued` names the
+ * options that take a value (their values are never rewritten). Stops at `--`.
+ */
+export function guildSpellings(argv: string[], valued: Set<string>): string[] {
+  const out: string[] = [];
+  const forced = new Set<RunStatus>();
+  const lastLong = new Map<RunStatus, { index: number; not: boolean }>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const long = /^--([^=]+)/.exec(a);
+    if (long) {
+      out.push(a);
+      const name = long[1]!;
+      const status = RUN_STATUSES.find((s) => name === s || name === `not-${s}`);
+      if (status) {
+        const prev = lastLong.get(status);
+        if (prev) out[prev.index] = ""; // the last of --error/--not-error wins
+        lastLong.set(status, { index: out.length - 1, not: name.startsWith("not-") });
+      }
+      if (valued.has(name) && !a.includes("=") && i + 1 < argv.length) out.push(argv[++i]!);
+      continue;
+    }
+    const f = /^-F(.*)$/s.exec(a);
+    if (f) {
+      const rest = f[1]!;
+      const eq = /^([a-z])(?:=(.*))?$/s.exec(rest);
+      if (rest === "") {
+        out.push("--filter");
+        if (i + 1 < argv.length) out.push(argv[++i]!);
+      } else if (eq && GUILD_F[eq[1]!]) {
+        out.push(eq[2] === undefined ? GUILD_F[eq[1]!]! : `${GUILD_F[eq[1]!]}=${eq[2]}`);
+        const opt = GUILD_F[eq[1]!]!.slice(2);
+        if (eq[2] === undefined && valued.has(opt) && i + 1 < argv.length) out.push(argv[++i]!);
+      } else out.push(`--filter=${rest}`);
+      continue;
+    }
+    const sm = /^-S(.*)$/s.exec(a);
+    if (sm) {
+      let chars = sm[1]!;
+      if (chars === "") {
+        if (i + 1 >= argv.length) throw new CliError("option '-S' needs a value (status chars: rcetps)", EXIT.USAGE);
+        chars = argv[++i]!;
+      }
+      for (const ch of chars) {
+        const s = GUILD_S[ch];
+        if (!s) throw new CliError(`unrecognized status char '${ch}' in option '-S'`, EXIT.USAGE);
+        forced.add(s);
+        out.push(`--${s}`);
+      }
+      continue;
+    }
+    out.push(a);
+    if (/^-[A-Za-z]+$/.test(a)) {
+      for (const ch of a.slice(1)) if (GUIDE_STATUS_LETTERS[ch]) forced.add(GUIDE_STATUS_LETTERS[ch]!);
+      if (valued.has(a.slice(-1)) && i + 1 < argv.length) out.push(argv[++i]!);
+    }
+  }
+  // A status asked for by letter beats --not-STATUS, wherever it stands.
+  return out.filter((a) => a !== "" && !(a.startsWith("--not-") && forced.has(a.slice(6) as RunStatus)));
 }
 
 /** Values that may be given once (string) or repeatedly (array). */
@@ -57,6 +170,21 @@ export interface RunOptions {
   scope: Scope;
   filter: RunFilter;
   deleted: boolean;
+  /** What filters read beyond the records (attrs, scalars): give it to compileFilter/runView. */
+  env?: FilterEnv;
+}
+
+/** One store-backed filter environment per process and home; its scalar cache is saved at exit. */
+const envs = new Map<string, StoreFilterRuns>();
+export function storeFilterRuns(home: GuildHome): StoreFilterRuns {
+  let s = envs.get(home.path);
+  if (!s) {
+    s = new StoreFilterRuns(home.exists ? home.path : null, (m) => say("guild", `warning: ${m}`));
+    envs.set(home.path, s);
+    const store = s;
+    process.once("exit", () => store.save());
+  }
+  return s;
 }
 
 /** Whether `dir` holds a model definition (a regular file named guild.yml or MODELS). */
@@ -80,6 +208,13 @@ export function runOptions(opts: Record<string, unknown>, cwd = process.cwd()): 
     throw e;
   }
   const statuses = STATUS_OPTIONS.filter(([opt]) => opts[opt] === true).map(([, s]) => s);
+  const notStatuses = STATUS_OPTIONS.filter(([opt]) => opts[`not${opt[0]!.toUpperCase()}${opt.slice(1)}`] === true).map(([, s]) => s);
+  const single = (name: string): string | undefined => {
+    const v = opts[name];
+    if (v === undefined || v === false) return undefined;
+    const all = many(v);
+    return all[all.length - 1];
+  };
   const scope: Scope = !opts.all && hasModelDefinition(cwd) ? { kind: "local", dir: cwd } : { kind: "global" };
   const filter: RunFilter = {
     ops: many(opts.op),
@@ -89,15 +224,22 @@ export function runOptions(opts: Record<string, unknown>, cwd = process.cwd()): 
     marked: opts.marked === true,
     unmarked: opts.unmarked === true,
     statuses,
+    notStatuses,
+    opspecs: many(opts.operation),
+    comments: many(opts.comment),
+    started: single("started"),
+    digest: single("digest"),
+    expr: single("filter"),
     ...(opts.batch !== undefined ? { batch: many(opts.batch).at(-1)! } : {}),
   };
   try {
     compileFilter(filter); // reject a filter that cannot work before reading anything
   } catch (e) {
-    if (e instanceof FilterError) throw new CliError(e.message, EXIT.USAGE);
+    if (e instanceof FilterError) throw new CliError(e.message, EXIT.USAGE, e.hints);
     throw e;
   }
-  return { home, scope, deleted: opts.deleted === true, filter };
+  const needsStore = filter.expr !== undefined || filter.comments!.length > 0 || filter.digest !== undefined;
+  return { home, scope, deleted: opts.deleted === true, filter, env: needsStore ? storeFilterRuns(home).env() : undefined };
 }
 
 export { LOCAL_SCOPE_NOTE, RUN_STATUSES };
@@ -159,8 +301,22 @@ function expandGuildShorts(cli: CAC, argv: string[]): string[] {
  * Parses argv with cac, rejecting unknown options (cac ignores them) with a usage error that
  * names the option. Returns null when --help or --version was printed.
  */
-export function parseArgs(cli: CAC, argv: string[]): { args: string[]; opts: Record<string, unknown> } | null {
-  argv = expandGuildShorts(cli, argv);
+export function parseArgs(cli: CAC, givenArgv: string[]): { args: string[]; opts: Record<string, unknown> } | null {
+  let argv = expandGuildShorts(cli, givenArgv);
+  // Commands that select runs also take Guild 0.9's spellings (-Fo, -Sr, --not-error...).
+  if (cli.globalCommand.options.some((o) => o.names.includes("filter"))) {
+    const valued = new Set<string>();
+    for (const o of cli.globalCommand.options)
+      if (/[<[]/.test(o.rawName))
+        for (const n of o.rawName.split(","))
+          valued.add(
+            n
+              .trim()
+              .replace(/^-+/, "")
+              .split(/[\s<[]/)[0]!,
+          );
+    argv = guildSpellings(argv, valued);
+  }
   let parsed;
   try {
     parsed = cli.parse(["node", cli.name, ...argv], { run: false });
@@ -324,4 +480,63 @@ export function callCommand(def: CommandDef, prog: string, argv: string[], versi
 /** main() of a plumbing program (`guild-ls-runs`...): its errors and --version under its own name. */
 export function plumbingMain(prog: string, def: CommandDef, argv: string[]): void {
   runMain(prog, () => callCommand(def, prog, argv, VERSION));
+}
+
+/** The longest stdin line the plumbing reads (a run id, a selector or one --json record). */
+export const STDIN_LINE_LIMIT = 64 * 1024;
+
+const stdinWait = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * The lines of stdin (without their line breaks), read in 64 KiB chunks: a line longer than
+ * STDIN_LINE_LIMIT is a usage error as soon as it is seen, quoting only its start, so a
+ * 200 MB line costs no more memory than the limit and is never echoed whole.
+ */
+export function readStdinLines(fd = 0): string[] {
+  const lines: string[] = [];
+  const chunk = Buffer.alloc(64 * 1024);
+  let partial: Buffer[] = [];
+  let partialLen = 0;
+  const tooLong = (start: Buffer) => {
+    const shown = start
+      .subarray(0, 60)
+      .toString("utf8")
+      .replace(/\uFFFD$/, "");
+    return new CliError(
+      `stdin line ${lines.length + 1} is longer than ${STDIN_LINE_LIMIT} bytes (it starts ${JSON.stringify(shown)}...): not read`,
+      EXIT.USAGE,
+    );
+  };
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        Atomics.wait(stdinWait, 0, 0, 5); // a non-blocking pipe or terminal: wait for input
+        continue;
+      }
+      if (code === "EOF") break;
+      throw e;
+    }
+    if (n === 0) break;
+    let start = 0;
+    for (let i = chunk.indexOf(10, 0); i !== -1 && i < n; i = chunk.indexOf(10, i + 1)) {
+      const piece = chunk.subarray(start, i);
+      if (partialLen + piece.length > STDIN_LINE_LIMIT) throw tooLong(Buffer.concat([...partial, piece.subarray(0, 64)]));
+      lines.push(partialLen ? Buffer.concat([...partial, piece]).toString("utf8") : piece.toString("utf8"));
+      partial = [];
+      partialLen = 0;
+      start = i + 1;
+    }
+    if (start < n) {
+      const rest = Buffer.from(chunk.subarray(start, n));
+      partial.push(rest);
+      partialLen += rest.length;
+      if (partialLen > STDIN_LINE_LIMIT) throw tooLong(Buffer.concat(partial.slice(0, 2)));
+    }
+  }
+  if (partialLen) lines.push(Buffer.concat(partial).toString("utf8"));
+  return lines;
 }

@@ -4,3 +4,4 @@ export * from "./rev-parse-run.js";
 export * from "./lifecycle-cmds.js";
 export * from "./fsck-runs.js";
 export * from "./suggest.js";
+export * from "./filter-run.js";

@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import { CliError, EXIT, LineWriter, oneLine, plainField, toJson } from "@guildts/format";
-import { finishPurges, markDeleted, OK_OUTCOMES, purge, restoreDeleted, type LifecycleResult } from "@guildts/runstore";
-import { addHomeOption, homeOption, idOfJsonLine, plumbingMain, type CommandDef } from "./cli.js";
+import { crossDeviceReason, finishPurges, markDeleted, OK_OUTCOMES, purge, restoreDeleted, type LifecycleResult } from "@guildts/runstore";
+import { addHomeOption, homeOption, idOfJsonLine, plumbingMain, readStdinLines, type CommandDef } from "./cli.js";
 
 export type LifecycleAction = "delete" | "restore" | "purge" | "purge-live";
 
@@ -16,11 +15,14 @@ export function applyLifecycle(
   ids: readonly string[],
   onResult: (r: LifecycleResult, done: number) => void,
 ): LifecycleResult[] {
-  if (action === "purge" || action === "purge-live") finishPurges(home);
+  // Runs moved by rename across file systems would all fail (EXDEV): refused up front.
+  const crossDevice = ids.length ? crossDeviceReason(home, action) : null;
+  if ((action === "purge" || action === "purge-live") && !crossDevice) finishPurges(home);
   const results: LifecycleResult[] = [];
   ids.forEach((id, i) => {
-    const r =
-      action === "delete"
+    const r: LifecycleResult = crossDevice
+      ? { id, outcome: "refused", reason: crossDevice }
+      : action === "delete"
         ? markDeleted(home, id)
         : action === "restore"
           ? restoreDeleted(home, id)
@@ -35,7 +37,7 @@ export function applyLifecycle(
 export function idsFrom(args: string[], stdin: boolean): string[] {
   const ids = [...args];
   if (stdin) {
-    for (const raw of fs.readFileSync(0, "utf8").split("\n")) {
+    for (const raw of readStdinLines()) {
       const line = raw.trim();
       if (!line) continue;
       ids.push(line.startsWith("{") ? idOfJsonLine(line) : line);

@@ -1,7 +1,8 @@
 import { CliError, EXIT, formatTimestamp, LineWriter, oneLine, writeJsonLines } from "@guildts/format";
 import { listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
 import { FilterError, isEmptyFilter, LOCAL_SCOPE_NOTE, runView, scopePredicate, sortRuns } from "@guildts/select";
-import { addRunOptions, plumbingMain, runOptions, say, type CommandDef, type RunOptions } from "./cli.js";
+import { addRunOptions, plumbingMain, runOptions, say, storeFilterRuns, type CommandDef, type RunOptions } from "./cli.js";
+import { scalarsJson } from "./filter-run.js";
 
 export interface LsRunsResult {
   runs: RunRecord[];
@@ -30,7 +31,7 @@ export function lsRuns(o: RunOptions, limit?: number): LsRunsResult {
   const listed = listRuns(o.home.path, { deleted: o.deleted });
   let view: RunRecord[];
   try {
-    view = runView(listed.runs, { scope: o.scope, filter: o.filter });
+    view = runView(listed.runs, { scope: o.scope, filter: o.filter }, o.env);
   } catch (e) {
     if (e instanceof FilterError) throw new CliError(e.message, EXIT.NO_MATCH);
     throw e;
@@ -60,22 +61,33 @@ export const LS_RUNS: CommandDef = {
   examples: [
     "guild-ls-runs -E --json | jq -r .id            # the ids of failed runs",
     "guild-ls-runs -o train -z | xargs -0 -n1 echo  # ids, NUL-terminated",
+    "guild-ls-runs -F 'acc > 0.9' --json --scalars | jq '{id, acc: .scalars.acc.last}'",
   ],
   options: (cli) =>
     addRunOptions(cli)
       .option("--json", "One JSON object per line (see README: the --json contract)")
+      .option("--scalars", "With --json: each record's scalars, {key: {last, step, min, max, count}}")
       .option("-z", "Print only ids, each terminated by NUL (for xargs -0)"),
   run({ prog, args, opts }) {
     if (args.length) {
       throw new CliError(`unexpected argument '${args[0]}'`, EXIT.USAGE);
     }
+    if (opts.scalars && !opts.json) throw new CliError("--scalars needs --json", EXIT.USAGE);
     const o = runOptions(opts);
     const { runs, warnings, note } = lsRuns(o);
     if (note) process.stderr.write(note + "\n");
     printWarnings(prog, warnings);
     const out = new LineWriter();
     if (opts.z) for (const r of runs) out.line(r.id, "\0");
-    else if (opts.json) writeJsonLines(runs, (chunk) => out.raw(chunk));
+    else if (opts.json && opts.scalars) {
+      const store = storeFilterRuns(o.home);
+      writeJsonLines(
+        (function* () {
+          for (const r of runs) yield { ...r, scalars: scalarsJson(store.scalarsOf(r)) };
+        })(),
+        (chunk) => out.raw(chunk),
+      );
+    } else if (opts.json) writeJsonLines(runs, (chunk) => out.raw(chunk));
     else for (const r of runs) out.line(plainLine(r));
     out.flush();
     return 0;

@@ -16,7 +16,7 @@ import {
   SHORT_ID_LENGTH,
   type Selector,
 } from "@guildts/select";
-import { addRunOptions, idOfJsonLine, plumbingMain, runOptions, type CommandDef, type RunOptions } from "./cli.js";
+import { addRunOptions, idOfJsonLine, plumbingMain, readStdinLines, runOptions, type CommandDef, type RunOptions } from "./cli.js";
 import { lsRuns, printWarnings } from "./ls-runs.js";
 
 const FULL_ID = /^[0-9a-f]{32}$/;
@@ -60,7 +60,7 @@ export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
     }
     const listed = listRuns(o.home.path, { deleted: o.deleted, ids: wanted });
     const inScope = scopePredicate(o.scope);
-    const matches = compileFilter(o.filter);
+    const matches = compileFilter(o.filter, o.env);
     const view = listed.runs.filter((r) => inScope(r) && matches(r)).sort(compareRuns);
     return resolveIn(view, selectors, listed.warnings, o.scope.kind === "local");
   }
@@ -92,17 +92,6 @@ export function selectorCliError(e: SelectorError): CliError {
       )
     : [];
   return new CliError(e.message, code, hints);
-}
-
-function readStdinLines(): string[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(0, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EAGAIN") throw new CliError("cannot read stdin (non-blocking terminal?)", EXIT.FAULT);
-    throw e;
-  }
-  return text.split("\n");
 }
 
 /** `guild-rev-parse-run`: what a person typed (`1`, `2:5`, an id prefix) turned into full run ids. */

@@ -1,4 +1,5 @@
-import { encodeAttr, GuildFloat, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import { encodeAttr, encodeFlagVal, formatFixed, GuildFloat, type AttrValue } from "@guildts/py";
+import { scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { tildePath } from "./paths.js";
 import { formatTimestamp } from "./time.js";
 
@@ -10,25 +11,6 @@ export interface RunDetails {
   scalars: ScalarSummary[];
   /** A batch run's proto flags (`proto-flags:`), else null/absent. */
   protoFlags?: Record<string, AttrValue> | null;
-}
-
-/** Guild's `encode_flag_val`: yes/no, null, `[a, b]`, `{k: v}`, else YAML's own spelling. */
-export function formatFlagValue(v: AttrValue): string {
-  if (v === true) return "yes";
-  if (v === false) return "no";
-  if (v === null) return "null";
-  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === "string" && x.includes(",") ? pyRepr(x) : formatFlagValue(x))).join(", ")}]`;
-  if (typeof v === "object" && !(v instanceof GuildFloat)) {
-    return `{${Object.keys(v)
-      .map((k) => `${k}: ${formatFlagValue(v[k]!)}`)
-      .join(", ")}}`;
-  }
-  return encodeAttr(v).replace(/\n$/, "");
-}
-
-/** Python's repr of a str, for list items holding a comma. */
-function pyRepr(s: string): string {
-  return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 }
 
 /** Natural order (`b2` before `b10`), as Guild sorts flag names. */
@@ -53,7 +35,7 @@ export function formatFrom(r: RunRecord, home?: string): string {
 
 /** Python's `%.6f` (round half to even on the exact binary value, as printf does). */
 export function fixed6(x: number): string {
-  return x.toFixed(6);
+  return formatFixed(x, 6);
 }
 
 /**
@@ -77,7 +59,7 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string 
     `exit_status: ${r.exit_status ?? ""}`,
     `pid: ${r.pid ?? ""}`,
     "tags:",
-    ...r.tags.map((t) => `  - ${formatFlagValue(t)}`),
+    ...r.tags.map((t) => `  - ${encodeFlagVal(t)}`),
     "flags:",
   ];
   flagLines(r.flags, lines);
@@ -98,7 +80,7 @@ function flagLines(flags: Record<string, AttrValue>, lines: string[]): void {
   for (const name of Object.keys(flags).sort(naturalCompare)) {
     const v = flags[name]!;
     if (Array.isArray(v)) {
-      lines.push(`  ${name}:`, ...v.map((x) => `    - ${formatFlagValue(x)}`));
+      lines.push(`  ${name}:`, ...v.map((x) => `    - ${encodeFlagVal(x)}`));
     } else if (typeof v === "object" && v !== null && !(v instanceof GuildFloat)) {
       lines.push(
         `  ${name}:`,
@@ -108,7 +90,7 @@ function flagLines(flags: Record<string, AttrValue>, lines: string[]): void {
           .map((l) => `    ${l}`),
       );
     } else {
-      lines.push(`  ${name}: ${formatFlagValue(v)}`);
+      lines.push(`  ${name}: ${encodeFlagVal(v)}`);
     }
   }
 }

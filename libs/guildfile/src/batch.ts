@@ -13,8 +13,8 @@ import { uniformInt } from "pure-rand/distribution/uniformInt";
 import type { JumpableRandomGenerator } from "pure-rand/types/JumpableRandomGenerator";
 import { decodeAttr, type AttrValue } from "@guildts/runstore";
 import { FlagError } from "./errors.js";
-import { asFloat, compareStr, isFloat, isInt, isMap, numeric, pyRepr, pyStr } from "./py.js";
-import { decodeFlagFunction, decodeFlagValue, encodeFlagVal, isFlagFunction } from "./values.js";
+import { asFloat, compareCodePoints as compareStr, encodeFlagVal, isFloat, isInt, isMap, numeric, pyRepr, pyStr } from "@guildts/py";
+import { decodeFlagFunction, decodeFlagValue, isFlagFunction } from "./values.js";
 
 export type Flags = Record<string, AttrValue>;
 
@@ -296,12 +296,12 @@ function yamlTrials(text: string, shown: string): Flags[] {
               : isFloat(v)
                 ? "float"
                 : "int";
-  if (isMap(data)) return [data];
+  if (isMap(data)) return [data as Flags];
   if (!Array.isArray(data))
     throw new FlagError(`cannot read trials for ${shown}: invalid data type for trials: expected list or dict, got ${typeName(data)}`);
   return data.map((t) => {
     if (!isMap(t)) throw new FlagError(`cannot read trials for ${shown}: invalid data type for trial ${pyStr(t)}: expected dict`);
-    return t;
+    return t as Flags;
   });
 }
 

@@ -8,7 +8,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { AttrDecodeError, decodeAttr, type AttrValue } from "@guildts/runstore";
-import { compareStr, isMap, pyRepr, pyStr, pyTruthy, type PyMap } from "./py.js";
+import { compareCodePoints, isMap, pyRepr, pyStr, pyTruthy, type PyMap } from "@guildts/py";
 
 /** File names tried in a directory, in order. */
 export const GUILDFILE_NAMES = ["guild.yml", "MODELS"] as const;
@@ -595,7 +595,7 @@ function resolveIncludes(data: PyMap, section: string, gf: Guildfile, ctx: Ctx, 
 }
 
 function applySectionData(data: PyMap, section: string, gf: Guildfile, ctx: Ctx, place: string, seen: Set<string>, resolved: PyMap): void {
-  const names = Object.keys(data).sort((a, b) => (a === "$include" ? -1 : b === "$include" ? 1 : compareStr(a, b)));
+  const names = Object.keys(data).sort((a, b) => (a === "$include" ? -1 : b === "$include" ? 1 : compareCodePoints(a, b)));
   for (const name of names) {
     if (name !== "$include") {
       const val = data[name]!;
@@ -677,7 +677,7 @@ function buildModel(name: string, item: PyMap, gf: Guildfile, ctx: Ctx): ModelDe
     opDefaults = isMap(coerced) ? coerced : {};
   }
   const ops = resolveIncludes(data, "operations", gf, ctx, place);
-  for (const opName of Object.keys(ops).sort(compareStr)) {
+  for (const opName of Object.keys(ops).sort(compareCodePoints)) {
     model.operations.push(buildOp(opName, ops[opName]!, model, opDefaults, ctx, join(place, `operation '${opName}'`)));
   }
   return model;
@@ -695,7 +695,7 @@ function buildOp(name: string, raw: AttrValue, model: ModelDef, opDefaults: PyMa
   for (const k of Object.keys(opDefaults)) if (!(k in data)) data[k] = deepCopy(opDefaults[k]!);
   const flagsData = resolveIncludes(data, "flags", model.guildfile, ctx, place);
   const flags = Object.keys(flagsData)
-    .sort(compareStr)
+    .sort(compareCodePoints)
     .map((f) => buildFlag(f, flagsData[f]!, ctx, join(place, `flag '${f}'`)));
   const exec = pyTruthy(data.exec) ? pyStr(data.exec) : null;
   let main = pyTruthy(data.main) ? pyStr(data.main) : "notebook" in data ? `guild.plugins.nbexec ${pyStr(data.notebook)}` : null;

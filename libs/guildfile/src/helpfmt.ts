@@ -6,7 +6,7 @@
  *
  * The width is click's for a non-terminal: `min(80, columns) - 2` = 78.
  */
-import { isBlank, pyLen } from "./py.js";
+import { isBlank, pyLen } from "@guildts/py";
 
 const WS = "\\t\\n\\x0b\\x0c\\r ";
 const WP = "[\\p{L}\\p{N}_!\"'&.,?]";

@@ -10,7 +10,7 @@ import path from "node:path";
 import crypto from "node:crypto";
 import { constants as osConstants } from "node:os";
 import { markDeleted, newRunName, newRunsRoot, readAttr, removeTree, writeAttr, type AttrValue, type OpRef } from "@guildts/runstore";
-import { encodeFlagVal } from "@guildts/guildfile";
+import { encodeFlagVal } from "@guildts/py";
 import { createRun, runEnv, startRun, Tee, writeRunSkeleton, type CreatedRun, type RunPlan } from "./run.js";
 import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-index.js";
 import { timestampUs } from "./timestamp.js";

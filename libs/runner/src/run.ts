@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import {
   formatOpRef,
   newRunName,
-  newRunsRoot,
+  newRunsDir,
   removeTree,
   sweepAbandonedCreations,
   writeAttr,
@@ -74,9 +74,12 @@ export function createRun(
   const id = crypto.randomUUID().replaceAll("-", "");
   const final = path.join(plan.home, "runs", id);
   sweepAbandonedCreations(plan.home);
-  // Built out of view, then renamed into runs/ whole (see runstore's creation.ts).
-  const dir = path.join(newRunsRoot(plan.home), newRunName(id));
-  fs.mkdirSync(path.join(dir, ".guild", "attrs"), { recursive: true });
+  // Built out of view, then renamed into runs/ whole (see runstore's creation.ts); never in a
+  // staging directory that is a link (newRunsDir throws StoreDirError).
+  const dir = path.join(newRunsDir(plan.home), newRunName(id));
+  fs.mkdirSync(dir);
+  fs.mkdirSync(path.join(dir, ".guild"));
+  fs.mkdirSync(path.join(dir, ".guild", "attrs"));
   try {
     // Ours until the op's pid replaces it: a run is never in view unlocked before it starts, so
     // a concurrent delete refuses it ("running") instead of pulling it from under us.

@@ -10,31 +10,9 @@ import path from "node:path";
  * `file_version: "brain.Event:2"`.
  */
 
-/* CRC-32C (Castagnoli): reflected polynomial 0x82F63B78, init and final xor 0xFFFFFFFF. */
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32c(buf: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** TFRecord's mask: `((crc >>> 15) | (crc << 17)) + 0xa282ead8`, modulo 2^32. */
-export function maskCrc(crc: number): number {
-  return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
-}
-
-export function maskedCrc(buf: Uint8Array): number {
-  return maskCrc(crc32c(buf));
-}
+// CRC-32C and TFRecord's mask live with the reader, in runstore (one place for each idea).
+export { crc32c, maskCrc, maskedCrc } from "@guildts/runstore";
+import { maskedCrc } from "@guildts/runstore";
 
 /* ------------------------------------------------------------------------------------------ */
 /* Protocol buffers                                                                            */

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { assertRealDirs } from "./storedir.js";
 
 let counter = 0;
 
@@ -29,11 +30,32 @@ export function writeFileAtomic(target: string, content: string, opts: { tmpDir?
   }
 }
 
-/** writeFileAtomic for caches: a failure (a read-only home, say) is ignored. */
+/**
+ * writeFileAtomic for caches (`GUILD_HOME/cache/guildts/NAME`): a failure (a read-only home, say)
+ * is ignored, and nothing is written when `cache/` or `cache/guildts/` is a symbolic link or not
+ * a directory (storedir.ts; `guild check` reports it).
+ */
 export function writeCacheFile(target: string, content: string): void {
   try {
-    writeFileAtomic(target, content, { mkdir: true });
+    assertRealDirs(path.dirname(target), { levels: 2, create: true });
+    writeFileAtomic(target, content);
   } catch {
     // The cache is an optimisation: without it, the next listing reads the runs.
+  }
+}
+
+/** A cache file's text, or null when it is missing, unreadable, or its directory is refused. */
+export function readCacheFile(target: string): string | null {
+  try {
+    assertRealDirs(path.dirname(target), { levels: 2 });
+    const fd = fs.openSync(target, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    try {
+      if (!fs.fstatSync(fd).isFile()) return null;
+      return fs.readFileSync(fd, "utf8");
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
   }
 }

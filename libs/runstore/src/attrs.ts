@@ -1,12 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
-import { readRunFile } from "./facts.js";
+import { isUtf8 } from "node:buffer";
+import { readRunBytes } from "./facts.js";
 import { otherRunDir } from "./home.js";
 import { decodeAttr } from "./yaml/decode.js";
 import { writeFileAtomic } from "./atomic.js";
 import { runLockPath, withLock } from "./lock.js";
-import { encodeAttr } from "./yaml/encode.js";
-import type { AttrValue } from "./yaml/value.js";
+import { encodeAttr } from "@guildts/py";
+import { AttrDecodeError, type AttrValue } from "./yaml/value.js";
 
 const ATTR_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -19,11 +20,16 @@ function attrPath(runDir: string, name: string): string {
 export function readAttr(runDir: string, name: string): AttrValue | undefined {
   let text: string;
   try {
-    text = readRunFile(attrPath(runDir, name));
+    const bytes = readRunBytes(attrPath(runDir, name));
+    text = bytes.toString("utf8");
+    // Node reads bad bytes as U+FFFD without a word; PyYAML refuses the file, and so do we (a
+    // read-modify-write would otherwise replace the bytes for good).
+    if (text.includes("\uFFFD") && !isUtf8(bytes)) throw new AttrDecodeError(`attr '${name}' is not valid UTF-8`);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     if (code === "ELOOP") throw Object.assign(new Error(`attr '${name}' is a symbolic link (never followed out of a run)`), { code });
+    if (code === "ENOTREG" || code === "EFBIG") throw Object.assign(new Error(`attr '${name}' is ${(e as Error).message}`), { code });
     throw e;
   }
   return decodeAttr(text);
@@ -36,6 +42,7 @@ export function readAttr(runDir: string, name: string): AttrValue | undefined {
  */
 export function writeAttr(runDir: string, name: string, value: AttrValue): void {
   const target = attrPath(runDir, name);
+  refuseLinkedRun(runDir);
   const text = encodeAttr(value);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -82,8 +89,35 @@ export class RunGoneError extends Error {
   }
 }
 
+/** A write refused because the run directory, its `.guild/` or `attrs/` is a symbolic link. */
+export class RunLinkError extends Error {
+  readonly code = "ERUNLINK";
+  constructor(readonly link: string) {
+    let target = "";
+    try {
+      target = ` to ${JSON.stringify(fs.readlinkSync(link))}`;
+    } catch {
+      // gone meanwhile
+    }
+    super(`${link} is a symbolic link${target}: refused (guildts never writes to a run through a link)`);
+  }
+}
+
+/**
+ * The one check before any write to a run (attrs here, so label, tags, marks, comments and
+ * restart all get it): the run directory, `.guild/` and `.guild/attrs/` are not symbolic links,
+ * which could lead anywhere outside the home. Guild follows a linked run when listing it, and
+ * so do our listings; only writes are refused. A missing directory is left to the write.
+ */
+export function refuseLinkedRun(runDir: string): void {
+  for (const p of [runDir, path.join(runDir, ".guild"), path.join(runDir, ".guild", "attrs")]) {
+    if (fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink()) throw new RunLinkError(p);
+  }
+}
+
 /** Deletes an attr (Guild's `del_attr`); a missing attr is not an error, a missing run is. */
 export function deleteAttr(runDir: string, name: string): void {
+  refuseLinkedRun(runDir);
   try {
     fs.unlinkSync(attrPath(runDir, name));
   } catch (e) {
@@ -105,6 +139,7 @@ export function updateAttr(
   update: (old: AttrValue | undefined) => AttrValue | undefined,
   opts: { readOld?: boolean } = {},
 ): AttrValue | undefined {
+  refuseLinkedRun(runDir);
   return withLock(runLockPath(home, id), () => {
     if (!fs.existsSync(path.join(runDir, ".guild"))) throw new RunGoneError(runDir);
     // An update that ignores the old value (set, clear) need not read it.

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { removeTree } from "./lifecycle.js";
 import { pidExists } from "./status.js";
+import { storeDir } from "./storedir.js";
 
 /**
  * Where new runs are built before they appear: `runs/.guildts-new/<id>.<pid>.<host>/`. A run is written there
@@ -50,9 +51,21 @@ export function isAbandonedCreation(dir: string, isAlive: (pid: number) => boole
   return st !== undefined && Date.now() - st.mtimeMs > UNKNOWN_GRACE_MS;
 }
 
-/** Removes the runs under construction whose builder died (crash-only: the next run cleans up). */
+/**
+ * `runs/.guildts-new/`, checked and made if missing, for a run about to be built. Throws
+ * StoreDirError when it is a symbolic link or not a directory: nothing is built in it or swept.
+ */
+export function newRunsDir(home: string): string {
+  return storeDir(home, "new-runs", { create: true })!;
+}
+
+/**
+ * Removes the runs under construction whose builder died (crash-only: the next run cleans up).
+ * Throws StoreDirError when `runs/.guildts-new` is a symbolic link or not a directory.
+ */
 export function sweepAbandonedCreations(home: string): string[] {
-  const root = newRunsRoot(home);
+  const root = storeDir(home, "new-runs");
+  if (root === null) return [];
   let names: string[];
   try {
     names = fs.readdirSync(root);

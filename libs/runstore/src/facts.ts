@@ -35,31 +35,84 @@ function errCode(e: unknown): string | undefined {
 
 /**
  * Run files are read without following a symlink in their last component (O_NOFOLLOW, no extra
- * system call): a file linked out of the store is an error (ELOOP), never read.
+ * system call): a file linked out of the store is an error (ELOOP), never read. O_NONBLOCK makes
+ * the open of a FIFO return at once instead of waiting for a writer; the fstat that a read needs
+ * anyway for the size then refuses anything but a regular file (ENOTREG). Reads are bounded.
  */
-const NO_FOLLOW = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
+const NO_FOLLOW = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 
-/** A run file's text, never through a symlink (ELOOP if the file is one). */
-export function readRunFile(file: string): string {
+/** The most of a run file (an attr, opref, LOCK) read: larger ones are refused (EFBIG). */
+export const RUN_FILE_LIMIT = 64 * 1024 * 1024;
+
+/** A run file that is not a regular file, or too large to read. */
+export class RunFileError extends Error {
+  constructor(
+    readonly code: "ENOTREG" | "EFBIG",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isSocket()) return "a socket";
+  if (st.isDirectory()) return "a directory";
+  return "not a regular file";
+}
+
+/**
+ * Opens a run file for reading: never through a link (ELOOP), never waiting on a FIFO, only a
+ * regular file (RunFileError ENOTREG otherwise). Returns the descriptor and its size.
+ */
+export function openRunFile(file: string): { fd: number; size: number } {
   const fd = fs.openSync(file, NO_FOLLOW);
   try {
-    return fs.readFileSync(fd, "utf8");
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) {
+      if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${file}'`), { code: "EISDIR" });
+      throw new RunFileError("ENOTREG", `${kindOf(st)}, not a regular file (not read)`);
+    }
+    return { fd, size: st.size };
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+/**
+ * A run file's bytes, never through a symlink and only a regular file (see openRunFile); at
+ * most `max` bytes: a larger file is refused (RunFileError EFBIG) unless `truncate`, which reads
+ * its first `max` bytes.
+ */
+export function readRunBytes(file: string, opts: { max?: number; truncate?: boolean } = {}): Buffer {
+  const max = opts.max ?? RUN_FILE_LIMIT;
+  const { fd, size } = openRunFile(file);
+  try {
+    if (size > max && !opts.truncate)
+      throw new RunFileError("EFBIG", `${size} bytes, larger than the ${max} bytes guildts reads (not read)`);
+    const buf = Buffer.alloc(Math.min(size, max));
+    let n = 0;
+    while (n < buf.length) {
+      const r = fs.readSync(fd, buf, n, buf.length - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return n === buf.length ? buf : buf.subarray(0, n);
   } finally {
     fs.closeSync(fd);
   }
 }
 
+/** A run file's text (UTF-8), as readRunBytes reads it. */
+export function readRunFile(file: string): string {
+  return readRunBytes(file).toString("utf8");
+}
+
 function readOptional(file: string, maxBytes?: number): string | null {
   try {
-    if (maxBytes === undefined) return readRunFile(file);
-    const fd = fs.openSync(file, NO_FOLLOW);
-    try {
-      const buf = Buffer.alloc(maxBytes);
-      const n = fs.readSync(fd, buf, 0, maxBytes, 0);
-      return buf.toString("utf8", 0, n);
-    } finally {
-      fs.closeSync(fd);
-    }
+    return readRunBytes(file, maxBytes === undefined ? {} : { max: maxBytes, truncate: true }).toString("utf8");
   } catch (e) {
     if (errCode(e) === "ENOENT" || errCode(e) === "ENOTDIR") return null;
     throw e;
@@ -71,7 +124,7 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** Whether a file is valid UTF-8 (checked only when its text shows U+FFFD, which is rare). */
 function isValidUtf8(file: string): boolean {
   try {
-    strictUtf8.decode(fs.readFileSync(file));
+    strictUtf8.decode(readRunBytes(file));
     return true;
   } catch {
     return false;

@@ -1,13 +1,17 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { isAbandonedCreation, NEW_RUNS_DIR, newRunId, newRunsRoot } from "./creation.js";
+import { isAbandonedCreation, NEW_RUNS_DIR, newRunId } from "./creation.js";
 import { readRunFile } from "./facts.js";
 import { runsRoot } from "./home.js";
-import { purgingOwner, removeTree } from "./lifecycle.js";
-import { lockIsStale, locksDir, LOCK_PREFIX } from "./lock.js";
+import { cutMessage, purgingOwner, removeTree } from "./lifecycle.js";
+
+/** Directories with longer paths are not walked by the checker (PATH_MAX is 4096). */
+const DEEP_PATH = 3000;
+import { lockIsStale, LOCK_PREFIX } from "./lock.js";
 import { parseOpRef } from "./opref.js";
 import { parseLockPid, pidExists } from "./status.js";
+import { storeDirPath, storeDirProblem, type StoreDirKind } from "./storedir.js";
 import { decodeAttr } from "./yaml/decode.js";
 
 /**
@@ -29,7 +33,8 @@ export type ProblemKind =
   | "interrupted-create"
   | "interrupted-purge"
   | "escaping-symlink"
-  | "broken-symlink";
+  | "broken-symlink"
+  | "bad-store-dir";
 
 export interface Problem {
   kind: ProblemKind;
@@ -97,7 +102,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
         p.repaired = true;
       } catch (e) {
         p.repaired = false;
-        p.message += ` (repair failed: ${errText(e)})`;
+        p.message += ` (repair failed: ${cutMessage(errText(e))})`;
       }
     } else if (opts.repair) p.repaired = false;
     problems.push(p);
@@ -141,6 +146,50 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     { dir: runsRoot(home), deleted: false },
     { dir: runsRoot(home, true), deleted: true },
   ];
+  // Run roots are followed when they are links, as Guild does; one leaving the home is said.
+  // What is inside such a root counts as inside the store.
+  const inside = [storeReal];
+  for (const root of roots) {
+    const st = fs.lstatSync(root.dir, { throwIfNoEntry: false });
+    if (!st?.isSymbolicLink()) continue;
+    let target: string;
+    try {
+      target = fs.realpathSync(root.dir);
+    } catch {
+      continue; // a dangling root: reported as missing runs below (nothing to list)
+    }
+    inside.push(target);
+    if (!isInside(target, storeReal))
+      report({
+        kind: "escaping-symlink",
+        severity: "warning",
+        id: null,
+        path: root.dir,
+        message: `the runs directory is a symlink to ${target}, outside the home (followed, as Guild does)`,
+        repair: null,
+      });
+  }
+  const inStore = (p: string) => inside.some((r) => isInside(p, r));
+
+  /**
+   * guildts's working areas must be real directories (storedir.ts): one that is a link or a file
+   * is reported, and neither listed nor repaired through. Returns whether it may be walked.
+   */
+  const workArea = (kind: StoreDirKind): string | null => {
+    const e = storeDirProblem(home, kind);
+    if (e === null) return storeDirPath(home, kind);
+    // A run root that is not a directory is reported by its listing.
+    if (e.path === runsRoot(home) || e.path === runsRoot(home, true) || e.path === path.join(home, "trash")) return null;
+    report({
+      kind: "bad-store-dir",
+      severity: "error",
+      id: null,
+      path: e.path,
+      message: `${e.why === "symlink" ? "a working directory of the store is a symbolic link" : "a working directory of the store is not a directory"}: guildts refuses to build, purge, lock or cache through it (replace it with a directory)`,
+      repair: null,
+    });
+    return null;
+  };
   const names = roots.map((r) => listDir(r.dir, null) ?? []);
   const total = names[0]!.length + names[1]!.length;
   let checked = 0;
@@ -166,8 +215,8 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   }
 
   // Runs under construction (creation.ts) whose builder is gone.
-  const newRoot = newRunsRoot(home);
-  for (const name of listDir(newRoot, null, true) ?? []) {
+  const newRoot = workArea("new-runs") ?? "";
+  for (const name of newRoot ? (listDir(newRoot, null, true) ?? []) : []) {
     const dir = path.join(newRoot, name);
     if (!isAbandonedCreation(dir, isAlive)) continue;
     report(
@@ -184,8 +233,8 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   }
 
   // Purges a crash interrupted (lifecycle.ts): already out of view, the removal is unfinished.
-  const purging = path.join(home, "trash", ".purging");
-  for (const name of listDir(purging, null, true) ?? []) {
+  const purging = workArea("purging") ?? "";
+  for (const name of purging ? (listDir(purging, null, true) ?? []) : []) {
     const owner = purgingOwner(name);
     if (owner !== null && owner !== process.pid && isAlive(owner)) continue;
     const dir = path.join(purging, name);
@@ -203,10 +252,10 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   }
 
   // Our caches and locks.
-  const cache = path.join(home, "cache", "guildts");
-  for (const name of listDir(cache, null, true) ?? []) checkTemp(cache, name, null);
-  const locks = locksDir(home);
-  for (const name of listDir(locks, null, true) ?? []) {
+  const cache = workArea("cache") ?? "";
+  for (const name of cache ? (listDir(cache, null, true) ?? []) : []) checkTemp(cache, name, null);
+  const locks = workArea("locks") ?? "";
+  for (const name of locks ? (listDir(locks, null, true) ?? []) : []) {
     if (!name.startsWith(LOCK_PREFIX)) continue;
     if (tempOwner(name) !== null) {
       checkTemp(locks, name, null);
@@ -253,7 +302,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
         });
         return;
       }
-      if (!isInside(target, storeReal)) {
+      if (!inStore(target)) {
         report({
           kind: "escaping-symlink",
           severity: "warning",
@@ -280,7 +329,14 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     const guildDir = path.join(dir, ".guild");
     const entries = listDir(guildDir, id);
     if (entries === null) {
-      if (!fs.existsSync(guildDir))
+      // Missing for sure (not merely unreadable, which listDir reported): one report per run.
+      let missing = false;
+      try {
+        missing = fs.lstatSync(guildDir, { throwIfNoEntry: false }) === undefined;
+      } catch {
+        // cannot even be looked at: already reported as unreadable
+      }
+      if (missing)
         report({
           kind: "not-a-run",
           severity: "warning",
@@ -345,7 +401,9 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
             ? "an attr that is a directory"
             : code === "ELOOP"
               ? "an attr that is a symbolic link (guildts never reads it)"
-              : null;
+              : code === "ENOTREG" || code === "EFBIG"
+                ? `an attr that is ${(e as Error).message}`
+                : null;
         report({ kind: what ? "bad-attr" : "unreadable", severity: "error", id, path: file, message: what ?? errText(e), repair: null });
         continue;
       }
@@ -399,13 +457,35 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
   /** Symlinks inside a run: report those leading out of the store or nowhere; never follow them. */
   function checkLinks(runDir: string, id: string): void {
     const stack = [runDir];
+    let tooDeep = false;
     while (stack.length) {
       const dir = stack.pop()!;
+      if (dir.length > DEEP_PATH) {
+        // Beyond what a path can name (PATH_MAX): not walked, said once per run.
+        if (!tooDeep)
+          report({
+            kind: "unreadable",
+            severity: "warning",
+            id,
+            path: runDir,
+            message: `a directory tree too deep to check (paths over ${DEEP_PATH} characters, ${cutMessage(path.relative(runDir, dir), 80)}); links below it not checked (delete and purge remove it)`,
+            repair: null,
+          });
+        tooDeep = true;
+        continue;
+      }
       let ents: fs.Dirent[];
       try {
         ents = fs.readdirSync(dir, { withFileTypes: true });
       } catch (e) {
-        report({ kind: "unreadable", severity: "error", id, path: dir, message: `cannot read directory: ${errText(e)}`, repair: null });
+        report({
+          kind: "unreadable",
+          severity: "error",
+          id,
+          path: dir,
+          message: `cannot read directory: ${cutMessage(errText(e))}`,
+          repair: null,
+        });
         continue;
       }
       for (const ent of ents) {
@@ -426,7 +506,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
             });
             continue;
           }
-          if (!isInside(target, storeReal))
+          if (!inStore(target))
             report({
               kind: "escaping-symlink",
               severity: "warning",

@@ -5,6 +5,7 @@ import { NotARunError, readRunFacts } from "./facts.js";
 import { runsRoot } from "./home.js";
 import { isSafeRunName } from "./list.js";
 import { parseLockPid, pidExists } from "./status.js";
+import { StoreDirError, storeDir, storeDirPath } from "./storedir.js";
 
 /**
  * The lifecycle of a run directory: delete (runs/ → trash/runs/), restore (back), purge
@@ -62,8 +63,48 @@ function isEnoent(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === "ENOENT";
 }
 
+/** A message cut to a readable length (an error can quote a 4 KB path). */
+export function cutMessage(text: string, max = 300): string {
+  if (text.length <= max) return text;
+  const tail = Math.floor((max - 1) / 3);
+  return `${text.slice(0, max - 1 - tail)}\u2026${text.slice(-tail)}`;
+}
+
 function fail(id: string, e: unknown): LifecycleResult {
-  return { id, outcome: "failed", reason: (e as Error).message };
+  if ((e as NodeJS.ErrnoException).code === "EXDEV") return { id, outcome: "refused", reason: CROSS_DEVICE };
+  return { id, outcome: "failed", reason: cutMessage((e as Error).message) };
+}
+
+const CROSS_DEVICE =
+  "runs/ and trash/ are on different file systems: a run is moved with one rename, which cannot cross them, so nothing was moved (put trash/ on the file system of runs/)";
+
+/** The device of `dir`, or of its nearest existing parent up to `home` (through links). */
+function deviceOf(dir: string, home: string): number | null {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const st = fs.statSync(d, { throwIfNoEntry: false });
+    if (st) return st.dev;
+    if (d === home || d === path.dirname(d)) return null;
+  }
+}
+
+/**
+ * Why an action's moves cannot work here, checked once before any run is moved: the two
+ * directories it renames between (runs/, trash/runs/, trash/.purging/) are on different file
+ * systems, so every rename would fail with EXDEV. A copy would break the whole-or-nothing
+ * guarantee (G1), so the moves are refused instead. Null when they can be made.
+ */
+export function crossDeviceReason(home: string, action: "delete" | "restore" | "purge" | "purge-live"): string | null {
+  const runs = runsRoot(home);
+  const trash = runsRoot(home, true);
+  const [from, to] =
+    action === "delete"
+      ? [runs, trash]
+      : action === "restore"
+        ? [trash, runs]
+        : [action === "purge" ? trash : runs, storeDirPath(home, "purging")];
+  const a = deviceOf(from, home);
+  const b = deviceOf(to, home);
+  return a !== null && b !== null && a !== b ? CROSS_DEVICE : null;
 }
 
 /** What a move between runs/ and trash/runs/ reports, by case. */
@@ -135,8 +176,12 @@ export function restoreDeleted(home: string, id: string): LifecycleResult {
   return moveRun(id, path.join(runsRoot(home, true), id), path.join(runsRoot(home), id), words);
 }
 
+/**
+ * `trash/.purging/`, made if missing. Throws StoreDirError when it (or `trash/`'s working
+ * area) is a symbolic link or not a directory: a purge never stages or removes through it.
+ */
 function purgingDir(home: string): string {
-  return path.join(home, "trash", ".purging");
+  return storeDir(home, "purging", { create: true })!;
 }
 
 /**
@@ -157,9 +202,16 @@ export function purge(home: string, id: string, opts: { live?: boolean; isAlive?
       const running = runningReason(src, opts.isAlive);
       if (running) return { id, outcome: "refused", reason: running };
     }
-    const staged = path.join(purgingDir(home), `${id}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`);
+    let staging: string;
     try {
-      renameMakingParent(src, staged);
+      staging = purgingDir(home);
+    } catch (e) {
+      if (e instanceof StoreDirError) return { id, outcome: "refused", reason: e.message };
+      throw e;
+    }
+    const staged = path.join(staging, `${id}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`);
+    try {
+      fs.renameSync(src, staged);
     } catch (e) {
       if (isEnoent(e) && !exists(src)) return { id, outcome: "not-found", reason: "moved or purged by another process" };
       throw e;
@@ -173,13 +225,16 @@ export function purge(home: string, id: string, opts: { live?: boolean; isAlive?
 
 /** Completes purges a crash interrupted: removes what is left in `trash/.purging/`. */
 export function finishPurges(home: string): number {
-  const staging = purgingDir(home);
   let names: string[];
   try {
+    // A staging area that is a link or a file is left alone (each purge then refuses, naming it).
+    const staging = storeDir(home, "purging");
+    if (staging === null) return 0;
     names = fs.readdirSync(staging);
   } catch {
     return 0;
   }
+  const staging = storeDirPath(home, "purging");
   let done = 0;
   for (const n of names) {
     // A purge in progress in a live process is that process's to finish.
@@ -197,22 +252,62 @@ export function purgingOwner(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** Paths longer than this are shortened (see removeTree) before going deeper: PATH_MAX is 4096. */
+const DEEP_PATH = 1024;
+
 /**
  * Removes a directory tree without ever following a symbolic link: a link is removed itself,
- * never what it points to, so nothing outside `root` is touched.
+ * never what it points to, so nothing outside `root` is touched. Iterative, so depth costs no
+ * stack; and a directory whose path grows past DEEP_PATH is first renamed (one rename, which
+ * never follows a link) to a short name directly under `root`, so a 3,000-level chain is
+ * removed without ENAMETOOLONG. Node has no unlinkat(2), so this stands in for removing
+ * relative to a directory handle.
  */
 export function removeTree(root: string): void {
   const st = fs.lstatSync(root, { throwIfNoEntry: false });
   if (!st) return;
-  try {
-    if (!st.isDirectory()) {
-      fs.unlinkSync(root);
-      return;
+  if (!st.isDirectory()) {
+    ignoreGone(() => fs.unlinkSync(root));
+    return;
+  }
+  // Post-order over an explicit stack: a directory is removed once its entries are.
+  const stack: { dir: string; opened: boolean }[] = [{ dir: root, opened: false }];
+  let hoisted = 0;
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.opened) {
+      stack.pop();
+      ignoreGone(() => fs.rmdirSync(top.dir));
+      continue;
     }
-    for (const name of fs.readdirSync(root)) removeTree(path.join(root, name));
-    fs.rmdirSync(root);
+    top.opened = true;
+    if (top.dir.length > DEEP_PATH) {
+      let short: string;
+      do short = path.join(root, `.guildts-deep.${process.pid}.${hoisted++}`);
+      while (exists(short));
+      fs.renameSync(top.dir, short);
+      top.dir = short;
+    }
+    let ents: fs.Dirent[];
+    try {
+      ents = fs.readdirSync(top.dir, { withFileTypes: true });
+    } catch (e) {
+      // Gone already (another remover got there first) is what we wanted.
+      if (isEnoent(e)) continue;
+      throw e;
+    }
+    for (const ent of ents) {
+      const p = path.join(top.dir, ent.name);
+      if (ent.isDirectory()) stack.push({ dir: p, opened: false });
+      else ignoreGone(() => fs.unlinkSync(p));
+    }
+  }
+}
+
+function ignoreGone(fn: () => void): void {
+  try {
+    fn();
   } catch (e) {
-    // Gone already (another remover got there first) is what we wanted.
     if (!isEnoent(e)) throw e;
   }
 }

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pidExists } from "./status.js";
+import { assertRealDirs } from "./storedir.js";
 
 /**
  * Advisory locks in `GUILD_HOME/locks/` (where Guild keeps its own). A run's lock serialises
@@ -100,13 +101,17 @@ function breakStale(file: string, seen: string | null): void {
 
 /**
  * Runs `fn` holding the lock `file`, waiting up to `timeoutMs` for another holder. Throws
- * LockTimeoutError naming the holder when the wait is too long.
+ * LockTimeoutError naming the holder when the wait is too long, and StoreDirError when the
+ * lock's directory is a symbolic link or not a directory.
  */
 export function withLock<T>(file: string, fn: () => T, opts: { timeoutMs?: number; isAlive?: (pid: number) => boolean } = {}): T {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   // Unique among live holders: pid and host, plus a count within this process.
   const me = `${process.pid} ${HOST} ${++taken}`;
   const deadline = Date.now() + timeoutMs;
+  // locks/ must be a real directory: a link would have lock links made wherever it leads.
+  // Checked once per process (storedir.ts), so a lock still costs one system call.
+  assertRealDirs(path.dirname(file));
   for (let attempt = 0; ; attempt++) {
     try {
       fs.symlinkSync(me, file);
@@ -115,7 +120,7 @@ export function withLock<T>(file: string, fn: () => T, opts: { timeoutMs?: numbe
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ENOENT" && attempt === 0) {
         // The first lock of this home: make locks/ (not tried first: one syscall per lock saved).
-        fs.mkdirSync(path.dirname(file), { recursive: true });
+        assertRealDirs(path.dirname(file), { create: true });
         continue;
       }
       if (code !== "EEXIST") throw e;

@@ -1,10 +1,9 @@
-import fs from "node:fs";
 import path from "node:path";
 import { decodeAttr } from "./yaml/decode.js";
 import { numericValue } from "./yaml/value.js";
 import type { RunFacts } from "./facts.js";
 import { hashStats, ORDER_PATHS, STAT_WIDTH } from "./stamp.js";
-import { writeCacheFile } from "./atomic.js";
+import { readCacheFile, writeCacheFile } from "./atomic.js";
 import { statAll } from "./run-index.js";
 
 /**
@@ -73,7 +72,7 @@ export function lookupOrder(home: string, root: string, names: readonly string[]
   const pending = statAll(root, names, ORDER_PATHS);
   let old: OrderFile | null = null;
   try {
-    const data = JSON.parse(fs.readFileSync(file, "utf8")) as OrderFile;
+    const data = JSON.parse(readCacheFile(file) ?? "null") as OrderFile;
     if (data.v === ORDER_INDEX_VERSION && data.root === root && typeof data.ids === "string") old = data;
   } catch {
     // rebuilt below

@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { writeCacheFile } from "./atomic.js";
+import { readCacheFile, writeCacheFile } from "./atomic.js";
 import type { RunFacts } from "./facts.js";
 import { CHUNK, FULL_PATHS, hashStats, newestTime, statChunks, statInto, statRuns, STAT_WIDTH, TAGS_PATH, type StatJob } from "./stamp.js";
 
@@ -137,7 +136,7 @@ export function lookupRuns(home: string, root: string, names: readonly string[],
   const pending = statAll(root, names, FULL_PATHS);
   let old: IndexFile | null = null;
   try {
-    const data = JSON.parse(fs.readFileSync(file, "utf8")) as IndexFile;
+    const data = JSON.parse(readCacheFile(file) ?? "null") as IndexFile;
     if (data.v === INDEX_VERSION && data.root === root && Array.isArray(data.oprefs) && data.runs) old = data;
   } catch {
     // Missing or damaged: rebuilt from the runs themselves.

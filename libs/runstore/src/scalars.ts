@@ -1,13 +1,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import fg from "fast-glob";
-import { writeCacheFile } from "./atomic.js";
+import { readCacheFile, writeCacheFile } from "./atomic.js";
+import { maskedCrc } from "./crc32c.js";
+import { openRunFile } from "./facts.js";
 
 /**
  * Scalars of a run, read from TensorBoard event files anywhere under the run directory, as Guild
  * does: TFRecord framing (u64 length, u32 masked CRC, data, u32 masked CRC) of `Event` protocol
  * buffers whose `summary.value[]` hold `tag` and `simple_value` (or a one-element float/double
- * tensor, as TF2 writers log them). CRCs are not checked: a reader should show what is there.
+ * tensor, as TF2 writers log them). Files are read as a stream, in constant memory and of any
+ * size, and only as regular files inside the run. Both CRCs are checked: a damaged record is
+ * skipped, the reader finds the next record whose length CRC holds, and the file gets one
+ * warning saying how many records were skipped.
  */
 export interface ScalarSummary {
   /** Run-relative directory of the event file ("" for `.guild`, where Guild logs). */
@@ -106,45 +111,144 @@ function tensorValue(r: Reader): number | undefined {
   return value;
 }
 
-/** Parses one event file, calling `onScalar(tag, value, step)` for each scalar in order. */
-export function readEventFile(buf: Buffer, onScalar: (tag: string, value: number, step: number) => void): void {
-  let pos = 0;
-  while (pos + 12 <= buf.length) {
-    const len = Number(buf.readBigUInt64LE(pos));
-    const start = pos + 12;
-    const end = start + len;
-    if (end + 4 > buf.length) break; // a record still being written
-    let step = 0;
-    const values: [string, number][] = [];
-    fields({ buf, pos: start, end }, (n, wire, r) => {
-      if (n === 2 && wire === 0) step = varint(r);
-      else if (n === 5 && wire === 2) {
-        const summary = sub(r);
-        fields(summary, (sn, sw, sr) => {
-          if (sn !== 1 || sw !== 2) return false;
-          const v = sub(sr);
-          let tag = "";
-          let value: number | undefined;
-          fields(v, (vn, vw, vr) => {
-            if (vn === 1 && vw === 2) {
-              const s = sub(vr);
-              tag = vr.buf.toString("utf8", s.pos, s.end);
-            } else if (vn === 2 && vw === 5) {
-              value = vr.buf.readFloatLE(vr.pos);
-              vr.pos += 4;
-            } else if (vn === 8 && vw === 2) value = tensorValue(sub(vr));
-            else return false;
-            return true;
-          });
-          if (tag && value !== undefined) values.push([tag, value]);
+/** Parses one event record's data (an `Event`), calling `onScalar` for each scalar in it. */
+function readEvent(buf: Buffer, start: number, end: number, onScalar: (tag: string, value: number, step: number) => void): void {
+  let step = 0;
+  const values: [string, number][] = [];
+  fields({ buf, pos: start, end }, (n, wire, r) => {
+    if (n === 2 && wire === 0) step = varint(r);
+    else if (n === 5 && wire === 2) {
+      const summary = sub(r);
+      fields(summary, (sn, sw, sr) => {
+        if (sn !== 1 || sw !== 2) return false;
+        const v = sub(sr);
+        let tag = "";
+        let value: number | undefined;
+        fields(v, (vn, vw, vr) => {
+          if (vn === 1 && vw === 2) {
+            const s = sub(vr);
+            tag = vr.buf.toString("utf8", s.pos, s.end);
+          } else if (vn === 2 && vw === 5) {
+            value = vr.buf.readFloatLE(vr.pos);
+            vr.pos += 4;
+          } else if (vn === 8 && vw === 2) value = tensorValue(sub(vr));
+          else return false;
           return true;
         });
-      } else return false;
-      return true;
-    });
-    for (const [tag, value] of values) onScalar(tag, value, step);
-    pos = end + 4;
+        if (tag && value !== undefined) values.push([tag, value]);
+        return true;
+      });
+    } else return false;
+    return true;
+  });
+  for (const [tag, value] of values) onScalar(tag, value, step);
+}
+
+/** Records longer than this are skipped unread (scalar events are a few dozen bytes). */
+export const MAX_EVENT_RECORD = 64 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
+
+/** Random access to an event file's bytes through one bounded buffer. */
+class Window {
+  private buf: Buffer;
+  private start = 0;
+  private len = 0;
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {
+    this.buf = Buffer.alloc(Math.min(CHUNK, size));
   }
+
+  /** Bytes [pos, pos + n), valid until the next call; null when the file ends before. */
+  get(pos: number, n: number): Buffer | null {
+    if (pos + n > this.size) return null;
+    if (pos >= this.start && pos + n <= this.start + this.len) return this.buf.subarray(pos - this.start, pos - this.start + n);
+    if (n > this.buf.length) this.buf = Buffer.alloc(Math.max(n, CHUNK));
+    const want = Math.min(this.buf.length, this.size - pos);
+    let got = 0;
+    while (got < want) {
+      const r = fs.readSync(this.fd, this.buf, got, want - got, pos + got);
+      if (r === 0) break;
+      got += r;
+    }
+    this.start = pos;
+    this.len = got;
+    return got >= n ? this.buf.subarray(0, n) : null;
+  }
+}
+
+/** What reading one event file found. */
+export interface EventFileResult {
+  /** Records read (CRCs good, event parsed). */
+  records: number;
+  /** Damaged records skipped: a bad length CRC (each run of garbage counts once), a bad data CRC, an unparsable event. */
+  bad: number;
+  /** Whether reading stopped at garbage longer than MAX_RESYNC (the rest of the file unread). */
+  stopped?: boolean;
+}
+
+/** How far past a damaged record the reader looks for the next good one before it gives up. */
+export const MAX_RESYNC = 16 * 1024 * 1024;
+
+/**
+ * Reads the TFRecord events of a source (a whole buffer, or `{fd, size}`: read as a stream
+ * through a 1 MiB window), calling `onScalar(tag, value, step)` for each scalar in order. A
+ * record whose length CRC is wrong is skipped by looking for the next offset whose 12-byte
+ * header checks; one whose data CRC is wrong, or whose event does not parse, is skipped whole.
+ * A last record not yet completely written is not counted as bad.
+ */
+export function readEvents(
+  source: Buffer | { fd: number; size: number },
+  onScalar: (tag: string, value: number, step: number) => void,
+): EventFileResult {
+  const win = Buffer.isBuffer(source) ? null : new Window(source.fd, source.size);
+  const size = Buffer.isBuffer(source) ? source.length : source.size;
+  const get = (pos: number, n: number): Buffer | null =>
+    win ? win.get(pos, n) : pos + n <= size ? (source as Buffer).subarray(pos, pos + n) : null;
+  const out: EventFileResult = { records: 0, bad: 0 };
+  let lostAt = -1; // where a run of garbage began (resynchronising), or -1
+  let pos = 0;
+  while (pos + 12 <= size) {
+    const head = get(pos, 12)!;
+    if (maskedCrc(head.subarray(0, 8)) !== head.readUInt32LE(8)) {
+      if (lostAt < 0) {
+        out.bad++;
+        lostAt = pos;
+      } else if (pos - lostAt > MAX_RESYNC) {
+        out.stopped = true;
+        break;
+      }
+      pos++;
+      continue;
+    }
+    const len = Number(head.readBigUInt64LE(0));
+    if (pos + 16 + len > size) break; // a record still being written
+    lostAt = -1;
+    if (len > MAX_EVENT_RECORD) {
+      pos += 16 + len; // an image or a tensor, not a scalar: skipped unread
+      continue;
+    }
+    const rec = get(pos + 12, len + 4)!;
+    if (maskedCrc(rec.subarray(0, len)) !== rec.readUInt32LE(len)) out.bad++;
+    else {
+      try {
+        const scalars: [string, number, number][] = [];
+        readEvent(rec, 0, len, (tag, value, step) => scalars.push([tag, value, step]));
+        for (const [tag, value, step] of scalars) onScalar(tag, value, step);
+        out.records++;
+      } catch {
+        out.bad++;
+      }
+    }
+    pos += 16 + len;
+  }
+  return out;
+}
+
+/** Parses one event file held in memory (see readEvents). */
+export function readEventFile(buf: Buffer, onScalar: (tag: string, value: number, step: number) => void): EventFileResult {
+  return readEvents(buf, onScalar);
 }
 
 /**
@@ -216,27 +320,60 @@ export function findEventFiles(runDir: string): { files: string[]; dirs: string[
   return { files, dirs };
 }
 
+/** Whether `p` is `root` or below it. */
+function within(p: string, root: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/**
+ * Opens an event file of a run: a regular file, or a link to one inside the run (never one
+ * leading out of it, nor a FIFO, device or socket; those throw, with a reason).
+ */
+function openEventFile(runDir: string, rel: string): { fd: number; size: number } {
+  const file = path.join(runDir, rel);
+  const st = fs.lstatSync(file);
+  if (st.isSymbolicLink()) {
+    const real = fs.realpathSync(file);
+    if (!within(real, fs.realpathSync(runDir))) throw new Error("a symbolic link out of the run (not read)");
+    return openRunFile(real);
+  }
+  return openRunFile(file);
+}
+
 function summarize(runDir: string, files: string[], onError?: (file: string, e: Error) => void): ScalarSummary[] {
   const byKey = new Map<string, ScalarSummary>();
   for (const rel of [...files].sort()) {
     const dir = path.dirname(rel);
     const prefix = dir === ".guild" || dir === "." ? "" : dir;
-    let buf: Buffer;
     try {
-      buf = fs.readFileSync(path.join(runDir, rel));
-      readEventFile(buf, (tag, value, step) => {
-        const key = `${prefix}\0${tag}`;
-        const s = byKey.get(key);
-        if (!s) byKey.set(key, { prefix, tag, last: value, lastStep: step, first: value, min: value, max: value, count: 1, total: value });
-        else {
-          s.total += value;
-          s.last = value;
-          s.lastStep = step;
-          s.min = Math.min(s.min, value);
-          s.max = Math.max(s.max, value);
-          s.count++;
-        }
-      });
+      const src = openEventFile(runDir, rel);
+      let result: EventFileResult;
+      try {
+        result = readEvents(src, (tag, value, step) => {
+          const key = `${prefix}\0${tag}`;
+          const s = byKey.get(key);
+          if (!s)
+            byKey.set(key, { prefix, tag, last: value, lastStep: step, first: value, min: value, max: value, count: 1, total: value });
+          else {
+            s.total += value;
+            s.last = value;
+            s.lastStep = step;
+            s.min = Math.min(s.min, value);
+            s.max = Math.max(s.max, value);
+            s.count++;
+          }
+        });
+      } finally {
+        fs.closeSync(src.fd);
+      }
+      if (result.bad)
+        onError?.(
+          rel,
+          new Error(
+            `skipped ${result.bad} damaged record(s) (bad CRC or event)${result.stopped ? `, and the rest of the file after ${MAX_RESYNC} bytes of garbage` : ""}; read the ${result.records} others`,
+          ),
+        );
     } catch (e) {
       onError?.(rel, e as Error);
     }
@@ -285,7 +422,7 @@ export class ScalarCache {
       home && !/^(off|0|false|no)$/i.test(process.env.GUILDTS_INDEX ?? "") ? path.join(home, "cache", "guildts", "scalars.json") : null;
     if (!this.file) return;
     try {
-      const data = JSON.parse(fs.readFileSync(this.file, "utf8")) as { v: number; entries: Record<string, ScalarEntry> };
+      const data = JSON.parse(readCacheFile(this.file) ?? "null") as { v: number; entries: Record<string, ScalarEntry> };
       if (data.v === SCALAR_CACHE_VERSION && data.entries) this.entries = Object.assign(Object.create(null), data.entries);
     } catch {
       // missing or damaged: rebuilt

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeOperation, describeOpRef, formatOpRef, opDir, OpRefError, parseOpRef } from "../src/opref.js";
-import { shlexQuote, shlexSplit } from "../src/shlex.js";
 
 test("parses a 0.9 guildfile opref written by Guild", () => {
   const o = parseOpRef("guildfile:/home/alice/mnist/guild.yml 7d11b1c1c0c60d8ddf75cc4fb676237c mnist train");
@@ -76,13 +75,4 @@ test("batch descriptions join the proto's", () => {
   assert.equal(describeOperation(parseOpRef("builtin:guildai 0.9.0 '' +")!, proto), "m:train+");
   assert.equal(describeOperation(parseOpRef("builtin:guildai 0.9.0 '' random")!, proto), "m:train+random");
   assert.equal(describeOperation(proto, null), "m:train");
-});
-
-test("shlex matches Python's split and quote", () => {
-  assert.deepEqual(shlexSplit(`a 'b c' "d \\"e\\" \\x" f\\ g ''`), ["a", "b c", 'd "e" \\x', "f g", ""]);
-  assert.equal(shlexQuote(""), "''");
-  assert.equal(shlexQuote("abc/d-e_f.g:h,i=j+k@l%m"), "abc/d-e_f.g:h,i=j+k@l%m");
-  assert.equal(shlexQuote("a b"), "'a b'");
-  assert.equal(shlexQuote("it's"), `'it'"'"'s'`);
-  assert.equal(shlexQuote("é"), "'é'");
 });

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { decodeAttr, decodeAttrFallback, decodeAttrFast, MAX_ALIASES } from "../src/yaml/decode.js";
-import { encodeAttr } from "../src/yaml/encode.js";
+import { encodeAttr } from "@guildts/py";
 import { AttrDecodeError, GuildFloat, type AttrValue } from "../src/yaml/value.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

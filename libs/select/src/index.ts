@@ -1,4 +1,7 @@
 export * from "./filters.js";
+export * from "./filter-expr.js";
+export * from "./pyvalue.js";
+export * from "./timerange.js";
 export * from "./scope.js";
 export * from "./sort.js";
 export * from "./view.js";

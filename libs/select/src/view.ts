@@ -1,5 +1,5 @@
 import type { RunRecord } from "@guildts/runstore";
-import { compileFilter, FilterError, type RunFilter } from "./filters.js";
+import { compileFilter, FilterError, type FilterEnv, type RunFilter } from "./filters.js";
 import { scopePredicate, type Scope } from "./scope.js";
 import { sortRuns } from "./sort.js";
 
@@ -10,9 +10,9 @@ export interface ViewSpec {
 }
 
 /** The scoped, filtered, sorted list that indexes refer to. Does not modify `runs`. */
-export function runView(runs: readonly RunRecord[], spec: ViewSpec): RunRecord[] {
+export function runView(runs: readonly RunRecord[], spec: ViewSpec, env?: FilterEnv): RunRecord[] {
   const inScope = scopePredicate(spec.scope);
-  const matches = compileFilter(spec.filter);
+  const matches = compileFilter(spec.filter, env);
   if (spec.filter.batch !== undefined) {
     const id = resolveBatch(runs, spec.filter.batch);
     return sortRuns(runs.filter((r) => r.batch === id && inScope(r) && matches(r)));

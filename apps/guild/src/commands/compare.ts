@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import {
   checkColumns,
   CliError,
@@ -12,10 +11,10 @@ import {
   parseColumns,
   runDuration,
   sortRows,
-  toJson,
+  writeJsonLines,
 } from "@guildts/format";
-import { addRunOptions, runOptions } from "@guildts/plumbing";
-import { ScalarCache, scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import { addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildts/plumbing";
+import type { RunRecord, ScalarSummary } from "@guildts/runstore";
 import type { Command } from "../command.js";
 import { runCompareTui } from "../compare-tui.js";
 import { selectForCommand } from "../select-one.js";
@@ -41,7 +40,7 @@ export const compare: Command = {
     addRunOptions(cli)
       .option("-t, --table", "Aligned text table (the default when stdout is not a terminal)")
       .option("--csv [file]", "CSV to FILE, or to stdout with '-' or no FILE")
-      .option("--json", "One JSON object per run: core fields, flags and scalars")
+      .option("--json", "One JSON object per run: guild-ls-runs --json --scalars' record, plus run, time and the columns")
       .option("-c, --cols <cols>", "Extra columns: KEY, min|max|first|last|avg|total|count KEY, KEY step, =FLAG, .ATTR; 'as NAME'")
       .option("--min <col>", "Sort by COL, smallest first")
       .option("--max <col>", "Sort by COL, largest first")
@@ -54,46 +53,15 @@ export const compare: Command = {
     // Guild's compare leaves batch runs out (`is_batch`) unless --include-batch.
     const select = () => selectForCommand(o, args, ":").filter((r) => opts.includeBatch === true || r.batch_proto === null);
     const runs = select();
-    // Summaries cached on disk per run (validated by stats), and per process per run.
-    const disk = new ScalarCache(o.home.exists ? o.home.path : null);
+    // Summaries cached on disk per run (validated by stats; saved at exit), and per process per run.
+    const store = storeFilterRuns(o.home);
     const scalarCache = new Map<string, ScalarSummary[]>();
     const scalarsOf = (r: RunRecord) => {
       let s = scalarCache.get(r.id);
-      if (!s)
-        scalarCache.set(
-          r.id,
-          (s = disk.get(r.id, r.dir, (file, e) =>
-            process.stderr.write(`guild: warning: run ${r.id}: cannot read ${file}: ${e.message}\n`),
-          )),
-        );
+      if (!s) scalarCache.set(r.id, (s = store.scalarsOf(r)));
       return s;
     };
-    process.once("exit", () => disk.save());
     const out = new LineWriter();
-    if (opts.json) {
-      for (const r of runs) {
-        const scalars = Object.fromEntries(
-          scalarsOf(r)
-            .filter((s) => !s.tag.startsWith("sys/"))
-            .map((s) => [scalarKey(s), { last: s.last, step: s.lastStep, min: s.min, max: s.max, count: s.count }]),
-        );
-        out.line(
-          toJson({
-            id: r.id,
-            run: r.id.slice(0, 8),
-            operation: r.operation,
-            started: r.started,
-            time: runDuration(r),
-            status: r.status,
-            label: r.label,
-            flags: r.flags,
-            scalars,
-          }),
-        );
-      }
-      out.flush();
-      return EXIT.OK;
-    }
     let cols;
     try {
       cols = opts.cols === undefined ? [] : parseColumns(String(opts.cols));
@@ -104,7 +72,7 @@ export const compare: Command = {
     }
     const data = compareData(runs, scalarsOf, cols);
     // The interactive view is the default on a terminal (stdin and stdout), as the runs guide has it.
-    if (!opts.table && opts.csv === undefined && process.stdout.isTTY && process.stdin.isTTY) {
+    if (!opts.table && !opts.json && opts.csv === undefined && process.stdout.isTTY && process.stdin.isTTY) {
       return runCompareTui({
         initial: data,
         home: o.home.path,
@@ -128,13 +96,40 @@ export const compare: Command = {
         throw new CliError(`invalid value for --top: '${opts.top}' (a whole number of 1 or more)`, EXIT.USAGE);
       data.rows = data.rows.slice(0, n);
     }
+    if (opts.json) {
+      // The records of guild-ls-runs --json --scalars, plus the short id, the duration and the
+      // compare columns (header → value, --cols included) of the row.
+      writeJsonLines(
+        (function* () {
+          for (const row of data.rows) {
+            const r = row.run;
+            yield {
+              ...r,
+              run: r.id.slice(0, 8),
+              time: runDuration(r),
+              scalars: scalarsJson(scalarsOf(r)),
+              columns: Object.fromEntries(data.header.map((h) => [h, row.cells.get(h) ?? null])),
+            };
+          }
+        })(),
+        (chunk) => out.raw(chunk),
+      );
+      out.flush();
+      return EXIT.OK;
+    }
     if (opts.csv !== undefined) {
       const text = data.rows.length ? compareCsv(data) : "";
       const file = opts.csv === true || opts.csv === "-" ? null : String(opts.csv);
       if (file === null) out.raw(text);
       else {
-        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-        fs.writeFileSync(file, text);
+        // No parent directories are made: a mistyped path is an error, not a new tree.
+        try {
+          fs.writeFileSync(file, text);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          const why = code === "ENOENT" ? "its directory does not exist" : code === "EISDIR" ? "it is a directory" : (e as Error).message;
+          throw new CliError(`cannot write ${JSON.stringify(file)}: ${why}`, EXIT.FAULT);
+        }
         process.stderr.write(`Wrote ${data.rows.length} row(s) to ${file}\n`);
       }
       out.flush();

@@ -19,6 +19,7 @@ import { runsLabel } from "./runs-label.js";
 import { runsList } from "./runs-list.js";
 import { runsPurge } from "./runs-purge.js";
 import { runsRestore } from "./runs-restore.js";
+import { select } from "./select.js";
 import { train } from "./train.js";
 
 /**
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   runsPurge,
   label,
   compare,
+  select,
   check,
   completion,
   help,

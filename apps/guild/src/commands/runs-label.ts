@@ -76,6 +76,7 @@ export const runsLabel: Command = {
     }
     const done = runs.length - failed;
     process.stderr.write(action.kind === "clear" ? `Cleared label for ${done} run(s)\n` : `Labeled ${done} run(s)\n`);
-    return failed ? EXIT.FAULT : EXIT.OK;
+    // Like rm, restore and purge: a run that could not be changed is exit 1, with its reason.
+    return failed ? EXIT.NO_MATCH : EXIT.OK;
   },
 };
