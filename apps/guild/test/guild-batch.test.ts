@@ -58,6 +58,7 @@ describe("guild run: batches made here", () => {
       .map((l) => JSON.parse(l) as Rec);
   const freshHome = () => path.join(tempDir("guildts-batch-home-"), "home");
   const attr = (dir: string, name: string) => fs.readFileSync(path.join(dir, ".guild", "attrs", name), "utf8");
+  const attrText = (h: string, id: string, name: string) => attr(path.join(h, "runs", id), name);
 
   test("a grid batch is laid out as Guild lays it out, file by file", () => {
     const h = freshHome();
@@ -345,6 +346,41 @@ describe("guild run: batches made here", () => {
     assert.equal(ls([], h).length, 3);
     assert.equal(guild(["run", "ok", "lr=[1,3]", "--needed", "-y"], h).status, 0);
     assert.equal(ls([], h).length, 5);
+  });
+
+  test("-bl/-bt label and tag the batch only; --restart reruns a run in place, a batch with new trials", () => {
+    const h = freshHome();
+    const r = guild(["run", "ok", "lr=[1,2]", "-bl", "sweep one", "-bt", "b", "-bt", "a", "--keep-batch", "-y"], h);
+    assert.equal(r.status, 0, r.stderr);
+    const runs = ls([], h);
+    const batch = runs.find((x) => x.batch_proto !== null)!;
+    assert.deepEqual([batch.label, (batch as unknown as { tags: string[] }).tags], ["sweep one", ["a", "b"]]);
+    assert.deepEqual(
+      runs.filter((x) => x.batch_proto === null).map((x) => x.label),
+      ["epochs=1 lr=2", "epochs=1 lr=1"],
+    );
+    // A trial restarted with a new flag value: same id and directory, flags and label rewritten.
+    const trial = runs[0]!;
+    const re = guild(["run", "--restart", trial.id.slice(0, 8), "epochs=5", "-y"], h);
+    assert.equal(re.status, 0, re.stderr);
+    const after = ls([], h).find((x) => x.id === trial.id)!;
+    assert.deepEqual([after.status, after.flags.epochs, after.label], ["completed", 5, "epochs=5 lr=2"]);
+    assert.equal(attrText(h, trial.id, "user_flags"), "epochs: 5\n");
+    const needed = guild(["run", "--restart", trial.id, "epochs=5", "--needed", "-y"], h);
+    assert.deepEqual([needed.status, needed.stdout], [0, "Skipping run because flags have not changed (--needed specified)\n"]);
+    const op = guild(["run", "ok", "--restart", trial.id, "-y"], h);
+    assert.deepEqual(
+      [op.status, op.stderr],
+      [1, "guild: OPERATION cannot be used with --restart\nTry 'guild run --help' for more information.\n"],
+    );
+    // Restarting the batch makes new trials from its proto (lr=[3] from the command line); old ones stay.
+    const rb = guild(["run", "--restart", batch.id, "lr=[3]", "-y"], h);
+    assert.equal(rb.status, 0, rb.stderr);
+    const all = ls([], h);
+    assert.equal(all.length, 4);
+    assert.equal(all[0]!.flags.lr, 3);
+    assert.equal(all[0]!.batch, batch.id);
+    assert.equal(fs.readdirSync(path.join(h, "runs", batch.id)).filter((n) => n !== ".guild").length, 3);
   });
 
   test("--jobs 2 runs every trial once: no trial lost or run twice", () => {
