@@ -24,7 +24,7 @@ import { addGuildShorts, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
 import { createRun, spawnArgv, startRun, type RunPlan } from "@guildts/runner";
 import { batchOptions, guildRunParams, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
-import { restartCmd } from "./run-restart.js";
+import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
 import { resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
 
 /** The cwd's guild file, or a CliError saying there is none / what is wrong with it. */
@@ -93,6 +93,7 @@ export function runCmdOptions(cli: CAC): CAC {
       .option("--print-cmd", "Print the command the run would execute, then exit")
       .option("--stage", "Create the run staged, without starting it")
       .option("--start <run>", "Start a staged or pending run (an index, id or id prefix); flags may be given")
+      .option("--proto <run>", "A new run of RUN's operation with its flags (FLAG=VALUE overrides) and source code")
       .option("--restart <run>", "Restart a run in place: same id, saved flags updated by FLAG=VALUE (a batch makes new trials)")
       .option("-q, --quiet", "Do not show the operation's output")
       .option("-f, --force-flags", "Accept all flag assignments, even for undefined or invalid values")
@@ -173,6 +174,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   const { opts } = call;
   const args = [...call.args];
   if (opts.start !== undefined || opts.restart !== undefined) return restartCmd(opts, args, { plan: opPlan, batch: restartBatch });
+  if (opts.proto !== undefined) return protoCmd(opts, args);
   const gf = cwdGuildfile();
   const batchFiles = args.filter((a) => a.startsWith("@"));
   const assigns = args.filter((a) => a.includes("=") && !a.startsWith("@"));
@@ -204,6 +206,25 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   const single =
     fileTrials.length === 1 ? guildErrors(() => resolveFlags(op, [...trialAssigns(fileTrials[0]!), ...assigns], { force })) : null;
   const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption);
+  return runSingle(op, plan, opts);
+}
+
+/** `guild run --proto RUN [FLAG=VALUE...]`: a new run of RUN's operation, flags and source code. */
+async function protoCmd(opts: Record<string, unknown>, args: string[]): Promise<number> {
+  const words = args.filter((a) => !a.includes("="));
+  if (words.length) throw new CliError(`unexpected argument '${words[0]}': --proto takes the operation from RUN`, EXIT.USAGE);
+  const assigns = args.filter((a) => a.includes("="));
+  const p = protoRun(opts, assigns);
+  const home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
+  const opspec = p.op.model.name ? `${p.op.model.name}:${p.op.name}` : p.op.name;
+  const runParams = { ...guildRunParams(opts, opspec, assigns, batchOptions(opts)), proto: p.run.id };
+  const labelOption = typeof opts.label === "string" ? opts.label : null;
+  const plan = { ...opPlan(p.gf, p.op, home.path, p.flags, p.userFlags, runParams, labelOption), sourcecode: null };
+  return runSingle(p.op, plan, opts, (dir) => copyProtoFiles(p.run, dir));
+}
+
+/** Creates (or stages) and starts one run: `--print-cmd`, the confirmation, the run's exit status. */
+async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>, beforeVisible?: (dir: string) => void): Promise<number> {
   if (opts.printCmd) {
     process.stdout.write(spawnArgv(plan.cmd).map(shlexQuote).join(" ") + "\n");
     return EXIT.OK;
@@ -214,7 +235,11 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     process.stderr.write(flagsPrompt(op, plan.flags).replace(/\s*Continue\?.*$/s, "") + "\n");
     if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
   }
-  const run = createRun(plan, { stage: opts.stage === true, warn: (m) => process.stderr.write(`WARNING: ${m}\n`) });
+  const run = createRun(plan, {
+    stage: opts.stage === true,
+    warn: (m) => process.stderr.write(`WARNING: ${m}\n`),
+    ...(beforeVisible ? { beforeVisible } : {}),
+  });
   if (opts.stage) {
     process.stdout.write(`${plan.opspec} staged as ${run.id}\nTo start the operation, use 'guild run --start ${run.id}'\n`);
     return EXIT.OK;

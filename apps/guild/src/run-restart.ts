@@ -89,6 +89,7 @@ export async function restartCmd(opts: Record<string, unknown>, args: string[], 
   for (const [key, name] of [
     ["optimizer", "--optimizer"],
     ["proto", "--proto"],
+    ["printTrials", "--print-trials"],
     ["helpOp", "--help-op"],
   ] as const)
     if (opts[key] !== undefined && opts[key] !== false) throw new CliError(`${name} cannot be used with --restart${TRY}`, EXIT.NO_MATCH);
@@ -187,4 +188,65 @@ function planFromAttrs(run: RunRecord, opMap: Flags, flags: Flags, home: string)
     sourcecode: null,
     outputScalars: opMap["output-scalars"] ?? null,
   };
+}
+
+/** The attrs `--proto` copies from the proto run (`op_util.RUN_PROTO_ATTRS`). */
+const RUN_PROTO_ATTRS = ["sourcecode_digest", "vcs_commit", "host", "user", "platform", "plugins", "pip_freeze"];
+
+/** A manifest path that stays inside a run directory: relative, no `..`, no empty part. */
+function safeRunPath(p: string): boolean {
+  return p !== "" && !path.isAbsolute(p) && p.split("/").every((part) => part !== "" && part !== "." && part !== "..");
+}
+
+/**
+ * `--proto RUN`: the proto run's source code files (the `s` entries of its manifest, regular
+ * files only, never through a link) and RUN_PROTO_ATTRS into the new run directory `dir`.
+ */
+export function copyProtoFiles(proto: RunRecord, dir: string): void {
+  let manifest = "";
+  try {
+    manifest = fs.readFileSync(path.join(proto.dir, ".guild", "manifest"), "utf8");
+  } catch {
+    // no source code recorded
+  }
+  const kept: string[] = [];
+  for (const line of manifest.split("\n")) {
+    const parts = line.split(" ");
+    if (parts[0] !== "s" || parts.length < 2 || !safeRunPath(parts[1]!)) continue;
+    const src = path.join(proto.dir, parts[1]!);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(src);
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    const dest = path.join(dir, parts[1]!);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(src, dest);
+    kept.push(line);
+  }
+  fs.writeFileSync(path.join(dir, ".guild", "manifest"), kept.map((l) => `${l}\n`).join(""));
+  for (const name of RUN_PROTO_ATTRS) {
+    const v = readAttr(proto.dir, name);
+    if (v !== undefined) writeAttr(dir, name, v);
+  }
+}
+
+/** The run `--proto RUN` names, with its op definition and flags (updated by the command line). */
+export function protoRun(
+  opts: Record<string, unknown>,
+  assigns: string[],
+): { run: RunRecord; gf: Guildfile; op: OpDef; flags: Flags; userFlags: Flags } {
+  for (const [key, name] of [
+    ["restart", "--restart"],
+    ["start", "--start"],
+  ] as const)
+    if (opts[key] !== undefined) throw new CliError(`${name} cannot be used with --proto${TRY}`, EXIT.NO_MATCH);
+  const run = selectOne(runOptions({ home: opts.home, all: true }), String(opts.proto));
+  if (run.batch_proto) throw new CliError(`--proto of a batch run is not supported here: use guild run --restart ${run.id}`, EXIT.NO_MATCH);
+  const def = opDefOf(run.opref);
+  if (!def) throw new CliError(`cannot find definition for operation ${run.operation ?? "?"} (its guild file is gone)`, EXIT.NO_MATCH);
+  const saved = readAttr(run.dir, "flags");
+  return { run, ...def, ...updatedFlags(isMap(saved) ? saved : {}, assigns, def.op) };
 }

@@ -373,6 +373,19 @@ describe("guild run: batches made here", () => {
       [op.status, op.stderr],
       [1, "guild: OPERATION cannot be used with --restart\nTry 'guild run --help' for more information.\n"],
     );
+    // --proto: a new run from the trial's operation, flags (overridden) and source code.
+    const proto = guild(["run", "--proto", trial.id, "lr=4", "-y"], h);
+    assert.equal(proto.status, 0, proto.stderr);
+    const made = ls([], h)[0]!;
+    assert.notEqual(made.id, trial.id);
+    assert.deepEqual([made.flags, made.batch], [{ epochs: 5, lr: 4 }, null]);
+    assert.equal(attrText(h, made.id, "sourcecode_digest"), attrText(h, trial.id, "sourcecode_digest"));
+    assert.equal(
+      fs.readFileSync(path.join(h, "runs", made.id, ".guild", "manifest"), "utf8"),
+      fs.readFileSync(path.join(h, "runs", trial.id, ".guild", "manifest"), "utf8"),
+    );
+    assert.ok(fs.existsSync(path.join(h, "runs", made.id, "guild.yml")));
+    fs.rmSync(path.join(h, "runs", made.id), { recursive: true });
     // Restarting the batch makes new trials from its proto (lr=[3] from the command line); old ones stay.
     const rb = guild(["run", "--restart", batch.id, "lr=[3]", "-y"], h);
     assert.equal(rb.status, 0, rb.stderr);
