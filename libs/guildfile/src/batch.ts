@@ -268,7 +268,9 @@ function csvTrials(text: string, shown: string): Flags[] {
     rows = parseCsv(text, { relax_column_count: false, skip_empty_lines: true }) as string[][];
   } catch (e) {
     const err = e as Error & { lines?: number };
-    throw new FlagError(`cannot read trials for ${shown}${err.lines ? ` (line ${err.lines})` : ""}: ${err.message.replace(/\s+/g, " ")}`);
+    throw new FlagError(
+      `cannot read trials for ${shown}${err.lines ? ` (line ${err.lines})` : ""}: ${err.message.replace(/\s+/g, " ").replace(/ on line \d+$/, "")}`,
+    );
   }
   const [header, ...body] = rows;
   if (!header) return [];
