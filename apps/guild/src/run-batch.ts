@@ -248,10 +248,16 @@ export async function runBatchCmd(c: BatchCall, existing?: CreatedRun): Promise<
       jobs: b.jobs,
       quiet: c.opts.quiet === true,
       ...(existing ? { existing } : {}),
+      stage: c.opts.stage === true,
     },
     (level, msg) => process.stderr.write(`${level}: [guild] ${msg}\n`),
     tty ? (text) => process.stderr.write(`${text}\n`) : undefined,
   );
+  if (c.opts.stage && !existing) {
+    const desc = `${proto.opspec}${c.optimizer === "+" ? "+" : "+skopt:random"}`;
+    process.stdout.write(`${desc} staged as ${r.batch.id}\nTo start the operation, use 'guild run --start ${r.batch.id}'\n`);
+    return EXIT.OK;
+  }
   const n = r.trials.length;
   const parts = [`${r.completed} ${b.stageTrials ? "staged" : "completed"}`, `${r.failed} failed`];
   const left = n - r.completed - r.failed - r.skipped;

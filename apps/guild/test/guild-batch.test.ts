@@ -334,6 +334,28 @@ describe("guild run: batches made here", () => {
     );
   });
 
+  test("--stage stages the batch itself; guild run --start runs its trials then", () => {
+    const h = freshHome();
+    const r = guild(["run", "ok", "lr=[1,2]", "--stage", "-y"], h);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^ok\+ staged as ([0-9a-f]{32})\nTo start the operation, use 'guild run --start \1'\n$/);
+    const staged = ls([], h);
+    assert.deepEqual(
+      staged.map((x) => [x.operation, x.status]),
+      [["ok+", "staged"]],
+    );
+    const start = guild(["run", "--start", staged[0]!.id, "-y"], h);
+    assert.equal(start.status, 0, start.stderr);
+    assert.deepEqual(
+      ls([], h).map((x) => [x.flags.lr, x.status, x.batch]),
+      [
+        [2, "completed", staged[0]!.id],
+        [1, "completed", staged[0]!.id],
+      ],
+    );
+    assert.equal(ls(["--deleted"], h)[0]!.id, staged[0]!.id, "deleted on success once it ran");
+  });
+
   test("--needed skips a batch whose proto flags match a kept batch", () => {
     const h = freshHome();
     assert.equal(guild(["run", "ok", "lr=[1,2]", "--keep-batch", "-y"], h).status, 0);

@@ -47,6 +47,8 @@ export interface BatchSpec {
   quiet: boolean;
   /** A batch run to restart (`guild run --restart B`): its proto's flags are rewritten, new trials made. */
   existing?: CreatedRun;
+  /** `--stage`: the batch run is created staged (with its proto, no trials); `--start` runs it later. */
+  stage?: boolean;
 }
 
 export interface BatchResult {
@@ -192,6 +194,7 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
   const batch = spec.existing
     ? reclaimBatch(spec.existing, protoPlan)
     : createRun(batchPlan, {
+        stage: spec.stage === true,
         beforeVisible: (dir) => {
           // The batch copies no source code: an empty manifest, as Guild's.
           fs.writeFileSync(path.join(dir, ".guild", "manifest"), "");
@@ -201,6 +204,7 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
           writeRunSkeleton(proto, protoPlan, "proto");
         },
       });
+  if (spec.stage && !spec.existing) return { batch, trials: [], exitStatus: 0, deleted: false, completed: 0, failed: 0, skipped: 0 };
   writeAttr(batch.dir, "started", timestampUs());
   writeAttr(batch.dir, "env", runEnv(batchPlan, batch));
   const outFd = fs.openSync(path.join(batch.dir, ".guild", "output"), "a");
