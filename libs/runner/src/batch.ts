@@ -163,7 +163,8 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
     label: spec.label,
     runParams: spec.runParams,
     opAttr: {
-      "delete-on-success": true,
+      // As Guild writes it: the op's `delete-on-success`, off with --keep-batch.
+      "delete-on-success": !spec.keepBatch,
       deps: [],
       "flag-null-labels": {},
       "flags-extra": {},
