@@ -10,14 +10,16 @@ import { repoRoot } from "@guildts/testkit";
  * Change a rule here and in ARCHITECTURE.md together.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  "@guildts/runstore": [],
-  "@guildts/select": ["@guildts/runstore"],
-  "@guildts/format": ["@guildts/runstore"],
-  "@guildts/guildfile": ["@guildts/runstore", "@guildts/format"],
-  "@guildts/runner": ["@guildts/runstore", "@guildts/guildfile", "@guildts/format"],
+  "@guildts/py": [],
+  "@guildts/runstore": ["@guildts/py"],
+  "@guildts/select": ["@guildts/runstore", "@guildts/py"],
+  "@guildts/format": ["@guildts/runstore", "@guildts/py"],
+  "@guildts/guildfile": ["@guildts/runstore", "@guildts/format", "@guildts/py"],
+  "@guildts/runner": ["@guildts/runstore", "@guildts/guildfile", "@guildts/format", "@guildts/py"],
   "@guildts/testkit": [],
-  "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format"],
+  "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/py"],
   "@guildts/guild": [
+    "@guildts/py",
     "@guildts/runstore",
     "@guildts/select",
     "@guildts/format",
