@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { before, describe, test } from "node:test";
-import { binPath, commandEnv, placeFixture, runCommand, tempDir, type PlacedFixture } from "@guildts/testkit";
+import { after, before, describe, test } from "node:test";
+import { binPath, commandEnv, hasTool, placeFixture, runCommand, tempDir, Tmux, type PlacedFixture } from "@guildts/testkit";
 
 /**
  * Batch runs end to end: the Guild-written batch home read as Guild reads it, and batches made
@@ -534,5 +534,37 @@ describe("guild on the batch home written by Guild 0.9.1: output compared with G
     assert.equal(by("f43d2ea1").batch_proto, null);
     const trials = runCommand("guild-ls-runs", ["--batch", "71aed6fc", "-z"], { env: fx.env }).stdout.split("\0").filter(Boolean);
     assert.deepEqual(trials.map((t) => t.slice(0, 8)).sort(), ["109b77ae", "27fa170b", "8d34c2b1", "8d698590"]);
+  });
+});
+
+describe("a batch in a terminal (tmux): the prompt and the progress", { skip: !hasTool("tmux") && "needs tmux" }, () => {
+  const term = new Tmux("batch");
+  let project: string;
+  let home: string;
+  before(() => {
+    const root = tempDir("guildts-batch-tty-");
+    project = path.join(root, "p");
+    home = path.join(root, "home");
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, "guild.yml"), GUILD_YML);
+    term.start(160, 40, project, `env -i PATH='${process.env.PATH}' GUILD_HOME='${home}' TZ=UTC TERM=xterm-256color PS1='$ ' sh`);
+    term.keys(`alias guild='${process.execPath} ${binPath("guild")}'`, "Enter");
+  });
+  after(() => term.kill());
+
+  test("the preview asks (default no, nothing created); on a terminal stderr shows trial N/M and the counts", async () => {
+    term.keys("clear", "Enter");
+    term.keys("guild run ok 'lr=[1,2,3]'; echo EXIT=$?", "Enter");
+    await term.waitFor(/Continue\?/);
+    assert.match(term.screen(), /You are about to run ok as a batch \(3 trials\)\n  epochs: 1\n  lr: \[1, 2, 3\]/);
+    term.keys("n", "Enter");
+    await term.waitFor(/EXIT=0/);
+    assert.ok(!fs.existsSync(path.join(home, "runs")) || fs.readdirSync(path.join(home, "runs")).length === 0);
+    term.keys("clear", "Enter");
+    term.keys("guild run code 'code=[0,3,0]' -y; echo EXIT=$?", "Enter");
+    const screen = await term.waitFor(/^Batch .*\n(.*\n)*EXIT=0/m);
+    assert.match(screen, /trial 1\/3 \(0 completed, 0 failed\)$/m);
+    assert.match(screen, /^trial 3\/3 \(1 completed, 1 failed\)$/m);
+    assert.match(screen, /^Batch [0-9a-f]{8}: 3 trials, 2 completed, 1 failed \(batch run deleted on success; --keep-batch keeps it\)$/m);
   });
 });
