@@ -15,7 +15,7 @@ import { lsRuns, runOptions } from "@guildts/plumbing";
 import path from "node:path";
 import { batchOpRef, runBatch, type CreatedRun, type Flags } from "@guildts/runner";
 import { encodeAttr, encodeFlagVal } from "@guildts/py";
-import { readAttr, type AttrValue, type RunRecord } from "@guildts/runstore";
+import { formatOpRef, readAttr, type AttrValue, type OpRef, type RunRecord } from "@guildts/runstore";
 import { opPlan } from "./run-cmd.js";
 import { opDefOf, updatedFlags } from "./run-restart.js";
 
@@ -181,23 +181,31 @@ function same(a: AttrValue | undefined, b: AttrValue): boolean {
 }
 
 /**
- * `--needed` for a new batch (`_matching_runs_for_needed`): the completed or terminated batches
- * of the same batch op whose proto has the same opref and flags.
+ * `--needed` (`_matching_runs_for_needed`): the completed or terminated runs of the same opref
+ * and flags; for a batch (`batchRef` given) the batches of that batch op whose proto has the
+ * operation's opref and flags.
  */
-function neededMatches(c: BatchCall): ReturnType<typeof lsRuns>["runs"] {
-  const o = runOptions({ home: c.home, all: true });
-  const want = batchOpRef(c.optimizer);
-  const protoRef = { type: "guildfile", pkg: c.gf.path, version: c.gf.md5, model: c.op.model.name, op: c.op.name };
-  return lsRuns(o).runs.filter(
-    (r) =>
-      (r.status === "completed" || r.status === "terminated") &&
-      r.opref !== null &&
-      encodeAttr(r.opref as never) === encodeAttr(want as never) &&
+export function neededMatches(home: string, opRef: OpRef, flags: Flags, batchRef?: OpRef): RunRecord[] {
+  const o = runOptions({ home, all: true });
+  const sameRef = (a: OpRef | null, b: OpRef) => a !== null && formatOpRef(a) === formatOpRef(b);
+  return lsRuns(o).runs.filter((r) => {
+    if (r.status !== "completed" && r.status !== "terminated") return false;
+    if (!batchRef) return r.batch_proto === null && sameRef(r.opref, opRef) && same(r.flags, flags);
+    return (
+      sameRef(r.opref, batchRef) &&
       r.batch_proto !== null &&
-      r.batch_proto.opref !== null &&
-      encodeAttr(r.batch_proto.opref as never) === encodeAttr(protoRef as never) &&
-      same(readAttr(`${r.dir}/.guild/proto`, "flags"), c.flags),
-  );
+      sameRef(r.batch_proto.opref, opRef) &&
+      same(readAttr(r.batch_proto.dir, "flags"), flags)
+    );
+  });
+}
+
+/** Guild's `--needed` message and the matching runs (stdout); true when there are any. */
+export function printNeeded(matches: RunRecord[]): boolean {
+  if (!matches.length) return false;
+  process.stdout.write("Skipping because the following runs match this operation (--needed specified):\n");
+  for (const line of runsTable(matches, { cwd: process.cwd() })) process.stdout.write(`  ${line}\n`);
+  return true;
 }
 
 /** `guild run` of a batch: the trials listed (`--print-trials`), or the batch run. */
@@ -211,12 +219,7 @@ export async function runBatchCmd(c: BatchCall, existing?: CreatedRun): Promise<
   }
   const proto = opPlan(c.gf, c.op, c.home, c.flags, c.userFlags, c.runParams, c.labelOption);
   if (b.needed) {
-    const matches = neededMatches(c);
-    if (matches.length) {
-      process.stdout.write("Skipping because the following runs match this operation (--needed specified):\n");
-      for (const line of runsTable(matches, { cwd: process.cwd() })) process.stdout.write(`  ${line}\n`);
-      return EXIT.OK;
-    }
+    if (printNeeded(neededMatches(c.home, proto.opref, c.flags, batchOpRef(c.optimizer)))) return EXIT.OK;
   }
   if (!c.opts.yes) {
     if (!canPrompt())

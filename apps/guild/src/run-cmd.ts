@@ -23,7 +23,7 @@ import {
 import { addGuildShorts, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
 import { createRun, spawnArgv, startRun, type RunPlan } from "@guildts/runner";
-import { batchOptions, guildRunParams, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
+import { batchOptions, guildRunParams, neededMatches, printNeeded, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
 import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
 import { resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
 
@@ -206,6 +206,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   const single =
     fileTrials.length === 1 ? guildErrors(() => resolveFlags(op, [...trialAssigns(fileTrials[0]!), ...assigns], { force })) : null;
   const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption);
+  if (batchOpts.needed && printNeeded(neededMatches(home.path, plan.opref, plan.flags))) return EXIT.OK;
   return runSingle(op, plan, opts);
 }
 

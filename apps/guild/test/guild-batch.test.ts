@@ -34,6 +34,11 @@ nap:
   flags:
     i: 0
     secs: 0.2
+stubborn:
+  exec: sh -c 'trap "" TERM; echo start $0; exec sleep $1' \${i} \${secs}
+  flags:
+    i: 0
+    secs: 5
 listed:
   exec: /bin/true
   flags:
@@ -470,6 +475,42 @@ describe("guild run: batches made here", () => {
     assert.equal(start.status, 0, start.stderr);
     const after = ls([], h);
     assert.deepEqual([after[0]!.id, after[0]!.status, after[0]!.flags.secs], [runs[1]!.id, "completed", 0]);
+  });
+  test("a trial that ignores SIGTERM is killed after the wait (Guild: 30 s; here lowered)", async () => {
+    const h = freshHome();
+    const child = spawn(process.execPath, [binPath("guild"), "run", "stubborn", "i=[1,2]", "-y"], {
+      cwd: project,
+      env: commandEnv({ GUILD_HOME: h, GUILDTS_BATCH_KILL_AFTER_MS: "300" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => (stderr += b));
+    await new Promise<void>((resolve) => child.stdout.on("data", (b: Buffer) => String(b).includes("start 1") && resolve()));
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    assert.equal(code, 241, stderr);
+    assert.match(stderr, /^INFO: \[guild\] Forcefully terminating trial \(proc \d+\)$/m);
+    assert.deepEqual(
+      ls([], h).map((x) => [x.status, x.exit_status]),
+      [
+        ["terminated", -9],
+        ["pending", null],
+        ["terminated", -15],
+      ],
+    );
+  });
+
+  test("--needed on a single run: skipped when a completed run has the same operation and flags", () => {
+    const h = freshHome();
+    assert.equal(guild(["run", "ok", "lr=0.5", "-y"], h).status, 0);
+    const again = guild(["run", "ok", "lr=0.5", "--needed", "-y"], h);
+    assert.equal(again.status, 0);
+    assert.match(
+      again.stdout,
+      /^Skipping because the following runs match this operation \(--needed specified\):\n  \[1:[0-9a-f]{8}\]  ok  /,
+    );
+    assert.equal(guild(["run", "ok", "lr=0.25", "--needed", "-y"], h).status, 0);
+    assert.equal(ls([], h).length, 2);
   });
 });
 

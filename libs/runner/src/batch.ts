@@ -20,6 +20,9 @@ export type Flags = Record<string, AttrValue>;
 /** The batch's own op: Guild's grid (`+`) or `random`. */
 export type BatchOptimizer = "+" | "random";
 
+/** How long a stopped batch waits for its trials before SIGKILL (Guild: 30 s; tests lower it). */
+const KILL_AFTER_MS = Number(process.env.GUILDTS_BATCH_KILL_AFTER_MS ?? 30_000);
+
 /** The attr a guildts trial records its batch id in (beyond Guild, which ignores it; #520). */
 export const BATCH_ATTR = "batch";
 
@@ -227,7 +230,19 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
     if (stopSignal) return;
     stopSignal = sig;
     // startRun passes the signal on to each trial's process; the batch only says so.
-    if (sig === "SIGTERM") for (const pid of running.values()) say("INFO", `Stopping trial (proc ${pid})`);
+    if (sig !== "SIGTERM") return;
+    for (const pid of running.values()) say("INFO", `Stopping trial (proc ${pid})`);
+    // Guild waits 30 s for the trials, then kills what is left.
+    setTimeout(() => {
+      for (const pid of running.values()) {
+        say("INFO", `Forcefully terminating trial (proc ${pid})`);
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }, KILL_AFTER_MS).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
