@@ -22,10 +22,12 @@ import {
 } from "@guildts/guildfile";
 import { addGuildShorts, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { createRun, spawnArgv, startRun, type RunPlan } from "@guildts/runner";
 import { batchOptions, guildRunParams, neededMatches, printNeeded, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
 import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
-import { resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
+import { resolveGuildHome, shlexQuote, shlexSplit, writeAttr, type AttrValue } from "@guildts/runstore";
 
 /** The cwd's guild file, or a CliError saying there is none / what is wrong with it. */
 export function cwdGuildfile(cwd = process.cwd()): Guildfile {
@@ -245,9 +247,41 @@ async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>
     process.stdout.write(`${plan.opspec} staged as ${run.id}\nTo start the operation, use 'guild run --start ${run.id}'\n`);
     return EXIT.OK;
   }
+  const freeze = pipFreeze(op, run.dir);
   const status = await startRun(plan, run, { quiet: opts.quiet === true });
+  await freeze;
   // Guild exits with the operation's status; a signal -N becomes 256-N, as Guild does.
   return status < 0 ? 256 + status : status;
+}
+
+/**
+ * Guild's python_script plugin writes `pip_freeze` (the `pip freeze` lines) for a Python
+ * operation (`main:`, or an `exec:` that runs python) unless `pip-freeze: no` or NO_PIP_FREEZE=1.
+ * Here it runs beside the operation, not before it; no pip, no attr.
+ */
+function pipFreeze(op: OpDef, dir: string): Promise<void> {
+  const python = op.main !== null && op.main !== undefined ? true : /^(\S*\/)?python[0-9.]*\b|^\$\{python_exe\}/.test(op.exec ?? "");
+  if (!python || op.pipFreeze === false || process.env.NO_PIP_FREEZE === "1") return Promise.resolve();
+  return new Promise((resolve) => {
+    const child = spawn(pythonExe(), ["-m", "pip", "freeze"], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b));
+    child.on("error", () => resolve());
+    child.on("close", (code) => {
+      if (code === 0 && fs.existsSync(dir)) {
+        try {
+          writeAttr(
+            dir,
+            "pip_freeze",
+            out.split("\n").filter((l) => l.trim() !== ""),
+          );
+        } catch {
+          // the run was removed meanwhile
+        }
+      }
+      resolve();
+    });
+  });
 }
 
 function noOperation(): never {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -39,6 +39,8 @@ stubborn:
   flags:
     i: 0
     secs: 5
+py:
+  exec: python3 -c pass
 listed:
   exec: /bin/true
   flags:
@@ -498,6 +500,21 @@ describe("guild run: batches made here", () => {
         ["terminated", -15],
       ],
     );
+  });
+
+  test("a Python operation records pip_freeze as Guild's python_script plugin does (not with NO_PIP_FREEZE=1)", () => {
+    const hasPip = spawnSync("python3", ["-m", "pip", "--version"]).status === 0;
+    const h = freshHome();
+    assert.equal(guild(["run", "py", "-y"], h).status, 0);
+    assert.equal(guild(["run", "ok", "-y"], h).status, 0);
+    const [ok, py] = ls([], h);
+    const freeze = (id: string) => path.join(h, "runs", id, ".guild", "attrs", "pip_freeze");
+    assert.equal(fs.existsSync(freeze(py!.id)), hasPip, "a python op has it when pip is there");
+    if (hasPip) assert.match(fs.readFileSync(freeze(py!.id), "utf8"), /^- \S+==\S+$/m);
+    assert.ok(!fs.existsSync(freeze(ok!.id)), "not for a non-Python op");
+    const off = runCommand("guild", ["run", "py", "-y"], { cwd: project, env: { GUILD_HOME: h, NO_PIP_FREEZE: "1" } });
+    assert.equal(off.status, 0);
+    assert.ok(!fs.existsSync(freeze(ls([], h)[0]!.id)));
   });
 
   test("--needed on a single run: skipped when a completed run has the same operation and flags", () => {
