@@ -5,3 +5,4 @@ export * from "./scalars-index.js";
 export * from "./stop.js";
 export * from "./watch.js";
 export * from "./background.js";
+export * from "./batch.js";

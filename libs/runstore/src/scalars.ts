@@ -259,8 +259,46 @@ export function readEventFile(buf: Buffer, onScalar: (tag: string, value: number
  * The scalar summaries of a run, sorted by (prefix, tag). Unreadable event files are skipped
  * (reported through `onError`).
  */
-export function readScalars(runDir: string, onError?: (file: string, e: Error) => void): ScalarSummary[] {
-  return summarize(runDir, findEventFiles(runDir).files, onError);
+export function readScalars(
+  runDir: string,
+  onError?: (file: string, e: Error) => void,
+  opts: { trialLinks?: boolean } = {},
+): ScalarSummary[] {
+  const files = findEventFiles(runDir).files;
+  if (opts.trialLinks) files.push(...trialEventFiles(runDir));
+  return summarize(runDir, files, onError);
+}
+
+/**
+ * A batch run's trials' event files, through its trial links (`<T> -> ../<T>`, and nothing else),
+ * as Guild's scalar reader finds them by following the links: keyed `<T>/.guild#tag`.
+ */
+function trialEventFiles(runDir: string): string[] {
+  const out: string[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(runDir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!e.isSymbolicLink() || !/^[0-9a-f]{32}$/.test(e.name)) continue;
+    try {
+      if (fs.readlinkSync(path.join(runDir, e.name)) !== `../${e.name}`) continue;
+    } catch {
+      continue;
+    }
+    const target = path.join(path.dirname(runDir), e.name);
+    for (const f of fg.sync("**", {
+      cwd: target,
+      dot: true,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+      ignore: [".guild/attrs/**"],
+    }))
+      if (f.includes(".tfevents.")) out.push(`${e.name}/${f}`);
+  }
+  return out;
 }
 
 /**
