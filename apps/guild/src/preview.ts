@@ -1,4 +1,16 @@
-import { alignColumns, canPrompt, CliError, confirm, EXIT, eachLine, formatTimestamp, opCell, statusCell, textFor } from "@guildts/format";
+import {
+  alignColumns,
+  canPrompt,
+  CliError,
+  confirm,
+  EXIT,
+  eachLine,
+  formatTimestamp,
+  opCell,
+  statusCell,
+  styleFor,
+  textFor,
+} from "@guildts/format";
 import type { RunRecord } from "@guildts/runstore";
 
 /**
@@ -7,12 +19,18 @@ import type { RunRecord } from "@guildts/runstore";
  * `-y` skips it; without a terminal to ask on, the command refuses (changes nothing) and says
  * why. Returns normally only when the change may go ahead.
  */
-export function confirmRuns(runs: readonly RunRecord[], o: { intro: string; question: string; yes: boolean; refusal: string }): void {
+export function confirmRuns(
+  runs: readonly RunRecord[],
+  o: { intro: string; question: string; yes: boolean; refusal: string; warn?: boolean; note?: string },
+): void {
   if (o.yes) return;
   if (!canPrompt()) throw new CliError(`${o.refusal}: no terminal to confirm on (use -y to go ahead without asking)`, EXIT.USAGE);
   // Run data (and a label the user typed) shown escaped: the prompt is on a terminal.
   const text = textFor(process.stderr);
-  process.stderr.write(eachLine(o.intro, text) + "\n");
+  // Guild's warnings (`WARNING: ...`, tag's label note) are yellow.
+  const yellow = styleFor(process.stderr).yellow;
+  process.stderr.write((o.warn ? yellow(eachLine(o.intro, text)) : eachLine(o.intro, text)) + "\n");
+  if (o.note) process.stderr.write(yellow(eachLine(o.note, text)) + "\n");
   const rows = runs.map((r) => [
     `[${text(r.id.slice(0, 8))}]`,
     opCell(r, { cwd: process.cwd(), text }),

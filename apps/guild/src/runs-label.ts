@@ -1,4 +1,4 @@
-import { GuildFloat, scalarText, updateAttr, type RunRecord } from "@guildts/runstore";
+import { GuildFloat, removeLabelPart, scalarText, updateAttr, type RunRecord } from "@guildts/runstore";
 
 /** Label arithmetic and the locked label write: `guild runs label` and the compare view's `L`. */
 
@@ -20,13 +20,7 @@ export function newLabel(old: string | null, a: Action): string | null {
       // Guild: split at the whole space-delimited occurrences of VAL, rejoin the rest. (Guild
       // does not escape VAL in its regex; here it is literal.)
       const v = a.value.trim();
-      if (!v) return cur;
-      const esc = v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      return cur
-        .split(new RegExp(`(?:^|\\s)${esc}(?=$|\\s)`))
-        .map((p) => p.trim())
-        .filter(Boolean)
-        .join(" ");
+      return v ? removeLabelPart(cur, v) : cur;
     }
   }
 }

@@ -23,35 +23,45 @@ export function addHomeOption(cli: CAC): CAC {
   return cli.option("-H, --home <path>", "Guild home (default: $GUILD_HOME, a .guild dir above the cwd, or ~/.guild)");
 }
 
-/** Options every run command shares: home, scope and filters (one definition for all commands). */
-export function addRunOptions(cli: CAC): CAC {
-  return addHomeOption(cli)
-    .option("-a, --all", "Include all runs, not only those of the model definition in the cwd")
-    .option("-o, --op <text>", "Only runs whose operation contains TEXT (^... or ...$: a regex); repeatable")
-    .option("-l, --label <text>", "Only runs whose label contains TEXT ('-': no label); repeatable")
-    .option("-u, --unlabeled", "Only runs without a label")
-    .option("-t, --tag <tag>", "Only runs with TAG; repeatable")
-    .option("-M, --marked", "Only marked runs")
-    .option("-N, --unmarked", "Only unmarked runs")
-    .option("-R, --running", "Only running runs (status options combine: -ET = error or terminated)")
-    .option("-C, --completed", "Only completed runs")
-    .option("-E, --error", "Only runs that failed with an error")
-    .option("-T, --terminated", "Only terminated runs")
-    .option("-P, --pending", "Only pending runs")
-    .option("-G, --staged", "Only staged runs")
-    .option("-F, --filter <expr>", "Only runs for which EXPR is true: 'lr > 0.01 and acc > 0.9' (see README: filter expressions)")
-    .option("--operation <opspec>", "Guild's -Fo: operation matches OPSPEC part by part (train, cls:*, ^regex); repeatable")
-    .option("--comment <text>", "Guild's -Fc: a comment's user, host or body contains TEXT ('-': no comments); repeatable")
-    .option("--started <range>", "Guild's -Fs: started in RANGE ('after 2026-12-01', 'last 2 hours', 'this week')")
-    .option("--digest <prefix>", "Guild's -Fd: source code digest starts with PREFIX")
-    .option("--not-running", "Guild's --not-running: drop running runs (also --not-completed, --not-error...)")
-    .option("--not-completed", "Drop completed runs")
-    .option("--not-error", "Drop runs that failed with an error")
-    .option("--not-terminated", "Drop terminated runs")
-    .option("--not-pending", "Drop pending runs")
-    .option("--not-staged", "Drop staged runs")
-    .option("--deleted", "Deleted runs (in the trash) instead of live ones")
-    .option("--batch <run>", "Only the trials of batch run RUN (an id or unique id prefix)");
+/**
+ * Options every run command shares: home, scope and filters (one definition for all commands).
+ * `freeShorts` gives up the short spellings a command uses for options of its own, as Guild's
+ * do (`guild tag -a TAG`); their long forms (`--all`) stay.
+ */
+export function addRunOptions(cli: CAC, freeShorts: readonly string[] = []): CAC {
+  const free = new Set(freeShorts);
+  const opt = (raw: string, desc: string) => {
+    const m = /^-([A-Za-z]), (.*)$/s.exec(raw);
+    cli.option(m && free.has(m[1]!) ? m[2]! : raw, desc);
+  };
+  addHomeOption(cli);
+  opt("-a, --all", "Include all runs, not only those of the model definition in the cwd");
+  opt("-o, --op <text>", "Only runs whose operation contains TEXT (^... or ...$: a regex); repeatable");
+  opt("-l, --label <text>", "Only runs whose label contains TEXT ('-': no label); repeatable");
+  opt("-u, --unlabeled", "Only runs without a label");
+  opt("-t, --tag <tag>", "Only runs with TAG; repeatable");
+  opt("-M, --marked", "Only marked runs");
+  opt("-N, --unmarked", "Only unmarked runs");
+  opt("-R, --running", "Only running runs (status options combine: -ET = error or terminated)");
+  opt("-C, --completed", "Only completed runs");
+  opt("-E, --error", "Only runs that failed with an error");
+  opt("-T, --terminated", "Only terminated runs");
+  opt("-P, --pending", "Only pending runs");
+  opt("-G, --staged", "Only staged runs");
+  opt("-F, --filter <expr>", "Only runs for which EXPR is true: 'lr > 0.01 and acc > 0.9' (see README: filter expressions)");
+  opt("--operation <opspec>", "Guild's -Fo: operation matches OPSPEC part by part (train, cls:*, ^regex); repeatable");
+  opt("--comment <text>", "Guild's -Fc: a comment's user, host or body contains TEXT ('-': no comments); repeatable");
+  opt("--started <range>", "Guild's -Fs: started in RANGE ('after 2026-12-01', 'last 2 hours', 'this week')");
+  opt("--digest <prefix>", "Guild's -Fd: source code digest starts with PREFIX");
+  opt("--not-running", "Guild's --not-running: drop running runs (also --not-completed, --not-error...)");
+  opt("--not-completed", "Drop completed runs");
+  opt("--not-error", "Drop runs that failed with an error");
+  opt("--not-terminated", "Drop terminated runs");
+  opt("--not-pending", "Drop pending runs");
+  opt("--not-staged", "Drop staged runs");
+  opt("--deleted", "Deleted runs (in the trash) instead of live ones");
+  opt("--batch <run>", "Only the trials of batch run RUN (an id or unique id prefix)");
+  return cli;
 }
 
 /** Guild 0.9's `-F?` spellings and the long option each stands for here. */

@@ -6,3 +6,4 @@ export * from "./fsck-runs.js";
 export * from "./suggest.js";
 export * from "./filter-run.js";
 export * from "./stop-runs.js";
+export * from "./update-attrs.js";

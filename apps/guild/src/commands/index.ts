@@ -1,5 +1,6 @@
 import type { Command } from "../command.js";
 import { check } from "./check.js";
+import { comment } from "./comment.js";
 import { compare } from "./compare.js";
 import { complete } from "./complete.js";
 import { completion } from "./completion.js";
@@ -8,22 +9,28 @@ import { help } from "./help.js";
 import { label } from "./label.js";
 import { lsRuns } from "./ls-runs.js";
 import { markDeleted } from "./mark-deleted.js";
+import { mark } from "./mark.js";
 import { operations } from "./operations.js";
 import { purgeDeleted } from "./purge-deleted.js";
 import { restoreDeleted } from "./restore-deleted.js";
 import { revParseRun } from "./rev-parse-run.js";
 import { run } from "./run.js";
+import { runsComment } from "./runs-comment.js";
 import { runsDelete } from "./runs-delete.js";
 import { runsInfo } from "./runs-info.js";
 import { runsLabel } from "./runs-label.js";
 import { runsList } from "./runs-list.js";
+import { runsMark } from "./runs-mark.js";
 import { runsPurge } from "./runs-purge.js";
 import { runsRestore } from "./runs-restore.js";
 import { runsStop } from "./runs-stop.js";
+import { runsTag } from "./runs-tag.js";
 import { select } from "./select.js";
-import { stop } from "./stop.js";
 import { stopRuns } from "./stop-runs.js";
+import { stop } from "./stop.js";
+import { tag } from "./tag.js";
 import { train } from "./train.js";
+import { updateAttrs } from "./update-attrs.js";
 import { watch } from "./watch.js";
 
 /**
@@ -38,11 +45,17 @@ export const COMMANDS: readonly Command[] = [
   runsList,
   runsInfo,
   runsLabel,
+  runsTag,
+  runsMark,
+  runsComment,
   runsDelete,
   runsRestore,
   runsPurge,
   runsStop,
   label,
+  tag,
+  mark,
+  comment,
   stop,
   watch,
   compare,
@@ -56,6 +69,7 @@ export const COMMANDS: readonly Command[] = [
   restoreDeleted,
   purgeDeleted,
   stopRuns,
+  updateAttrs,
   fsckRuns,
   complete,
 ];

@@ -1,0 +1,11 @@
+import type { Command } from "../command.js";
+import { runsMark } from "./runs-mark.js";
+
+/** `guild mark`: `guild runs mark` at the top level, as Guild has it. */
+export const mark: Command = {
+  ...runsMark,
+  name: "mark",
+  group: "main",
+  summary: "Mark runs (same as `guild runs mark`)",
+  examples: ["guild mark 73dbf462 -y", "guild mark --clear -y                   # unmark every marked run"],
+};
