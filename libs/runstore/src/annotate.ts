@@ -56,7 +56,8 @@ export interface AttrOutcome {
   outcome: AttrOutcomeKind;
   /** The attrs written or removed, in the order label, tags, marked, comments. */
   changed: string[];
-  reason?: string;
+  /** Why, for not-found, refused and failed; null otherwise. */
+  reason: string | null;
 }
 
 /** Guild's `util.user()` (Python's getpass.getuser): LOGNAME, USER, LNAME, USERNAME, then the account. */
@@ -147,7 +148,18 @@ function plan(runDir: string, c: AttrChange, now: () => number): Plan {
     const removed = c.tags.clear ? base : (c.tags.remove ?? []);
     const tags = new Set(base.filter((t) => !removed.includes(t)));
     for (const t of c.tags.add ?? []) tags.add(t);
-    out.set("tags", sortedUnique(tags));
+    const next = sortedUnique(tags);
+    // A list given whole that matches what the run has (no tags attr reads as []) changes
+    // nothing: guild-ls-runs records pass through without writes. (Guild's `tag -d` on an
+    // untagged run does write `[]`, and so do add/remove/clear here.)
+    const sameAsOld =
+      c.tags.set &&
+      !c.tags.add?.length &&
+      !c.tags.remove?.length &&
+      !c.tags.clear &&
+      next.join("\0") === sortedUnique(old).join("\0") &&
+      next.length === old.length;
+    if (!sameAsOld) out.set("tags", next);
     if (c.syncLabels) {
       const from = label !== undefined ? (label ?? "") : labelOf(oldLabelAttr);
       // Guild: the words of the deleted tags (all old ones with -c) leave the label.
@@ -191,8 +203,12 @@ export function nowMicros(): number {
  * rewritten (outcome `unchanged`). Each attr is written atomically, as Guild encodes it.
  */
 export function updateRunAttrs(home: string, id: string, c: AttrChange, opts: { now?: () => number; deleted?: boolean } = {}): AttrOutcome {
-  const result = (outcome: AttrOutcomeKind, changed: string[] = [], reason?: string): AttrOutcome =>
-    reason === undefined ? { id, outcome, changed } : { id, outcome, changed, reason };
+  const result = (outcome: AttrOutcomeKind, changed: string[] = [], reason: string | null = null): AttrOutcome => ({
+    id,
+    outcome,
+    changed,
+    reason,
+  });
   if (!isSafeRunName(id) || id.startsWith(".")) return result("failed", [], "invalid run id (a run id is a directory name, never a path)");
   const runDir = path.join(home, opts.deleted ? path.join("trash", "runs") : "runs", id);
   if (!fs.existsSync(path.join(runDir, ".guild"))) return result("not-found", [], "no such run");

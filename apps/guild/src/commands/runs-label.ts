@@ -3,7 +3,7 @@ import { addRunOptions, runOptions, say } from "@guildts/plumbing";
 import type { Command } from "../command.js";
 import { confirmRuns } from "../preview.js";
 import { applyLabel, labelIntro, newLabel, type Action } from "../runs-label.js";
-import { selectForCommand } from "../select-one.js";
+import { selectForChange } from "../annotate.js";
 
 function one(v: unknown, name: string): string | undefined {
   if (v === undefined) return undefined;
@@ -54,7 +54,7 @@ export const runsLabel: Command = {
     }
     const action = given[0]!;
     const o = runOptions(opts);
-    const runs = selectForCommand(o, args, "1");
+    const runs = selectForChange(o, args, "1");
     if (runs.length === 0) {
       process.stderr.write("No runs to modify.\n");
       return EXIT.OK;
