@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
@@ -288,6 +289,23 @@ describe("guild-update-attrs --stdin", () => {
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^refused\t/);
     assert.equal(fs.existsSync(path.join(elsewhere, "marked")), false);
+  });
+
+  test("two concurrent writers adding tags to one run lose none (the run lock)", async () => {
+    const home = generateHome({ runs: 1, seed: 6 });
+    const [a] = runCommand("guild-rev-parse-run", ["-H", home, "1"]).stdout.trim().split("\n");
+    const writer = (prefix: string) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [binPath("guild-update-attrs"), "-H", home, "--stdin"], {
+          stdio: ["pipe", "ignore", "inherit"],
+        });
+        child.on("exit", (code) => resolve(code));
+        for (let i = 0; i < 40; i++) child.stdin.write(`${JSON.stringify({ id: a, tags: { add: [`${prefix}${i}`] } })}\n`);
+        child.stdin.end();
+      });
+    assert.deepEqual(await Promise.all([writer("a"), writer("b")]), [0, 0]);
+    const tags = attrFile(home, a!, "tags")!.trim().split("\n");
+    assert.equal(tags.length, 80);
   });
 
   test("guild-ls-runs --json | jq | guild-update-attrs --stdin annotates a few hundred runs", { skip: !hasTool("jq") }, () => {

@@ -79,6 +79,27 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux" }, () =>
     assert.match(s, /Labeled 1 run\(s\)/);
     assert.equal(fs.readFileSync(file, "utf8"), "tuned\n");
   });
+
+  test("the tag prompt: Guild's preview with its yellow label note, Continue? (y/N), tags written only on y", async () => {
+    const dir = fs.readdirSync(path.join(fx.home, "runs")).find((d) => d.startsWith("b3ca74ef"))!;
+    const file = path.join(fx.home, "runs", dir, ".guild", "attrs", "tags");
+    await type("guild tag 1 -a best; echo EXIT=$?");
+    let s = await waitFor(/Continue\? \(y\/N\)/);
+    assert.match(
+      s,
+      /You are about to modify tags for the following runs:\nLabels are not updated - use --sync-labels to apply changes run labels\.\n {2}\[b3ca74ef\]/,
+    );
+    assert.match(screen(true), /\x1b\[33mLabels are not updated/, "the note is yellow");
+    tmux("send-keys", "-t", "t", "", "Enter");
+    await waitFor(/EXIT=4/);
+    assert.equal(fs.existsSync(file), false);
+    await type("guild tag 1 -a best; echo EXIT=$?");
+    await waitFor(/\(y\/N\)/);
+    tmux("send-keys", "-t", "t", "y", "Enter");
+    s = await waitFor(/EXIT=0/);
+    assert.match(s, /Modified tags for 1 run\(s\)/);
+    assert.equal(fs.readFileSync(file, "utf8"), "- best\n");
+  });
 });
 
 describe("guild runs rm in a terminal (tmux)", { skip: !enabled && "needs tmux" }, () => {

@@ -1,4 +1,4 @@
-import { CliError, EXIT, LineWriter } from "@guildts/format";
+import { CliError, EXIT, LineWriter, textFor } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
 import type { Command } from "../command.js";
 import { changeRuns, checkIncompatible, optionValues, selectForChange } from "../annotate.js";
@@ -45,7 +45,9 @@ export const runsTag: Command = {
       const tags = new Set<string>();
       for (const r of selectForCommand(o, args, ":")) for (const t of r.tags) tags.add(t);
       const out = new LineWriter();
-      for (const t of [...tags].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out.line(t);
+      // Stored as given; on a terminal shown escaped (a tag with control characters).
+      const text = textFor(process.stdout);
+      for (const t of [...tags].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out.line(text(t));
       out.flush();
       return EXIT.OK;
     }
