@@ -1,4 +1,5 @@
-import { GuildFloat, removeLabelPart, scalarText, updateAttr, type RunRecord } from "@guildts/runstore";
+import { applyAttrChanges, ATTR_OK } from "@guildts/plumbing";
+import { removeLabelPart, type RunRecord } from "@guildts/runstore";
 
 /** Label arithmetic and the locked label write: `guild runs label` and the compare view's `L`. */
 
@@ -41,23 +42,16 @@ export function labelIntro(a: Action): string {
 }
 
 /**
- * Changes the label attr of a run: `change` gets the label on disk NOW (not the one listed), under
- * the run's lock, so concurrent label changes never lose one. Written atomically as Guild encodes
- * it; null removes it.
+ * Changes the label attr of a run through guild-update-attrs' function: `change` gets the label
+ * on disk NOW (not the one listed), under the run's lock, so concurrent label changes never lose
+ * one. Written atomically as Guild encodes it; null removes it. Throws with the reason when the
+ * run could not be changed.
  */
 export function applyLabel(home: string, r: RunRecord, change: (old: string | null) => string | null, readOld = false): void {
-  updateAttr(
+  const [result] = applyAttrChanges(
     home,
-    r.id,
-    r.dir,
-    "label",
-    (old) => {
-      // A label that is not text (a list or a mapping, written by hand) would be rewritten as
-      // JSON text: refused, as an undecodable one is (readAttr), left as it is.
-      if (readOld && old !== null && typeof old === "object" && !(old instanceof GuildFloat))
-        throw new Error(`the label is not text (${Array.isArray(old) ? "a list" : "a mapping"}); not changed (use --set or --clear)`);
-      return change(old === undefined || old === null ? null : scalarText(old)) ?? undefined;
-    },
-    { readOld },
+    [{ id: r.id, deleted: r.deleted, change: readOld ? { editLabel: change } : { label: change(null) } }],
+    () => {},
   );
+  if (result && !ATTR_OK.has(result.outcome)) throw new Error(result.reason ?? result.outcome);
 }

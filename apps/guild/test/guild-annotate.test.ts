@@ -191,6 +191,16 @@ describe("guild runs tag|mark|comment on a generated home", () => {
     assert.match(clash.stderr, /--add and --clear cannot both be used/);
   });
 
+  test("a comment or tag with control characters is stored as given (PyYAML's escapes) and piped exactly", () => {
+    const body = "red \x1b[31malert\x07";
+    const r = guild(["comment", "4", "-a", body, "-u", "x@y", "-y"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(attr(3, "comments")!, /^- body: "red \\e\[31malert\\a"\n/);
+    assert.ok(guild(["comment", "-l", "4"]).stdout.includes(`\n  ${body}\n`));
+    assert.equal(guild(["tag", "4", "-a", "t\x1b", "-y"]).status, 0);
+    assert.ok(guild(["tag", "--list-all", "4"]).stdout.includes("t\x1b\n"));
+  });
+
   test("comment -e: $EDITOR run with an argv on Guild's template, '#' lines dropped, no prompt after", () => {
     const dir = tempDir("guildts-editor-");
     const seen = path.join(dir, "template");

@@ -6,6 +6,7 @@ import { deleteAttr, readAttr, refuseLinkedRun, RunGoneError, writeAttr } from "
 import { cutMessage } from "./lifecycle.js";
 import { isSafeRunName } from "./list.js";
 import { runLockPath, withLock } from "./lock.js";
+import { scalarText } from "./record.js";
 import { GuildFloat, type AttrValue } from "./yaml/value.js";
 
 /**
@@ -18,6 +19,8 @@ import { GuildFloat, type AttrValue } from "./yaml/value.js";
 export interface AttrChange {
   /** New label; null removes it. */
   label?: string | null;
+  /** In-process only: the new label from the one on disk now (null: none), under the lock. */
+  editLabel?: (old: string | null) => string | null;
   tags?: {
     /** Replace the tags with these (before remove/add). */
     set?: string[];
@@ -113,9 +116,11 @@ function tagsOf(v: AttrValue | undefined): string[] {
 
 function labelOf(v: AttrValue | undefined): string {
   if (v === undefined || v === null) return "";
-  if (typeof v === "string") return v;
-  if (v instanceof GuildFloat || typeof v !== "object") return String(v);
-  throw new Error(`the label is not text (${Array.isArray(v) ? "a list" : "a mapping"}); not changed`);
+  // A label that is not text (a list or a mapping, written by hand) would be rewritten as JSON
+  // text: refused, as an undecodable one is (readAttr), left as it is.
+  if (typeof v === "object" && !(v instanceof GuildFloat))
+    throw new Error(`the label is not text (${Array.isArray(v) ? "a list" : "a mapping"}); not changed (use --set or --clear)`);
+  return scalarText(v);
 }
 
 function sortedUnique(tags: Iterable<string>): string[] {
@@ -126,6 +131,7 @@ function sortedUnique(tags: Iterable<string>): string[] {
 export function isEmptyChange(c: AttrChange): boolean {
   return (
     c.label === undefined &&
+    c.editLabel === undefined &&
     c.tags === undefined &&
     c.marked === undefined &&
     c.comment === undefined &&
@@ -139,9 +145,11 @@ type Plan = Map<string, AttrValue | undefined>;
 /** The new values of the attrs a change touches (undefined: remove), from the values on disk now. */
 function plan(runDir: string, c: AttrChange, now: () => number): Plan {
   const out: Plan = new Map();
-  const needsLabel = c.label !== undefined || (c.syncLabels && c.tags);
+  // The label is read only when the change depends on it (a set or clear overwrites any).
+  const needsLabel = c.editLabel !== undefined || (c.syncLabels && c.tags && c.label === undefined);
   const oldLabelAttr = needsLabel ? readAttr(runDir, "label") : undefined;
   let label: string | null | undefined = c.label;
+  if (c.editLabel) label = c.editLabel(oldLabelAttr === undefined || oldLabelAttr === null ? null : labelOf(oldLabelAttr));
   if (c.tags) {
     const old = tagsOf(readAttr(runDir, "tags"));
     const base = c.tags.set ?? old;
@@ -186,9 +194,16 @@ function plan(runDir: string, c: AttrChange, now: () => number): Plan {
 
 const ORDER = ["label", "tags", "marked", "comments"];
 
-function same(a: AttrValue | undefined, b: AttrValue | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return encodeAttr(a) === encodeAttr(b);
+/** Whether attr `name` already holds `v` (an attr that cannot be read does not). */
+function holds(runDir: string, name: string, v: AttrValue | undefined): boolean {
+  let a: AttrValue | undefined;
+  try {
+    a = readAttr(runDir, name);
+  } catch {
+    return false;
+  }
+  if (a === undefined || v === undefined) return a === v;
+  return encodeAttr(a) === encodeAttr(v);
 }
 
 /** Microseconds since the epoch (Guild's comment timestamps). */
@@ -221,7 +236,7 @@ export function updateRunAttrs(home: string, id: string, c: AttrChange, opts: { 
       for (const name of ORDER) {
         if (!next.has(name)) continue;
         const v = next.get(name);
-        if (same(readAttr(runDir, name), v)) continue;
+        if (holds(runDir, name, v)) continue;
         if (v === undefined) deleteAttr(runDir, name);
         else writeAttr(runDir, name, v);
         changed.push(name);
