@@ -66,9 +66,10 @@ export function optionValues(v: unknown, name: string): string[] {
   });
 }
 
-/** Guild's check_incompatible_args: the first given pair is a usage error. */
+/** Guild's check_incompatible_args: the first given pair is a usage error (Guild's words). */
 export function checkIncompatible(opts: Record<string, unknown>, pairs: readonly [string, string][]): void {
   const given = (k: string) => opts[k] !== undefined && opts[k] !== false;
   const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  for (const [a, b] of pairs) if (given(a) && given(b)) throw new CliError(`${flag(a)} and ${flag(b)} cannot both be used`, EXIT.USAGE);
+  for (const [a, b] of pairs)
+    if (given(a) && given(b)) throw new CliError(`${flag(a)} and ${flag(b)} cannot both be specified`, EXIT.USAGE);
 }

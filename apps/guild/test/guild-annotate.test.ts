@@ -120,7 +120,7 @@ describe("guild runs tag|mark|comment on a generated home", () => {
     );
     const clash = guild(["runs", "tag", "-a", "x", "--list-all"]);
     assert.equal(clash.status, 2);
-    assert.match(clash.stderr, /--add and --list-all cannot both be used/);
+    assert.match(clash.stderr, /--add and --list-all cannot both be specified/);
     // No terminal and no -y: refused, nothing written.
     const before = attr(0, "tags");
     const refused = guild(["tag", "1", "-a", "never"]);
@@ -188,7 +188,7 @@ describe("guild runs tag|mark|comment on a generated home", () => {
     assert.equal(bad.status, 2);
     const clash = guild(["comment", "1", "-a", "x", "-c"]);
     assert.equal(clash.status, 2);
-    assert.match(clash.stderr, /--add and --clear cannot both be used/);
+    assert.match(clash.stderr, /--add and --clear cannot both be specified/);
   });
 
   test("a comment or tag with control characters is stored as given (PyYAML's escapes) and piped exactly", () => {
