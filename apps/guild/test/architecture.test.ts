@@ -17,8 +17,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "@guildts/guildfile": ["@guildts/runstore", "@guildts/format", "@guildts/py"],
   "@guildts/runner": ["@guildts/runstore", "@guildts/guildfile", "@guildts/format", "@guildts/py"],
   "@guildts/testkit": [],
-  "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format"],
+  "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/py"],
   "@guildts/guild": [
+    "@guildts/py",
     "@guildts/runstore",
     "@guildts/select",
     "@guildts/format",

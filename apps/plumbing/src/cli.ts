@@ -88,6 +88,7 @@ export function guildSpellings(argv: string[], valued: Set<string>): string[] {
   const out: string[] = [];
   const forced = new Set<RunStatus>();
   const lastLong = new Map<RunStatus, { index: number; not: boolean }>();
+  const dropped = new Set<number>(); // indexes in `out` (never a marker value: '' is an argument)
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") {
@@ -101,7 +102,7 @@ export function guildSpellings(argv: string[], valued: Set<string>): string[] {
       const status = RUN_STATUSES.find((s) => name === s || name === `not-${s}`);
       if (status) {
         const prev = lastLong.get(status);
-        if (prev) out[prev.index] = ""; // the last of --error/--not-error wins
+        if (prev) dropped.add(prev.index); // the last of --error/--not-error wins
         lastLong.set(status, { index: out.length - 1, not: name.startsWith("not-") });
       }
       if (valued.has(name) && !a.includes("=") && i + 1 < argv.length) out.push(argv[++i]!);
@@ -143,7 +144,7 @@ export function guildSpellings(argv: string[], valued: Set<string>): string[] {
     }
   }
   // A status asked for by letter beats --not-STATUS, wherever it stands.
-  return out.filter((a) => a !== "" && !(a.startsWith("--not-") && forced.has(a.slice(6) as RunStatus)));
+  return out.filter((a, i) => !dropped.has(i) && !(a.startsWith("--not-") && forced.has(a.slice(6) as RunStatus)));
 }
 
 /** Values that may be given once (string) or repeatedly (array). */

@@ -36,7 +36,8 @@ export const FSCK_RUNS: CommandDef = {
     "[options]\n\nCheck a Guild home: every run in runs/ and trash/runs/, and guildts's own working files.\n" +
     "Reports runs without opref, unparsable opref or attrs, a run both in runs/ and in the trash,\n" +
     "stale LOCK files, leftover temporary files of an interrupted write, interrupted creations\n" +
-    "and purges, stale lock files, and symlinks that leave the store or lead nowhere.\n" +
+    "and purges, stale lock files, symlinks that leave the store or lead nowhere, and working\n" +
+    "directories (trash/.purging, runs/.guildts-new, locks/, cache/guildts) that are links or files.\n" +
     "Changes nothing unless --repair is given; --repair removes only leftovers of processes\n" +
     "that are gone, never a run's data.\n\n" +
     "Prints one line per problem: SEVERITY<TAB>KIND<TAB>PATH<TAB>MESSAGE (a PATH holding control\ncharacters JSON-quoted, as git quotes odd paths), or with --json one object\n" +
