@@ -33,6 +33,8 @@ function rec(id: string, o: Partial<RunRecord> = {}): RunRecord {
     tags: [],
     marked: false,
     flags: {},
+    batch: null,
+    batch_proto: null,
     ...o,
   };
 }
