@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { cat } from "./cat.js";
 import { check } from "./check.js";
 import { compare } from "./compare.js";
 import { complete } from "./complete.js";
@@ -6,6 +7,7 @@ import { completion } from "./completion.js";
 import { fsckRuns } from "./fsck-runs.js";
 import { help } from "./help.js";
 import { label } from "./label.js";
+import { ls } from "./ls.js";
 import { lsRuns } from "./ls-runs.js";
 import { markDeleted } from "./mark-deleted.js";
 import { operations } from "./operations.js";
@@ -47,6 +49,8 @@ export const COMMANDS: readonly Command[] = [
   watch,
   compare,
   select,
+  cat,
+  ls,
   check,
   completion,
   help,
