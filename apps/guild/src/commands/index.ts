@@ -4,6 +4,7 @@ import { check } from "./check.js";
 import { compare } from "./compare.js";
 import { complete } from "./complete.js";
 import { completion } from "./completion.js";
+import { diff } from "./diff.js";
 import { fsckRuns } from "./fsck-runs.js";
 import { help } from "./help.js";
 import { label } from "./label.js";
@@ -51,6 +52,7 @@ export const COMMANDS: readonly Command[] = [
   select,
   cat,
   ls,
+  diff,
   check,
   completion,
   help,
