@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { parseLockPid, readAttr, readScalars, type ScalarSummary } from "@guildts/runstore";
+import { isSafeRunName, parseLockPid, readAttr, readScalars, type ScalarSummary } from "@guildts/runstore";
 import { procInfo, runProcess } from "./stop.js";
 
 /**
@@ -52,7 +52,7 @@ export function runDirForPid(runsDir: string, pid: number): string | null {
     return null;
   }
   for (const name of names) {
-    if (name.startsWith(".")) continue;
+    if (name.startsWith(".") || !isSafeRunName(name)) continue;
     let text: string;
     try {
       text = fs.readFileSync(path.join(runsDir, name, ".guild", "LOCK"), "latin1");

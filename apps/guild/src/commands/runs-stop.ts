@@ -1,4 +1,4 @@
-import { CliError, EXIT } from "@guildts/format";
+import { CliError, EXIT, textFor } from "@guildts/format";
 import { addRunOptions, runOptions, stopRuns, timeoutOption, type RunOptions } from "@guildts/plumbing";
 import type { RunRecord } from "@guildts/runstore";
 import { parseSelector } from "@guildts/select";
@@ -51,17 +51,20 @@ export const runsStop: Command = {
       yes: opts.yes === true,
       refusal: `not stopping ${runs.length} run(s)`,
     });
+    const err = textFor(process.stderr);
     const results = await stopRuns(
       o.home.path,
       runs.map((r) => r.id),
-      { timeout, force: opts.force === true, onStopping: (id, pid) => process.stderr.write(`Stopping ${id} (pid ${pid})\n`) },
+      { timeout, force: opts.force === true, onStopping: (id, pid) => process.stderr.write(`Stopping ${err(id)} (pid ${pid})\n`) },
     );
     const survivors: number[] = [];
+    const out = textFor(process.stdout);
     for (const r of results) {
       if (r.outcome === "not-running" || r.outcome === "not-found") {
-        process.stdout.write(`Run ${r.id} is not running\n`);
-        if (r.outcome === "not-running" && r.reason?.includes("another process")) process.stderr.write(`guild: ${r.id}: ${r.reason}\n`);
-      } else if (r.outcome === "refused") process.stderr.write(`guild: ${r.id}: ${r.reason}\n`);
+        process.stdout.write(`Run ${out(r.id)} is not running\n`);
+        if (r.outcome === "not-running" && r.reason?.includes("another process"))
+          process.stderr.write(`guild: ${err(r.id)}: ${err(r.reason ?? "")}\n`);
+      } else if (r.outcome === "refused") process.stderr.write(`guild: ${err(r.id)}: ${err(r.reason ?? "")}\n`);
       survivors.push(...r.survivors);
     }
     if (survivors.length) {
@@ -89,7 +92,7 @@ function selectRunning(opts: Record<string, unknown>, o: RunOptions, args: strin
       throw e;
     }
     const running = others.filter((r) => r.status === "running");
-    for (const r of others) if (r.status !== "running") process.stdout.write(`Run ${r.id} is not running\n`);
+    for (const r of others) if (r.status !== "running") process.stdout.write(`Run ${textFor(process.stdout)(r.id)} is not running\n`);
     return running.length ? running : null;
   }
 }

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { CliError, EXIT, writeAll } from "@guildts/format";
+import { CliError, EXACT, EXIT, textFor, writeAll, type TextFilter } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
 import { runDirForPid, watchRun } from "@guildts/runner";
 import { buildRecord, readRunFacts, scalarKey, type ScalarSummary } from "@guildts/runstore";
@@ -45,7 +45,10 @@ export const watch: Command = {
         throw new CliError("nothing to watch", EXIT.NO_MATCH, ["You can view the output of a specific run using 'guild watch RUN'."]);
       run = running[0]!;
     }
-    if (process.env.NO_WATCHING_MSG !== "1") process.stderr.write(`Watching run ${run.id}\n`);
+    // Run ids are directory names: shown escaped on a terminal, as all run data.
+    const idErr = textFor(process.stderr)(run.id);
+    const idOut = textFor(process.stdout)(run.id);
+    if (process.env.NO_WATCHING_MSG !== "1") process.stderr.write(`Watching run ${idErr}\n`);
     const tty = process.stdout.isTTY === true;
     const ac = new AbortController();
     const onInt = () => ac.abort();
@@ -58,7 +61,7 @@ export const watch: Command = {
         onOutput: opts.scalars ? undefined : (b) => writeAll(1, b),
         onScalars: opts.scalars
           ? (s) => {
-              const line = scalarsLine(s);
+              const line = scalarsLine(s, textFor(process.stdout));
               if (!line) return;
               writeAll(1, tty ? `\r\x1b[K${line}` : `${line}\n`);
               lineShown = tty;
@@ -70,22 +73,22 @@ export const watch: Command = {
     }
     if (lineShown) writeAll(1, "\n");
     if (result.end === "aborted") {
-      writeAll(1, `\nStopped watching ${run.id}${result.alive ? " (still running)" : ""}\n`);
+      writeAll(1, `\nStopped watching ${idOut}${result.alive ? " (still running)" : ""}\n`);
       return EXIT.OK;
     }
     if (result.end === "deleted") {
-      process.stderr.write(`Run ${run.id} was deleted while watching\n`);
+      process.stderr.write(`Run ${idErr} was deleted while watching\n`);
       return EXIT.OK;
     }
-    if (result.noExitStatus) process.stderr.write(`WARNING: exit status for ${run.id} not written\n`);
+    if (result.noExitStatus) process.stderr.write(`WARNING: exit status for ${idErr} not written\n`);
     let status = "error";
     try {
       status = buildRecord(run.id, run.dir, false, readRunFacts(run.dir)).record.status;
     } catch {
-      process.stderr.write(`Run ${run.id} was deleted while watching\n`);
+      process.stderr.write(`Run ${idErr} was deleted while watching\n`);
       return EXIT.OK;
     }
-    process.stderr.write(`Run ${run.id} stopped with a status of '${status}'\n`);
+    process.stderr.write(`Run ${idErr} stopped with a status of '${status}'\n`);
     return EXIT.OK;
   },
 };
@@ -110,18 +113,12 @@ function runForPid(runsDir: string, arg: string): { id: string; dir: string } {
   return { id: path.basename(dir), dir };
 }
 
-/** Control characters of run data never reach the terminal. */
-function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, "?");
-}
-
 /** `step 40 loss 0.31 acc 0.88`: the latest step and each scalar's last value. */
-export function scalarsLine(scalars: readonly ScalarSummary[]): string {
+export function scalarsLine(scalars: readonly ScalarSummary[], text: TextFilter = EXACT): string {
   if (!scalars.length) return "";
   const step = Math.max(...scalars.map((s) => s.lastStep));
   const parts = scalars.map(
-    (s) => `${printable(scalarKey(s))} ${Number.isFinite(s.last) ? String(Number(s.last.toPrecision(4))) : String(s.last)}`,
+    (s) => `${text(scalarKey(s))} ${Number.isFinite(s.last) ? String(Number(s.last.toPrecision(4))) : String(s.last)}`,
   );
   return `step ${step} ${parts.join(" ")}`;
 }
