@@ -44,6 +44,7 @@ function inRun(run: RunRecord, base: string, rel: string): string {
 /** `guild diff [RUN [RUN]]` (Guild 0.9's, spec §4.3). */
 export const diff: Command = {
   name: "diff",
+  aliases: ["runs diff"],
   group: "main",
   takesRuns: true,
   summary: "Diff two runs (flags, attrs, output, source code, files)",
