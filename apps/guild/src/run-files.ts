@@ -20,7 +20,9 @@ export function runPath(run: RunRecord, rel: string, base = run.dir, command = "
 }
 
 export function runPathCliError(e: unknown, command: string): unknown {
-  if (!(e instanceof RunPathError)) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  // Any other I/O error (EACCES, ELOOP...): its message, one line, as Guild's cli.error(str(e)).
+  if (!(e instanceof RunPathError)) return typeof code === "string" && e instanceof Error ? new CliError(e.message, EXIT.NO_MATCH) : e;
   if (e.code === "ABSOLUTE") return new CliError("PATH must be relative", EXIT.NO_MATCH, [`Try '${command} --help' for more information.`]);
   return new CliError(e.message, EXIT.NO_MATCH);
 }
