@@ -153,6 +153,7 @@ if (flt) {
     "|---|---:|---:|---:|---:|",
   );
   for (const r of flt.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
+  if (flt.note) lines.push("", flt.note);
   lines.push(
     "",
     `\`guild runs -F\` ÷ \`guild runs\`: ${flt.ratio.toFixed(2)}× (${verdict(flt.ratio <= 1.5)}); \`guild-ls-runs -F --json\` ÷ \`guild-ls-runs --json\`: ${flt.ratioLs.toFixed(2)}× (${verdict(flt.ratioLs <= 1.5)}).`,
