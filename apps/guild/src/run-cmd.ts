@@ -1,6 +1,6 @@
-import { canPrompt, CliError, confirm, EXIT } from "@guildts/format";
+import { canPrompt, CliError, confirm, EXIT, eachLine, textFor } from "@guildts/format";
 import {
-  defaultLabel,
+  argEncode,
   findGuildfile,
   flagArgs,
   flagEnv,
@@ -10,6 +10,8 @@ import {
   helpOp,
   loadGuildfile,
   OpResolveError,
+  renderLabel,
+  resolveCmdRefs,
   resolveFlags,
   resolveOperation,
   trainAlias,
@@ -49,23 +51,20 @@ function guildErrors<T>(body: () => T): T {
   }
 }
 
-/** `${name}` in an exec command or a label template: the flag's value as Guild formats it. */
-function render(template: string, flags: Record<string, AttrValue>, extra: Record<string, string> = {}): string {
-  return template.replace(/\$\{([^}|]+)\}/g, (_m, name: string) => {
-    if (name in extra) return extra[name]!;
-    const v = flags[name];
-    return v === undefined || v === null ? "" : typeof v === "string" ? v : String(v);
-  });
-}
-
-/** The command of an operation: `main: MODULE` through the op_main bootstrap, or `exec:`. */
+/**
+ * The command of an operation: `main: MODULE` through the op_main bootstrap, or `exec:` with
+ * `${flag_args}` and each `${name}` resolved as Guild's `op_cmd` does (one encoding for
+ * arguments, references and `FLAG_*`: `1.0`, `1e-05`, `1`/`` for booleans).
+ */
 export function opCommand(op: OpDef, flags: Record<string, AttrValue>): string[] {
   const args = flagArgs(op, flags);
   if (op.exec) {
+    const params: Record<string, AttrValue> = { ...flags, python_exe: pythonExe(), guild_python_exe: pythonExe() };
     const out: string[] = [];
     for (const token of shlexSplit(op.exec)) {
       if (token === "${flag_args}") out.push(...args);
-      else out.push(render(token, flags, { python_exe: pythonExe() }));
+      // Guild replaces `${project_dir}` as text first (`op_util._apply_other_args`).
+      else out.push(guildErrors(() => resolveCmdRefs(token.replaceAll("${project_dir}", op.model.guildfile.dir), params)));
     }
     return out;
   }
@@ -116,12 +115,11 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     return EXIT.OK;
   }
   const opspec = op.model.name ? `${op.model.name}:${op.name}` : op.name;
-  const dflt = defaultLabel(op, flags);
   const template = typeof opts.label === "string" ? opts.label : op.labelTemplate;
-  const label = template ? render(template, flags, { default_label: dflt }) : dflt;
+  const label = renderLabel(template ?? null, flags, (m) => process.stderr.write(`WARNING: ${m}\n`));
   if (!opts.yes) {
     if (!canPrompt()) throw new CliError(`not running ${opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
-    process.stderr.write(flagsPrompt(op, flags).replace(/\s*Continue\?.*$/s, "") + "\n");
+    process.stderr.write(eachLine(flagsPrompt(op, flags).replace(/\s*Continue\?.*$/s, ""), textFor(process.stderr)) + "\n");
     if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
   }
   const home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
@@ -185,7 +183,7 @@ async function startStaged(spec: string, opts: Record<string, unknown>, args: st
   const opspec = run.operation ?? run.opref.op;
   if (!opts.yes) {
     if (!canPrompt()) throw new CliError(`not starting ${run.id}: no terminal to confirm on (use -y to start without asking)`, EXIT.USAGE);
-    process.stderr.write(`You are about to start ${run.id} (${opspec})\n`);
+    process.stderr.write(`You are about to start ${textFor(process.stderr)(`${run.id} (${opspec})`)}\n`);
     if (!confirm("Continue?")) return EXIT.OK;
   }
   const opMap = op && typeof op === "object" && !Array.isArray(op) ? (op as Record<string, AttrValue>) : {};
@@ -198,15 +196,10 @@ async function startStaged(spec: string, opts: Record<string, unknown>, args: st
     home: path.dirname(path.dirname(run.dir)),
     opref: run.opref,
     opspec,
-    cmd: cmd.map(String),
+    cmd: cmd.map((a) => argEncode(a)),
     env: {
-      ...Object.fromEntries(Object.entries(cmdEnv ?? {}).map(([k, v]) => [k, String(v)])),
-      ...Object.fromEntries(
-        Object.entries(flagValues).map(([k, v]) => [
-          `FLAG_${k.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`,
-          v === null || v === false ? "" : v === true ? "1" : String(v),
-        ]),
-      ),
+      ...Object.fromEntries(Object.entries(cmdEnv ?? {}).map(([k, v]) => [k, argEncode(v)])),
+      ...flagEnv(null, flagValues),
     },
     flags: flagValues,
     userFlags: {},

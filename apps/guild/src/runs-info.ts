@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { RunDetails } from "@guildts/format";
+import { say } from "@guildts/plumbing";
 import { GuildFloat, readAttr, readScalars, type AttrValue, type RunRecord } from "@guildts/runstore";
 
 function str(v: unknown): string | null {
@@ -14,7 +15,7 @@ export function runDetails(r: RunRecord): RunDetails {
     sourcecode_digest: str(readAttr(r.dir, "sourcecode_digest")),
     vcs_commit: str(readAttr(r.dir, "vcs_commit")),
     protoFlags: protoFlags(r),
-    scalars: readScalars(r.dir, (file, e) => process.stderr.write(`guild: warning: run ${r.id}: cannot read ${file}: ${e.message}\n`)),
+    scalars: readScalars(r.dir, (file, e) => say("guild", `warning: run ${r.id}: cannot read ${file}: ${e.message}`)),
   };
 }
 

@@ -139,6 +139,61 @@ describe("guild run", () => {
       );
   });
 
+  test("exec: typed flag values reach the process as Guild encodes them (args, ${flag}, FLAG_*, --start)", () => {
+    const proj = path.join(root, "typed");
+    fs.mkdirSync(proj, { recursive: true });
+    fs.writeFileSync(
+      path.join(proj, "guild.yml"),
+      [
+        "echo:",
+        "  exec: python3 echo.py ${lr} ${zero} ${f} ${tiny} ${b} ${i} ${n} ${big} --lr=${lr} '\\${lr}' ${project_dir} ${flag_args}",
+        "  flags:",
+        "    lr: 1.0",
+        "    zero: 0.0",
+        "    f: {type: float, default: 2}",
+        "    tiny: {type: float, default: 0.00001}",
+        "    b: yes",
+        "    i: 3",
+        "    n: null",
+        "    big: 1.0e+20",
+        "",
+      ].join("\n"),
+    );
+    fs.writeFileSync(
+      path.join(proj, "echo.py"),
+      "import os, sys\nprint(sys.argv[1:])\nprint(sorted((k, v) for k, v in os.environ.items() if k.startswith('FLAG_')))\n",
+    );
+    const r = guild(["run", "echo", "-y"], proj);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /object Object/);
+    const [argv, env] = r.stdout.split("\n");
+    assert.equal(
+      argv,
+      `['1.0', '0.0', '2.0', '1e-05', '1', '3', '', '1e+20', '--lr=1.0', '\${lr}', '${proj}', ` +
+        "'--b', '1', '--big', '1e+20', '--f', '2.0', '--i', '3', '--lr', '1.0', '--tiny', '1e-05', '--zero', '0.0']",
+    );
+    assert.equal(
+      env,
+      "[('FLAG_B', '1'), ('FLAG_BIG', '1e+20'), ('FLAG_F', '2.0'), ('FLAG_I', '3'), ('FLAG_LR', '1.0'), ('FLAG_N', ''), " +
+        "('FLAG_TINY', '1e-05'), ('FLAG_ZERO', '0.0')]",
+    );
+    // The label is format_flag (YAML float spelling, as Guild writes it).
+    assert.equal(attr(latest().id, "label"), "b=yes big=1.0e+20 f=2.0 i=3 lr=1.0 tiny=1.0e-05 zero=0.0\n");
+    // Values given on the command line, coerced to the flag's type; then a staged run started later.
+    const staged = guild(["run", "echo", "f=3", "lr=2", "b=no", "--stage", "-y"], proj);
+    assert.equal(staged.status, 0, staged.stderr);
+    const started = guild(["run", "--start", latest().id, "-y"], proj);
+    assert.equal(started.status, 0, started.stderr);
+    const [argv2, env2] = started.stdout.split("\n");
+    assert.match(argv2!, /^\['2', '0\.0', '3\.0', '1e-05', '', '3', '', '1e\+20', '--lr=2', /);
+    assert.match(env2!, /\('FLAG_B', ''\).*\('FLAG_F', '3\.0'\).*\('FLAG_LR', '2'\).*\('FLAG_ZERO', '0\.0'\)/);
+    // A reference to no flag is refused before any run is made, as Guild does.
+    fs.writeFileSync(path.join(proj, "guild.yml"), "bad:\n  exec: python3 echo.py ${nope}\n  flags:\n    x: 1\n");
+    const bad = guild(["run", "bad", "-y"], proj);
+    assert.equal(bad.status, 1);
+    assert.equal(bad.stderr, "guild: invalid setting for operation: command contains invalid reference 'nope'\n");
+  });
+
   test("--stage, --print-cmd, --help-op, guild operations, guild train", () => {
     const staged = guild(["run", "test", "--stage", "-y"], mnist);
     assert.equal(staged.status, 0, staged.stderr);

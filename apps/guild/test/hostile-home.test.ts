@@ -31,7 +31,9 @@ interface World {
 }
 
 const roots: string[] = [];
+let spawned = 0;
 after(() => {
+  console.log(`# hostile homes: ${spawned} commands run, each checked for a documented exit, no stack trace, the sentinel unchanged`);
   for (const r of roots) removeTree(r); // deep chains too (fs.rmSync recurses)
 });
 
@@ -61,6 +63,7 @@ function makeWorld(opts: { runs?: number; deleted?: number; scalars?: boolean } 
 }
 
 function run(w: World, name: string, args: string[], opts: { cwd?: string; input?: string; timeout?: number } = {}): Result {
+  spawned++;
   const r = spawnSync(process.execPath, [binPath(name), ...args], {
     cwd: opts.cwd ?? os.tmpdir(),
     env: commandEnv({ GUILD_HOME: w.home }),

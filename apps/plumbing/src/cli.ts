@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { cac, type CAC } from "cac";
-import { CliError, EXIT } from "@guildts/format";
+import { CliError, EXIT, eachLine, textFor } from "@guildts/format";
 import { HomeError, resolveGuildHome, RUN_STATUSES, type GuildHome, type RunStatus } from "@guildts/runstore";
 import {
   compileFilter,
@@ -88,6 +88,7 @@ export function guildSpellings(argv: string[], valued: Set<string>): string[] {
   const out: string[] = [];
   const forced = new Set<RunStatus>();
   const lastLong = new Map<RunStatus, { index: number; not: boolean }>();
+  const dropped = new Set<number>(); // indexes in `out` (never a marker value: '' is an argument)
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") {
@@ -101,7 +102,7 @@ export function guildSpellings(argv: string[], valued: Set<string>): string[] {
       const status = RUN_STATUSES.find((s) => name === s || name === `not-${s}`);
       if (status) {
         const prev = lastLong.get(status);
-        if (prev) out[prev.index] = ""; // the last of --error/--not-error wins
+        if (prev) dropped.add(prev.index); // the last of --error/--not-error wins
         lastLong.set(status, { index: out.length - 1, not: name.startsWith("not-") });
       }
       if (valued.has(name) && !a.includes("=") && i + 1 < argv.length) out.push(argv[++i]!);
@@ -143,7 +144,7 @@ export function guildSpellings(argv: string[], valued: Set<string>): string[] {
     }
   }
   // A status asked for by letter beats --not-STATUS, wherever it stands.
-  return out.filter((a) => a !== "" && !(a.startsWith("--not-") && forced.has(a.slice(6) as RunStatus)));
+  return out.filter((a, i) => !dropped.has(i) && !(a.startsWith("--not-") && forced.has(a.slice(6) as RunStatus)));
 }
 
 /** Values that may be given once (string) or repeatedly (array). */
@@ -377,9 +378,12 @@ export function idOfJsonLine(line: string): string {
   return id;
 }
 
-/** Prints an error or warning line, prefixed with the program name. */
+/**
+ * Prints an error or warning line, prefixed with the program name. On a terminal, control and
+ * bidi characters in it (run data: ids, paths, labels) are shown escaped (format's safeText).
+ */
 export function say(prog: string, message: string): void {
-  process.stderr.write(`${prog}: ${message}\n`);
+  process.stderr.write(`${prog}: ${eachLine(message, textFor(process.stderr))}\n`);
 }
 
 /** Runs a command body, mapping errors to messages and exit codes. */
@@ -388,7 +392,7 @@ export function runMain(prog: string, body: () => number | void | Promise<number
     if (e instanceof CliError) {
       // An empty message is a quiet failure (-q): only the exit status speaks.
       if (e.message) say(prog, e.message);
-      for (const h of e.hints) process.stderr.write(h + "\n");
+      for (const h of e.hints) process.stderr.write(eachLine(h, textFor(process.stderr)) + "\n");
       if (e.message && e.exitCode === EXIT.USAGE) process.stderr.write(`Try '${e.command ?? prog} --help' for more information.\n`);
       return e.exitCode;
     }

@@ -9,4 +9,5 @@ export * from "./runs-table.js";
 export * from "./prompt.js";
 export * from "./run-info.js";
 export * from "./compare.js";
-export * from "./py-json.js";
+export * from "./safe.js";
+export { pyJsonDumps } from "@guildts/py";

@@ -1,8 +1,6 @@
+import { pyLen } from "@guildts/py";
 import os from "node:os";
 import path from "node:path";
-
-/** Python's len(): code points, not UTF-16 units. */
-const pyLen = (s: string) => [...s].length;
 
 /**
  * Guild's `shorten_path`: a path longer than `maxLen` loses middle parts, replaced by "…", always

@@ -1,5 +1,7 @@
-import { encodeAttr, GuildFloat, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import { encodeAttr, encodeFlagVal, formatFixed, GuildFloat } from "@guildts/py";
+import { scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { tildePath } from "./paths.js";
+import type { TextFilter } from "./safe.js";
 import { formatTimestamp } from "./time.js";
 
 /** What `runs info` shows beyond the listing record. */
@@ -10,25 +12,6 @@ export interface RunDetails {
   scalars: ScalarSummary[];
   /** A batch's prototype flags (`.guild/proto`), shown as `proto-flags:`; absent for other runs. */
   protoFlags?: { [name: string]: AttrValue } | null;
-}
-
-/** Guild's `encode_flag_val`: yes/no, null, `[a, b]`, `{k: v}`, else YAML's own spelling. */
-export function formatFlagValue(v: AttrValue): string {
-  if (v === true) return "yes";
-  if (v === false) return "no";
-  if (v === null) return "null";
-  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === "string" && x.includes(",") ? pyRepr(x) : formatFlagValue(x))).join(", ")}]`;
-  if (typeof v === "object" && !(v instanceof GuildFloat)) {
-    return `{${Object.keys(v)
-      .map((k) => `${k}: ${formatFlagValue(v[k]!)}`)
-      .join(", ")}}`;
-  }
-  return encodeAttr(v).replace(/\n$/, "");
-}
-
-/** Python's repr of a str, for list items holding a comma. */
-function pyRepr(s: string): string {
-  return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 }
 
 /** Natural order (`b2` before `b10`), as Guild sorts flag names. */
@@ -42,7 +25,7 @@ function flagLines(flags: { [name: string]: AttrValue }): string[] {
   for (const name of Object.keys(flags).sort(naturalCompare)) {
     const v = flags[name]!;
     if (Array.isArray(v)) {
-      lines.push(`  ${name}:`, ...v.map((x) => `    - ${formatFlagValue(x)}`));
+      lines.push(`  ${name}:`, ...v.map((x) => `    - ${encodeFlagVal(x)}`));
     } else if (typeof v === "object" && v !== null && !(v instanceof GuildFloat)) {
       lines.push(
         `  ${name}:`,
@@ -52,7 +35,7 @@ function flagLines(flags: { [name: string]: AttrValue }): string[] {
           .map((l) => `    ${l}`),
       );
     } else {
-      lines.push(`  ${name}: ${formatFlagValue(v)}`);
+      lines.push(`  ${name}: ${encodeFlagVal(v)}`);
     }
   }
   return lines;
@@ -75,14 +58,14 @@ export function formatFrom(r: RunRecord, home?: string): string {
 
 /** Python's `%.6f` (round half to even on the exact binary value, as printf does). */
 export function fixed6(x: number): string {
-  return x.toFixed(6);
+  return formatFixed(x, 6);
 }
 
 /**
  * `guild runs info` text, in Guild 0.9's order: the fields, then `tags:`, `flags:` and
  * `scalars:` sections. Empty values keep the space after the colon, as in Guild.
  */
-export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string; allScalars?: boolean } = {}): string[] {
+export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string; text?: TextFilter; allScalars?: boolean } = {}): string[] {
   const lines = [
     `id: ${r.id}`,
     `operation: ${r.operation ?? ""}`,
@@ -99,7 +82,7 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string;
     `exit_status: ${r.exit_status ?? ""}`,
     `pid: ${r.pid ?? ""}`,
     "tags:",
-    ...r.tags.map((t) => `  - ${formatFlagValue(t)}`),
+    ...r.tags.map((t) => `  - ${encodeFlagVal(t)}`),
     "flags:",
   ];
   lines.push(...flagLines(r.flags));
@@ -121,7 +104,8 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string;
     if (s.tag.startsWith("sys/")) continue;
     lines.push(`  ${scalarKey(s)}: ${fixed6(s.last)} (step ${s.lastStep})`);
   }
-  return lines;
+  // Every line is run data but for its field name: on a terminal, each is shown escaped.
+  return opts.text ? lines.map(opts.text) : lines;
 }
 
 /**

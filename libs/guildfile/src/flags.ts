@@ -10,7 +10,7 @@ import { decodeAttr, type AttrValue } from "@guildts/runstore";
 import { opFullname, type FlagDef, type OpDef } from "./guildfile.js";
 import {
   asFloat,
-  compareStr,
+  compareCodePoints,
   isFloat,
   isMap,
   isNumber,
@@ -18,22 +18,16 @@ import {
   parsePyFloat,
   parsePyInt,
   pyEquals,
+  pyPercent,
   pyRepr,
   pyStr,
   pyTruthy,
-} from "./py.js";
-import { FlagError } from "./errors.js";
-import {
-  argEncode,
-  decodeFlagValue,
+  pyTypeName,
   encodeFlagVal,
   encodeYamlFlow,
-  isFlagFunction,
-  labelFlagValue,
-  splitEncoded,
-  joinSplittable,
-  type Warn,
-} from "./values.js";
+} from "@guildts/py";
+import { FlagError } from "./errors.js";
+import { argEncode, decodeFlagValue, isFlagFunction, labelFlagValue, splitEncoded, joinSplittable, type Warn } from "./values.js";
 export { FlagError };
 
 export interface ResolveFlagsOptions {
@@ -47,7 +41,8 @@ export interface ResolveFlagsOptions {
 
 /** A Guild-style two-column table (`cli.table`): the first column padded, two spaces apart. */
 function table(rows: [string, string][], indent: number): string[] {
-  const w = Math.max(0, ...rows.map(([a]) => a.length));
+  let w = 0;
+  for (const [a] of rows) w = Math.max(w, a.length);
   return rows.map(([a, b]) => `${" ".repeat(indent)}${a.padEnd(w + 2)}${b}`);
 }
 
@@ -83,13 +78,6 @@ export function parseFlagAssigns(op: OpDef | null, assigns: string[], warn?: War
 class CoerceError extends Error {}
 
 const typeError = (type: string | null) => new CoerceError(`invalid value for type '${type}'`);
-
-function pyTypeName(v: AttrValue): string {
-  if (isMap(v)) return "dict";
-  if (Array.isArray(v)) return "list";
-  if (v === null) return "NoneType";
-  return typeof v;
-}
 
 function coerceTyped(v: AttrValue, flag: FlagDef, cwd: string, warn: Warn | undefined): AttrValue {
   switch (flag.type) {
@@ -178,7 +166,7 @@ function compareValues(a: AttrValue, b: AttrValue): number | null {
   const na = numeric(a);
   const nb = numeric(b);
   if (na !== null && nb !== null) return na - nb;
-  if (typeof a === "string" && typeof b === "string") return compareStr(a, b);
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
   return null;
 }
 
@@ -322,7 +310,7 @@ export function flagArgs(op: OpDef, flags: Record<string, AttrValue>, opts: Flag
   const dest = op.flagsDest ?? "args";
   const defs = new Map(op.flags.map((f) => [f.name, f]));
   const out: string[] = [];
-  for (const name of Object.keys(flags).sort(compareStr)) {
+  for (const name of Object.keys(flags).sort(compareCodePoints)) {
     const v = flags[name]!;
     const f = defs.get(name);
     const skip = f ? (f.argSkip ?? op.defaultFlagArgSkip) : false;
@@ -360,10 +348,10 @@ function decodeYamlOrText(s: string): AttrValue {
 /**
  * The flag environment variables (spec §3.4): `FLAG_<NAME>` (upper case, other characters `_`)
  * or the flag's `env-name`, with the args encoding (True → `1`, False/None → ``) or the flag's
- * `env-encoding`.
+ * `env-encoding`. `op` null (a staged run started from its attrs): default names and encoding.
  */
-export function flagEnv(op: OpDef, flags: Record<string, AttrValue>): Record<string, string> {
-  const defs = new Map(op.flags.map((f) => [f.name, f]));
+export function flagEnv(op: OpDef | null, flags: Record<string, AttrValue>): Record<string, string> {
+  const defs = new Map((op?.flags ?? []).map((f) => [f.name, f]));
   const env: Record<string, string> = {};
   for (const [name, v] of Object.entries(flags)) {
     const f = defs.get(name);
@@ -373,6 +361,40 @@ export function flagEnv(op: OpDef, flags: Record<string, AttrValue>): Record<str
   return env;
 }
 
+/** A `${name}` in an operation's command that names no flag or parameter (or refers to itself). */
+export class CmdRefError extends FlagError {}
+
+const REF_P = /(\\?\$\{.+?\})/;
+
+/**
+ * Guild's `util.resolve_refs` over encoded parameters, as `op_cmd._gen_args` applies it to each
+ * command argument: `${name}` becomes the parameter's encoding (the args/env encoding:
+ * `1`/``/str/`pprint.pformat`, so `1.0`, `1e-05`, `inf`), resolved again when it holds a
+ * reference; `\${name}` stays as `${name}`. An unknown name is a CmdRefError, as in Guild
+ * ("command contains invalid reference"); so is a cycle (Guild dies with a traceback).
+ */
+export function resolveCmdRefs(arg: string, params: Record<string, AttrValue>): string {
+  const encoded = new Map(Object.entries(params).map(([k, v]) => [k, argEncode(v)]));
+  const recurse = (val: string, stack: string[]): string =>
+    val
+      .split(REF_P)
+      .filter((p) => p !== "")
+      .map((part) => {
+        if (part.startsWith("${") && part.endsWith("}")) {
+          const name = part.slice(2, -1);
+          if (stack.includes(name))
+            throw new CmdRefError(`invalid setting for operation: command contains a reference cycle (${[...stack, name].join(" -> ")})`);
+          const v = encoded.get(name);
+          if (v === undefined) throw new CmdRefError(`invalid setting for operation: command contains invalid reference '${name}'`);
+          return recurse(v, [...stack, name]);
+        }
+        if (part.startsWith("\\${") && part.endsWith("}")) return part.slice(1);
+        return part;
+      })
+      .join("");
+  return recurse(arg, []);
+}
+
 // ---------------------------------------------------------------------------------------
 // Labels
 
@@ -380,7 +402,7 @@ export function flagEnv(op: OpDef, flags: Record<string, AttrValue>): Record<str
 export function defaultLabel(op: OpDef | null, flags: Record<string, AttrValue>): string {
   void op;
   return Object.keys(flags)
-    .sort(compareStr)
+    .sort(compareCodePoints)
     .filter((k) => flags[k] !== null && flags[k] !== undefined)
     .map((k) => `${k}=${labelFlagValue(flags[k]!)}`)
     .join(" ");
@@ -438,93 +460,4 @@ function applyTransform(t: string, val: AttrValue, warn: Warn | undefined): Attr
     return typeof val === "string" && val.length >= 2 && val.startsWith("'") && val.endsWith("'") ? val.slice(1, -1) : val;
   warn?.(`unsupported template transform: ${pyRepr(t)}`);
   return "#error#";
-}
-
-/** Python `fmt % val` for one conversion; null for Python's TypeError (the value passes through). */
-function pyPercent(fmt: string, val: AttrValue): string | null {
-  const re = /%(?:(%)|([#0\- +]*)(\d+)?(?:\.(\d+))?([a-zA-Z]?))/g;
-  let out = "";
-  let last = 0;
-  let used = false;
-  for (const m of fmt.matchAll(re)) {
-    out += fmt.slice(last, m.index);
-    last = m.index + m[0].length;
-    if (m[1]) {
-      out += "%";
-      continue;
-    }
-    const conv = m[5]!;
-    if (!conv) throw new Error("incomplete format");
-    if (!"diouxXeEfFgGcrsa".includes(conv))
-      throw new Error(
-        `unsupported format character '${conv}' (0x${conv.charCodeAt(0).toString(16)}) at index ${m.index + m[0].length - 1}`,
-      );
-    if (used) return null; // not enough arguments
-    used = true;
-    const s = convert(conv, m[2] ?? "", m[4] === undefined ? null : Number(m[4]), val);
-    if (s === null) return null;
-    const width = m[3] ? Number(m[3]) : 0;
-    const flagsStr = m[2] ?? "";
-    if (s.length >= width) out += s;
-    else if (flagsStr.includes("-")) out += s.padEnd(width);
-    else if (flagsStr.includes("0") && "diouxXeEfFgG".includes(conv)) {
-      const sign = /^[+\- ]/.test(s) ? s[0]! : "";
-      out += sign + s.slice(sign.length).padStart(width - sign.length, "0");
-    } else out += s.padStart(width);
-  }
-  out += fmt.slice(last);
-  if (!used) return null; // not all arguments converted
-  return out;
-}
-
-function convert(conv: string, flags: string, prec: number | null, val: AttrValue): string | null {
-  if (conv === "s") return pyStr(val);
-  if (conv === "r" || conv === "a") return pyRepr(val);
-  const n = numeric(val);
-  if (n === null) return null;
-  const sign = (x: number, s: string) =>
-    x < 0 || Object.is(x, -0) ? s : flags.includes("+") ? `+${s}` : flags.includes(" ") ? ` ${s}` : s;
-  const abs = Math.abs(n);
-  switch (conv) {
-    case "d":
-    case "i":
-    case "u":
-      return sign(n, String(Math.trunc(abs)));
-    case "o":
-      return sign(n, Math.trunc(abs).toString(8));
-    case "x":
-      return sign(n, Math.trunc(abs).toString(16));
-    case "X":
-      return sign(n, Math.trunc(abs).toString(16).toUpperCase());
-    case "c":
-      return String.fromCodePoint(Math.trunc(n));
-    case "f":
-    case "F":
-      return sign(n, Number.isFinite(abs) ? abs.toFixed(prec ?? 6) : abs === Infinity ? "inf" : "nan");
-    case "e":
-    case "E": {
-      const s = Number.isFinite(abs) ? pyExp(abs, prec ?? 6) : abs === Infinity ? "inf" : "nan";
-      return sign(n, conv === "E" ? s.toUpperCase() : s);
-    }
-    default: {
-      // g / G
-      let p = prec ?? 6;
-      if (p === 0) p = 1;
-      let s: string;
-      if (!Number.isFinite(abs)) s = abs === Infinity ? "inf" : "nan";
-      else if (abs === 0) s = "0";
-      else {
-        const exp = Math.floor(Math.log10(Number(abs.toExponential(p - 1))));
-        if (exp >= -4 && exp < p) s = abs.toFixed(Math.max(0, p - 1 - exp));
-        else s = pyExp(abs, p - 1);
-        if (!flags.includes("#")) s = s.replace(/(\.\d*?)0+(?=$|e)/, "$1").replace(/\.(?=$|e)/, "");
-      }
-      return sign(n, conv === "G" ? s.toUpperCase() : s);
-    }
-  }
-}
-
-function pyExp(x: number, prec: number): string {
-  const s = x.toExponential(prec);
-  return s.replace(/e([+-])(\d)$/, "e$10$2");
 }

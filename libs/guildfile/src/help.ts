@@ -6,8 +6,8 @@ import path from "node:path";
 import type { AttrValue } from "@guildts/runstore";
 import { opFullname, type FlagChoice, type FlagDef, type Guildfile, type ModelDef, type OpDef } from "./guildfile.js";
 import { HelpFormatter, wrapText } from "./helpfmt.js";
-import { compareStr, isMap, pyStr, pyTruthy } from "./py.js";
-import { decodeFlagFunction, encodeFlagVal, formatFlag } from "./values.js";
+import { compareCodePoints, encodeFlagVal, isMap, pyStr, pyTruthy } from "@guildts/py";
+import { decodeFlagFunction, formatFlag } from "./values.js";
 
 const firstLine = (s: string) => s.split("\n")[0]!;
 
@@ -41,8 +41,10 @@ export function formatOperations(gfs: Guildfile[], opts: FormatOperationsOptions
   const filters = (opts.filters ?? []).map((f) => f.toLowerCase());
   const shown = rows
     .filter((r) => filters.every((f) => r.fullname.toLowerCase().includes(f) || r.description.toLowerCase().includes(f)))
-    .sort((a, b) => compareStr(a.model, b.model) || compareStr(a.op.name, b.op.name));
-  const width = Math.max(0, ...shown.map((r) => r.fullname.length));
+    .sort((a, b) => compareCodePoints(a.model, b.model) || compareCodePoints(a.op.name, b.op.name));
+  // A loop, not Math.max(...spread): 200,000 operations overflow the call stack as arguments.
+  let width = 0;
+  for (const r of shown) width = Math.max(width, r.fullname.length);
   const termWidth = opts.width ?? 80;
   let out = "";
   for (const r of shown) {
@@ -109,7 +111,8 @@ function formatFlagDesc(flag: FlagDef, maxFlagLen: number, width: number): strin
 /** Guild's `help.flags_dl`: `[name, description]` rows for a definition list. */
 export function flagsDl(flags: FlagDef[], width = 78): [string, string][] {
   if (!flags.length) return [];
-  const maxLen = Math.max(...flags.map((f) => f.name.length));
+  let maxLen = -Infinity;
+  for (const f of flags) maxLen = Math.max(maxLen, f.name.length);
   return flags.map((f) => [f.name, formatFlagDesc(f, maxLen, width)]);
 }
 
@@ -269,7 +272,7 @@ export function helpGuildfile(gf: Guildfile, opts: HelpOptions & { cwd?: string 
   out.startSection("OVERVIEW");
   out.writeText(OVERVIEW.replace("%s", guildfileDirDesc(gf, opts.cwd ?? process.cwd())));
   const sorted = [...gf.models].sort((a, b) =>
-    compareStr(a.name.startsWith("_") ? `\xff${a.name}` : a.name, b.name.startsWith("_") ? `\xff${b.name}` : b.name),
+    compareCodePoints(a.name.startsWith("_") ? `\xff${a.name}` : a.name, b.name.startsWith("_") ? `\xff${b.name}` : b.name),
   );
   let anon: ModelDef | null = null;
   const named: ModelDef[] = [];
@@ -334,7 +337,7 @@ export interface FlagsPromptOptions {
 export function flagsPrompt(op: OpDef, flags: Record<string, AttrValue>, opts: FlagsPromptOptions = {}): string {
   const nullLabels = new Map(op.flags.filter((f) => f.nullLabel !== null).map((f) => [f.name, f.nullLabel!]));
   const lines = [`You are about to ${opts.action ?? "run"} ${opts.subject ?? opFullname(op)}`];
-  for (const name of Object.keys(flags).sort(compareStr)) {
+  for (const name of Object.keys(flags).sort(compareCodePoints)) {
     const v = flags[name]!;
     let shown: string;
     if (v === null) shown = encodeFlagVal(nullLabels.get(name) ?? "default");

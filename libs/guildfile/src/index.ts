@@ -3,5 +3,5 @@ export * from "./resolve.js";
 export * from "./values.js";
 export * from "./flags.js";
 export * from "./help.js";
-export { pyRepr, pyStr } from "./py.js";
+export { pyRepr, pyStr } from "@guildts/py";
 export { HelpFormatter, wrapText, TextWrapper } from "./helpfmt.js";

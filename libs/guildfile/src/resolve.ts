@@ -2,7 +2,7 @@
  * Resolving `guild run [[MODEL:]OPERATION]` against a guild file (spec §2.2-2.5).
  */
 import type { Guildfile, ModelDef, OpDef } from "./guildfile.js";
-import { compareStr } from "./py.js";
+import { compareCodePoints } from "@guildts/py";
 
 /** Resolution errors, with Guild's messages (spec §2.5); exit status 1. */
 export class OpResolveError extends Error {
@@ -47,7 +47,7 @@ export function defaultOperation(model: ModelDef): OpDef | null {
 function matchModel(gf: Guildfile, modelRef: string | null): ModelDef | null {
   const matches: ModelDef[] = [];
   if (modelRef) {
-    matches.push(...gf.models.filter((m) => m.name.includes(modelRef)));
+    for (const m of gf.models) if (m.name.includes(modelRef)) matches.push(m);
   } else {
     const dflt = defaultModel(gf);
     for (const m of gf.models) {
@@ -64,7 +64,7 @@ function matchModel(gf: Guildfile, modelRef: string | null): ModelDef | null {
     if (exact) return exact;
     const names = matches
       .map((m) => m.name)
-      .sort(compareStr)
+      .sort(compareCodePoints)
       .map((n) => `  ${n}`)
       .join("\n");
     throw new OpResolveError(`there are multiple models that match '${modelRef}'\nTry specifying one of the following:\n${names}`);

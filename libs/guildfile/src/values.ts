@@ -4,66 +4,30 @@ import { shortenPath } from "@guildts/format";
  */
 import fs from "node:fs";
 import path from "node:path";
-import { decodeAttr, encodeAttr, GuildFloat, pythonFloatRepr, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
+import { decodeAttr, type AttrValue } from "@guildts/runstore";
 import { FlagError } from "./errors.js";
-import { asFloat, compareStr, isFloat, isMap, isNumber, numeric, parsePyFloat, parsePyInt, pyPformat, pyReprStr, pyStrip } from "./py.js";
+import {
+  asFloat,
+  encodeFlagVal,
+  isFloat,
+  isNumber,
+  numeric,
+  parsePyFloat,
+  parsePyInt,
+  pyPformat,
+  pyRound,
+  pyRepr,
+  pyReprStr,
+  pyStrip,
+  shlexQuote,
+  shlexSplit,
+} from "@guildts/py";
 
 /** Receives Guild's warnings (`WARNING: ...` lines), without the prefix. */
 export type Warn = (message: string) => void;
 
 // ---------------------------------------------------------------------------------------
-// Encoding
-
-/**
- * PyYAML's dump of one scalar as Guild's `encode_yaml` writes it (no strict patch: the
- * one-letter strings y/n stay plain), without the document end marker.
- */
-export function encodeYamlScalar(v: AttrValue): string {
-  if (typeof v === "string" && /^[yYnN]$/.test(v)) return v;
-  return encodeAttr(v).replace(/\n$/, "");
-}
-
-/** `yaml_util.encode_yaml(val, default_flow_style=True)`: flow style for lists and maps. */
-export function encodeYamlFlow(v: AttrValue): string {
-  if (Array.isArray(v)) return `[${v.map(flowItem).join(", ")}]`;
-  if (isMap(v)) {
-    return `{${Object.keys(v)
-      .sort(compareStr)
-      .map((k) => `${flowItem(k)}: ${flowItem(v[k]!)}`)
-      .join(", ")}}`;
-  }
-  return encodeYamlScalar(v);
-}
-
-function flowItem(v: AttrValue): string {
-  if (Array.isArray(v) || isMap(v)) return encodeYamlFlow(v);
-  const s = encodeYamlScalar(v);
-  // Inside a flow collection a plain scalar cannot hold flow indicators.
-  if (typeof v === "string" && !/^['"]/.test(s) && /[,[\]{}]|: |#/.test(s)) return `'${s.replaceAll("'", "''")}'`;
-  return s;
-}
-
-/** Guild's `encode_flag_val`: `yes`/`no`/`null`, `[a, b]`, `{k: v}`, else YAML (spec §3.4). */
-export function encodeFlagVal(v: AttrValue): string {
-  if (v === true) return "yes";
-  if (v === false) return "no";
-  if (v === null) return "null";
-  if (Array.isArray(v)) {
-    return `[${v
-      .map((x) => {
-        const encoded = encodeFlagVal(x);
-        return typeof x === "string" && encoded.includes(",") ? pyReprStr(encoded) : encoded;
-      })
-      .join(", ")}]`;
-  }
-  if (isMap(v)) {
-    return `{${Object.keys(v)
-      .sort(compareStr)
-      .map((k) => `${encodeFlagVal(k)}: ${encodeFlagVal(v[k]!)}`)
-      .join(", ")}}`;
-  }
-  return encodeYamlScalar(v);
-}
+// Encoding: `encode_flag_val` and `yaml_util.encode_yaml` are @guildts/py's.
 
 export interface FormatFlagOptions {
   /** Cut floats to this many decimals (`true` = 5). */
@@ -191,7 +155,7 @@ function seqArgs(name: string, args: AttrValue[], defaults: AttrValue[], require
   if (args.length > n) {
     const rest = args.slice(n);
     warn?.(
-      `unsupported arguments for ${name} function: ${rest.length === 1 ? `(${pyArg(rest[0]!)},)` : `(${rest.map(pyArg).join(", ")})`} - ignoring`,
+      `unsupported arguments for ${name} function: ${rest.length === 1 ? `(${pyRepr(rest[0]!)},)` : `(${rest.map(pyRepr).join(", ")})`} - ignoring`,
     );
   }
   const out = defaults.map((d, i) => (i < args.length ? args[i]! : d));
@@ -201,23 +165,16 @@ function seqArgs(name: string, args: AttrValue[], defaults: AttrValue[], require
   return out;
 }
 
-function pyArg(v: AttrValue): string {
-  if (typeof v === "string") return pyReprStr(v);
-  if (v instanceof GuildFloat) return pythonFloatRepr(v.value);
-  if (typeof v === "number" && !Number.isInteger(v)) return pythonFloatRepr(v);
-  return String(v);
-}
-
 function assertNumeric(...args: AttrValue[]): void {
   for (const a of args) {
-    if (a === null || numeric(a) === null) throw new FunctionArgError(`invalid arg ${pyArg(a)}: expected a number`);
+    if (a === null || numeric(a) === null) throw new FunctionArgError(`invalid arg ${pyRepr(a)}: expected a number`);
   }
 }
 
 /** numpy's `.item()` then Guild's `round(x, 8)` for floats above 1e-8. */
 function seqVal(x: number, float: boolean): AttrValue {
   if (!float) return x;
-  return asFloat(x > 1e-8 ? Number(x.toFixed(8)) : x);
+  return asFloat(x > 1e-8 ? pyRound(x, 8) : x);
 }
 
 function linspace(start: number, end: number, count: number): number[] {

@@ -101,3 +101,45 @@ test("the scalar cache parses only the runs asked for, keeps the others on save,
   fs.writeFileSync(file, '{"v": 2, "entries": {}}');
   assert.ok(Math.abs(acc(new ScalarCache(home), runs[2]!) - 0.3) < 1e-6); // an older format: rebuilt
 });
+
+test("the scalar cache drops the entries of runs that no longer exist", async () => {
+  process.env.GUILDTS_INDEX_RACY_MS = "0";
+  const { ScalarCache } = await import("@guildts/runstore");
+  const home = tempDir();
+  const runs = ["r1", "r2", "r3"].map((id) => {
+    const run = path.join(home, "runs", id);
+    fs.mkdirSync(path.join(run, ".guild", "attrs"), { recursive: true });
+    const w = new EventFileWriter(path.join(run, ".guild"), { now: () => 1, host: "h", pid: 1 });
+    w.addScalar("loss", 0.5, 1);
+    w.close();
+    return run;
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  const cacheFile = path.join(home, "cache", "guildts", "scalars.json");
+  // One header line, then one line per run: its directory (JSON), a tab, its entry.
+  const keys = () =>
+    fs
+      .readFileSync(cacheFile, "utf8")
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((l) => JSON.parse(l.slice(0, l.indexOf("\t"))) as string)
+      .sort();
+  let c = new ScalarCache(home);
+  for (const [i, run] of runs.entries()) c.get(`r${i + 1}`, run);
+  c.save();
+  assert.deepEqual(keys(), [...runs].sort());
+  // r1 purged, r2 moved to the trash; r3 changes, so the next save writes the file again.
+  fs.rmSync(runs[0]!, { recursive: true });
+  const trashed = path.join(home, "trash", "runs", "r2");
+  fs.mkdirSync(path.dirname(trashed), { recursive: true });
+  fs.renameSync(runs[1]!, trashed);
+  const w = new EventFileWriter(path.join(runs[2]!, ".guild"), { now: () => 2, host: "h", pid: 2 });
+  w.addScalar("acc", 1, 1);
+  w.close();
+  await new Promise((r) => setTimeout(r, 20));
+  c = new ScalarCache(home);
+  c.get("r3", runs[2]!);
+  c.save();
+  assert.deepEqual(keys(), [runs[2]]);
+});

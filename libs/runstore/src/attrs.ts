@@ -6,7 +6,7 @@ import { otherRunDir } from "./home.js";
 import { decodeAttr } from "./yaml/decode.js";
 import { writeFileAtomic } from "./atomic.js";
 import { runLockPath, withLock } from "./lock.js";
-import { encodeAttr } from "./yaml/encode.js";
+import { encodeAttr } from "@guildts/py";
 import { AttrDecodeError, type AttrValue } from "./yaml/value.js";
 
 const ATTR_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;

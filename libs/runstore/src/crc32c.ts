@@ -11,9 +11,9 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-export function crc32c(buf: Uint8Array): number {
+export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
   let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -22,6 +22,7 @@ export function maskCrc(crc: number): number {
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 
-export function maskedCrc(buf: Uint8Array): number {
-  return maskCrc(crc32c(buf));
+/** The masked CRC of `buf[start, end)` (all of it by default). */
+export function maskedCrc(buf: Uint8Array, start = 0, end = buf.length): number {
+  return maskCrc(crc32c(buf, start, end));
 }

@@ -1,7 +1,5 @@
 export * from "./yaml/value.js";
-export { compareCodePoints, encodeAttr } from "./yaml/encode.js";
 export { decodeAttr } from "./yaml/decode.js";
-export * from "./shlex.js";
 export * from "./opref.js";
 export * from "./home.js";
 export * from "./status.js";
@@ -14,7 +12,8 @@ export * from "./scalars.js";
 export * from "./crc32c.js";
 export * from "./lifecycle.js";
 export * from "./atomic.js";
-export { pythonFloatRepr } from "./yaml/python-repr.js";
+// Python's rules live in @guildts/py; re-exported for the store's users that already speak them.
+export { compareCodePoints, encodeAttr, pythonFloatRepr, shlexQuote, shlexSplit } from "@guildts/py";
 export * from "./lock.js";
 export * from "./creation.js";
 export * from "./fsck.js";

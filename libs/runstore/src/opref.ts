@@ -1,5 +1,5 @@
 import path from "node:path";
-import { shlexQuote, shlexSplit } from "./shlex.js";
+import { shlexQuote, shlexSplit } from "@guildts/py";
 
 /** A parsed `.guild/opref`: `<type>:<pkg> <version> <model> <op>` (see the store spec §2.2). */
 export interface OpRef {

@@ -153,7 +153,7 @@ const CHUNK = 1024 * 1024;
 
 /** Random access to an event file's bytes through one bounded buffer. */
 class Window {
-  private buf: Buffer;
+  buf: Buffer;
   private start = 0;
   private len = 0;
   constructor(
@@ -163,10 +163,10 @@ class Window {
     this.buf = Buffer.alloc(Math.min(CHUNK, size));
   }
 
-  /** Bytes [pos, pos + n), valid until the next call; null when the file ends before. */
-  get(pos: number, n: number): Buffer | null {
-    if (pos + n > this.size) return null;
-    if (pos >= this.start && pos + n <= this.start + this.len) return this.buf.subarray(pos - this.start, pos - this.start + n);
+  /** Where bytes [pos, pos + n) are in `buf` (valid until the next call); -1 when the file ends before. */
+  at(pos: number, n: number): number {
+    if (pos + n > this.size) return -1;
+    if (pos >= this.start && pos + n <= this.start + this.len) return pos - this.start;
     if (n > this.buf.length) this.buf = Buffer.alloc(Math.max(n, CHUNK));
     const want = Math.min(this.buf.length, this.size - pos);
     let got = 0;
@@ -177,7 +177,7 @@ class Window {
     }
     this.start = pos;
     this.len = got;
-    return got >= n ? this.buf.subarray(0, n) : null;
+    return got >= n ? 0 : -1;
   }
 }
 
@@ -207,14 +207,15 @@ export function readEvents(
 ): EventFileResult {
   const win = Buffer.isBuffer(source) ? null : new Window(source.fd, source.size);
   const size = Buffer.isBuffer(source) ? source.length : source.size;
-  const get = (pos: number, n: number): Buffer | null =>
-    win ? win.get(pos, n) : pos + n <= size ? (source as Buffer).subarray(pos, pos + n) : null;
   const out: EventFileResult = { records: 0, bad: 0 };
   let lostAt = -1; // where a run of garbage began (resynchronising), or -1
   let pos = 0;
   while (pos + 12 <= size) {
-    const head = get(pos, 12)!;
-    if (maskedCrc(head.subarray(0, 8)) !== head.readUInt32LE(8)) {
+    // No copies and no views per record: offsets into the window (or the whole buffer).
+    let buf = win ? win.buf : (source as Buffer);
+    let h = win ? win.at(pos, 12) : pos;
+    if (win) buf = win.buf;
+    if (maskedCrc(buf, h, h + 8) !== buf.readUInt32LE(h + 8)) {
       if (lostAt < 0) {
         out.bad++;
         lostAt = pos;
@@ -225,20 +226,20 @@ export function readEvents(
       pos++;
       continue;
     }
-    const len = Number(head.readBigUInt64LE(0));
+    const len = buf.readUInt32LE(h) + buf.readUInt32LE(h + 4) * 2 ** 32;
     if (pos + 16 + len > size) break; // a record still being written
     lostAt = -1;
     if (len > MAX_EVENT_RECORD) {
       pos += 16 + len; // an image or a tensor, not a scalar: skipped unread
       continue;
     }
-    const rec = get(pos + 12, len + 4)!;
-    if (maskedCrc(rec.subarray(0, len)) !== rec.readUInt32LE(len)) out.bad++;
+    h = win ? win.at(pos + 12, len + 4) : pos + 12;
+    if (win) buf = win.buf;
+    if (maskedCrc(buf, h, h + len) !== buf.readUInt32LE(h + len)) out.bad++;
     else {
       try {
-        const scalars: [string, number, number][] = [];
-        readEvent(rec, 0, len, (tag, value, step) => scalars.push([tag, value, step]));
-        for (const [tag, value, step] of scalars) onScalar(tag, value, step);
+        // readEvent reports a record's scalars only once all of it parsed.
+        readEvent(buf, h, h + len, onScalar);
         out.records++;
       } catch {
         out.bad++;
@@ -501,12 +502,16 @@ export class ScalarCache {
   save(): void {
     if (!this.file || !this.dirty) return;
     this.dirty = false;
+    // Entries of runs that are gone (purged, or moved to or from the trash: the key is the run's
+    // directory) are dropped, so the cache never grows past the home it describes.
+    const present = (key: string) => fs.lstatSync(key, { throwIfNoEntry: false }) !== undefined;
     const out: string[] = [SCALAR_CACHE_HEADER];
     for (const [key, at] of this.lines) {
-      if (this.parsed.has(key)) continue;
+      if (this.parsed.has(key) || !present(key)) continue;
       out.push(`${JSON.stringify(key)}\t${this.text.slice(at[0], at[1])}`);
     }
-    for (const [key, e] of this.parsed) if (e) out.push(`${JSON.stringify(key)}\t${JSON.stringify({ ...e, v: e.v.map(pack) })}`);
+    for (const [key, e] of this.parsed)
+      if (e && present(key)) out.push(`${JSON.stringify(key)}\t${JSON.stringify({ ...e, v: e.v.map(pack) })}`);
     writeCacheFile(this.file, `${out.join("\n")}\n`);
   }
 }

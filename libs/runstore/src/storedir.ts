@@ -65,29 +65,38 @@ export function storeDir(home: string, kind: StoreDirKind, opts: { create?: bool
   const parts = PLACES[kind];
   for (let i = 0; i < parts.length; i++) {
     dir = path.join(dir, parts[i]!);
-    const rel = parts.slice(0, i + 1).join("/");
-    let st = fs.lstatSync(dir, { throwIfNoEntry: false });
-    if (st === undefined) {
-      if (!opts.create) return null;
-      if (i === 0) fs.mkdirSync(home, { recursive: true });
-      try {
-        fs.mkdirSync(dir);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      }
-      st = fs.lstatSync(dir);
-    }
-    if (st.isSymbolicLink()) {
-      if (!FOLLOWED.has(rel)) throw new StoreDirError(dir, "symlink", linkTarget(dir));
-      st = fs.statSync(dir, { throwIfNoEntry: false });
-      if (st === undefined) {
-        if (!opts.create) return null;
-        throw new StoreDirError(dir, "not-a-directory", ` (a symbolic link${linkTarget(dir)} that leads nowhere)`);
-      }
-    }
-    if (!st.isDirectory()) throw new StoreDirError(dir, "not-a-directory", "");
+    if (i === 0 && opts.create) fs.mkdirSync(home, { recursive: true });
+    if (!checkDir(dir, { create: opts.create, followed: FOLLOWED.has(parts.slice(0, i + 1).join("/")) })) return null;
   }
   return dir;
+}
+
+/**
+ * The rule, for one directory: a real directory (lstat), or with `followed` a link to one.
+ * False when it is missing (made first, as a real directory, with `create`); StoreDirError
+ * when it is a link (unless followed) or not a directory.
+ */
+function checkDir(dir: string, opts: { create?: boolean; followed?: boolean }): boolean {
+  let st = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (st === undefined) {
+    if (!opts.create) return false;
+    try {
+      fs.mkdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    st = fs.lstatSync(dir);
+  }
+  if (st.isSymbolicLink()) {
+    if (!opts.followed) throw new StoreDirError(dir, "symlink", linkTarget(dir));
+    st = fs.statSync(dir, { throwIfNoEntry: false });
+    if (st === undefined) {
+      if (!opts.create) return false;
+      throw new StoreDirError(dir, "not-a-directory", ` (a symbolic link${linkTarget(dir)} that leads nowhere)`);
+    }
+  }
+  if (!st.isDirectory()) throw new StoreDirError(dir, "not-a-directory", "");
+  return true;
 }
 
 /** storeDir's verdict without throwing: the error, or null when the directory is fine or missing. */
@@ -98,28 +107,6 @@ export function storeDirProblem(home: string, kind: StoreDirKind): StoreDirError
   } catch (e) {
     if (e instanceof StoreDirError) return e;
     return null;
-  }
-}
-
-const checkedOnce = new Map<string, StoreDirError | null>();
-
-/**
- * storeDir for paths used many times in one process (a lock per run, the cache's files): checked
- * once per process and home, then remembered. A directory that is missing is checked again.
- */
-export function storeDirOnce(home: string, kind: StoreDirKind, opts: { create?: boolean } = {}): string {
-  const key = `${kind}\0${home}`;
-  const known = checkedOnce.get(key);
-  if (known) throw known;
-  if (known === null) return storeDirPath(home, kind);
-  try {
-    const dir = storeDir(home, kind, opts);
-    if (dir === null) return storeDirPath(home, kind);
-    checkedOnce.set(key, null);
-    return dir;
-  } catch (e) {
-    if (e instanceof StoreDirError) checkedOnce.set(key, e);
-    throw e;
   }
 }
 
@@ -134,19 +121,6 @@ const realDirs = new Set<string>();
 export function assertRealDirs(dir: string, opts: { levels?: 1 | 2; create?: boolean } = {}): void {
   if (realDirs.has(dir)) return;
   const chain = opts.levels === 2 ? [path.dirname(dir), dir] : [dir];
-  for (const d of chain) {
-    let st = fs.lstatSync(d, { throwIfNoEntry: false });
-    if (st === undefined) {
-      if (!opts.create) return;
-      try {
-        fs.mkdirSync(d);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      }
-      st = fs.lstatSync(d);
-    }
-    if (st.isSymbolicLink()) throw new StoreDirError(d, "symlink", linkTarget(d));
-    if (!st.isDirectory()) throw new StoreDirError(d, "not-a-directory", "");
-  }
+  for (const d of chain) if (!checkDir(d, { create: opts.create })) return;
   realDirs.add(dir);
 }

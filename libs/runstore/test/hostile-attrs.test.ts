@@ -15,7 +15,7 @@ import fc from "fast-check";
 import { tempDir } from "@guildts/testkit";
 import { buildRecord, NotARunError, readAttr, readRunFacts } from "../src/index.js";
 import { decodeAttr, MAX_DEPTH } from "../src/yaml/decode.js";
-import { encodeAttr } from "../src/yaml/encode.js";
+import { encodeAttr } from "@guildts/py";
 import { AttrDecodeError, GuildFloat, type AttrValue } from "../src/yaml/value.js";
 
 const runs = scaledRuns;

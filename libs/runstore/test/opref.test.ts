@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeOperation, describeOpRef, formatOpRef, opDir, OpRefError, parseOpRef } from "../src/opref.js";
-import { shlexQuote, shlexSplit } from "../src/shlex.js";
 
 test("parses a 0.9 guildfile opref written by Guild", () => {
   const o = parseOpRef("guildfile:/home/alice/mnist/guild.yml 7d11b1c1c0c60d8ddf75cc4fb676237c mnist train");
@@ -78,11 +77,26 @@ test("batch descriptions join the proto's", () => {
   assert.equal(describeOperation(proto, null), "m:train");
 });
 
-test("shlex matches Python's split and quote", () => {
-  assert.deepEqual(shlexSplit(`a 'b c' "d \\"e\\" \\x" f\\ g ''`), ["a", "b c", 'd "e" \\x', "f g", ""]);
-  assert.equal(shlexQuote(""), "''");
-  assert.equal(shlexQuote("abc/d-e_f.g:h,i=j+k@l%m"), "abc/d-e_f.g:h,i=j+k@l%m");
-  assert.equal(shlexQuote("a b"), "'a b'");
-  assert.equal(shlexQuote("it's"), `'it'"'"'s'`);
-  assert.equal(shlexQuote("é"), "'é'");
+// ---- cases mutation testing found untested (bench/MUTATION.md) ----
+
+test("an opref needs a TYPE:PKG first field; an empty type is kept, as Guild splits it", () => {
+  assert.throws(
+    () => parseOpRef("guildfile v m op"),
+    (e: unknown) => e instanceof OpRefError && /invalid opref: "guildfile v m op"/.test(String(e)),
+  );
+  assert.deepEqual(parseOpRef(":p v m op"), { type: "", pkg: "p", version: "v", model: "m", op: "op" });
+  assert.throws(() => parseOpRef("a:b 'v m op"), /invalid opref: .*: "a:b 'v m op"/);
+});
+
+test("formatOpRef: a field quoted as a whole is written \"'x'\"; one lone quote stays shlex's", () => {
+  const o = { type: "guildfile", pkg: "/p/guild.yml", version: "'x'", model: "'", op: "train" };
+  assert.equal(formatOpRef(o), `guildfile:/p/guild.yml "'x'" ''"'"'' train`);
+  assert.deepEqual(parseOpRef(formatOpRef(o)), o);
+});
+
+test("a batch operation whose own op starts with + is joined without another +", () => {
+  const proto = { type: "guildfile", pkg: "/p/guild.yml", version: "", model: "m", op: "train" };
+  const batch = (op: string) => ({ type: "guildfile", pkg: "/p/guild.yml", version: "", model: "", op });
+  assert.equal(describeOperation(batch("+random"), proto), "m:train+random");
+  assert.equal(describeOperation(batch("optimizer"), proto), "m:train+optimizer");
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compileFilter, FilterError, runView, scopePredicate, sortRuns } from "../src/index.js";
+import { compileFilter, FilterError, isEmptyFilter, runView, scopePredicate, sortRuns } from "../src/index.js";
 import { rec } from "./records.js";
 
 const runs = [
@@ -74,4 +74,51 @@ test("runView scopes, filters and sorts without touching its input", () => {
     input.map((r) => r.id),
     ["d4", "c3", "b2", "a1"],
   );
+});
+
+// ---- cases mutation testing found untested (bench/MUTATION.md) ----
+
+test("several --label or --tag values are OR: a run needs only one of them", () => {
+  const rs = [
+    rec("p", { label: "alpha beta", tags: ["x", "y"] }),
+    rec("q", { label: "alpha", tags: ["x"] }),
+    rec("r", { label: "gamma", tags: ["y"] }),
+    rec("s", { label: null, tags: [] }),
+  ];
+  const pick = (f: Parameters<typeof compileFilter>[0]) => rs.filter(compileFilter(f)).map((r) => r.id);
+  assert.deepEqual(pick({ labels: ["alpha", "gamma"] }), ["p", "q", "r"]);
+  assert.deepEqual(pick({ labels: ["beta", "-"] }), ["p", "s"]);
+  assert.deepEqual(pick({ tags: ["x", "y"] }), ["p", "q", "r"]);
+  assert.deepEqual(pick({ tags: ["y"], labels: ["alpha"] }), ["p"], "different kinds still AND");
+});
+
+test("an operation pattern is a regex when it starts with ^ or ends with $ (op$), a substring otherwise", () => {
+  const rs = [rec("a", { operation: "mnist:train" }), rec("b", { operation: "train2" }), rec("c", { operation: "x$y" })];
+  const pick = (op: string) => rs.filter(compileFilter({ ops: [op] })).map((r) => r.id);
+  assert.deepEqual(pick("train$"), ["a"], "`$` anchors at the end");
+  assert.deepEqual(pick("^train"), ["b"]);
+  assert.deepEqual(pick("$y"), ["c"], "a `$` elsewhere is text");
+  assert.deepEqual(pick("^x\\$"), ["c"]);
+  assert.throws(() => compileFilter({ ops: ["(train$"] }), /invalid operation pattern '\(train\$'/);
+});
+
+test("--marked with --unmarked is refused", () => {
+  assert.throws(() => compileFilter({ marked: true, unmarked: true }), /--marked and --unmarked cannot both be used/);
+  assert.throws(() => compileFilter({ marked: true, unmarked: true }), FilterError);
+});
+
+test("isEmptyFilter: true only when no filter of any kind is set", () => {
+  assert.equal(isEmptyFilter({}), true);
+  assert.equal(isEmptyFilter({ ops: [], statuses: [], labels: [], tags: [], unlabeled: false, marked: false, unmarked: false }), true);
+  for (const f of [
+    { ops: ["t"] },
+    { statuses: ["error" as const] },
+    { labels: ["l"] },
+    { unlabeled: true },
+    { tags: ["t"] },
+    { marked: true },
+    { unmarked: true },
+  ]) {
+    assert.equal(isEmptyFilter(f), false, JSON.stringify(f));
+  }
 });

@@ -1,7 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { headNeeded, parseSelector, resolveSelectors, RunList, SelectorError, sortRuns, type Selector } from "../src/index.js";
+import {
+  compareRuns,
+  exactId,
+  headNeeded,
+  isDirectLookup,
+  parseSelector,
+  resolveSelectors,
+  RunList,
+  SelectorError,
+  sortRuns,
+  type Selector,
+} from "../src/index.js";
 import { rec } from "./records.js";
 
 /** Nine runs, newest first: ids chosen to share prefixes (`e`, `4`, `b`) like the Guild fixture. */
@@ -211,4 +222,95 @@ test("property: indexes and bounded ranges resolve the same on the head of the l
   assert.equal(headNeeded([parseSelector("3:")]), null);
   assert.equal(headNeeded([parseSelector("abc12345")]), null);
   assert.equal(headNeeded([parseSelector("2"), parseSelector("1:5")]), 5);
+});
+
+// ---- cases mutation testing found untested (bench/MUTATION.md) ----
+
+test("the id-prefix table keeps every run of a key: runs sharing their first three characters", () => {
+  const twins = ["abc1000000000000000000000000000a", "abc2000000000000000000000000000b", "abd3000000000000000000000000000c"].map((id, i) =>
+    rec(id, { started: 10 - i }),
+  );
+  const list = new RunList(twins);
+  assert.deepEqual(
+    list.withPrefix("abc").map((r) => r.id.slice(0, 4)),
+    ["abc1", "abc2"],
+  );
+  assert.deepEqual(
+    resolveSelectors(list, ["abc1"]).map((r) => r.id.slice(0, 4)),
+    ["abc1"],
+  );
+  assert.deepEqual(
+    resolveSelectors(list, ["abc2"]).map((r) => r.id.slice(0, 4)),
+    ["abc2"],
+  );
+  assert.equal(err(() => resolveSelectors(list, ["abc"])).candidates.length, 2);
+  // Prefixes shorter than the table's key are answered by a scan, in list order.
+  assert.deepEqual(
+    list.withPrefix("ab").map((r) => r.id.slice(0, 4)),
+    ["abc1", "abc2", "abd3"],
+  );
+});
+
+test("an exact id matches only that run, never a longer id it is a prefix of", () => {
+  const short = rec("abcdef12", { started: 2 });
+  const long = rec("abcdef123456", { started: 1 });
+  const list = new RunList([short, long]);
+  assert.deepEqual(
+    resolveSelectors(list, [exactId("abcdef12")]).map((r) => r.id),
+    ["abcdef12"],
+  );
+  assert.equal(err(() => resolveSelectors(list, ["abcdef12"])).kind, "ambiguous", "a plain prefix sees both");
+  assert.equal(err(() => resolveSelectors(list, [exactId("abcdef1")])).kind, "no-match");
+  assert.equal(isDirectLookup(exactId("abc")), true);
+  assert.equal(isDirectLookup(parseSelector("abcdef12")), true, "8 characters: an id prefix resolved from names");
+  assert.equal(isDirectLookup(parseSelector("abcdef1")), false);
+  assert.equal(isDirectLookup(parseSelector("1")), false);
+  assert.equal(isDirectLookup(parseSelector(":")), false);
+});
+
+test("RunList.indexOf gives list positions, -1 for a run not in the list", () => {
+  const list = new RunList(runs);
+  assert.equal(list.indexOf(runs[0]!), 0);
+  assert.equal(list.indexOf(runs[4]!), 4);
+  assert.equal(list.indexOf(rec("ffff")), -1);
+});
+
+test("several selectors come back in list order; one selector keeps its own order", () => {
+  assert.deepEqual(sel("9", "1"), ["b3ca74ef", "12345678"]);
+  const head = new RunList(runs.slice(0, 3), 9);
+  assert.deepEqual(
+    resolveSelectors(head, ["2:3"]).map((r) => r.id.slice(0, 8)),
+    ["bdc2a0e6", "3d5e4116"],
+  );
+});
+
+test("messages count runs in the singular and plural; an empty list's ranges", () => {
+  const one = [rec("a1b2c3d4", { started: 1 })];
+  assert.equal(
+    err(() => resolveSelectors(one, ["2"])).message,
+    "index 2 is out of range: there is 1 run in this list (1 to 1); to select by id prefix, give at least 8 characters",
+  );
+  assert.equal(err(() => resolveSelectors(one, ["3:"])).message, "range '3:' starts past the end: there is 1 run in this list");
+  assert.deepEqual(resolveSelectors([], [":3"]), [], "a range without START on an empty list selects nothing");
+  assert.equal(err(() => resolveSelectors([], ["2:3"])).kind, "out-of-range");
+  assert.equal(parseSelector("3:3").kind, "range", "START equal to STOP is one run");
+  assert.equal(err(() => parseSelector("")).message.startsWith("an empty selector"), true);
+  assert.equal(err(() => parseSelector(".")).kind, "malformed");
+});
+
+test("compareRuns: newer first, no timestamp last, equal timestamps by id, a run equal to itself", () => {
+  const a = rec("a", { started: 5 });
+  const b = rec("b", { started: 5 });
+  const none = rec("0", { started: null });
+  assert.ok(compareRuns(a, b) < 0);
+  assert.ok(compareRuns(b, a) > 0);
+  assert.equal(compareRuns(a, rec("a", { started: 5 })), 0);
+  assert.ok(compareRuns(rec("z", { started: 9 }), a) < 0);
+  assert.ok(compareRuns(none, a) > 0, "a run without a timestamp sorts after one with");
+  assert.ok(compareRuns(a, none) < 0);
+  assert.equal(compareRuns(none, rec("0", { started: null })), 0);
+  assert.deepEqual(
+    sortRuns([rec("c", { started: 1 }), rec("b", { started: 1 }), none, rec("a", { started: 1 })]).map((r) => r.id),
+    ["a", "b", "c", "0"],
+  );
 });

@@ -126,9 +126,16 @@ export interface RunResult {
   status: number | null;
 }
 
+/**
+ * Variables passed through to the commands a test runs: StrykerJS's active mutant (`npm run
+ * mutation`), without which no end-to-end test could kill a mutant in the code the command runs.
+ */
+export const PASSED_THROUGH_ENV = ["__STRYKER_ACTIVE_MUTANT__"] as const;
+
 /** The clean, deterministic environment commands run with in tests (UTC, no colour), plus `extra`. */
 export function commandEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: os.tmpdir(), TZ: "UTC", LANG: "C.UTF-8", NO_COLOR: "1", ...extra };
+  const passed = Object.fromEntries(PASSED_THROUGH_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+  return { PATH: process.env.PATH, HOME: os.tmpdir(), TZ: "UTC", LANG: "C.UTF-8", NO_COLOR: "1", ...passed, ...extra };
 }
 
 /** The path of a built command's bin script (`guild-ls-runs`, `guild`...). */

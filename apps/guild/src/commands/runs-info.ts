@@ -1,4 +1,4 @@
-import { CliError, EXIT, LineWriter, pyJsonDumps, runInfoLines } from "@guildts/format";
+import { CliError, EXIT, LineWriter, pyJsonDumps, runInfoLines, textFor } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
 import type { Command } from "../command.js";
 import { runInfoJson } from "../guild-json.js";
@@ -30,7 +30,7 @@ export const runsInfo: Command = {
     const out = new LineWriter();
     const view = { home: process.env.HOME, allScalars: opts.allScalars === true };
     if (opts.json) out.line(pyJsonDumps(runInfoJson(run, details, view)));
-    else for (const line of runInfoLines(run, details, view)) out.line(line);
+    else for (const line of runInfoLines(run, details, { ...view, text: textFor(process.stdout) })) out.line(line);
     out.flush();
     return EXIT.OK;
   },

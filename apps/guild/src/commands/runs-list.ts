@@ -1,4 +1,4 @@
-import { CliError, EXIT, LineWriter, pyJsonDumps, runsTable, styleFor, truncateVisible } from "@guildts/format";
+import { CliError, EXIT, LineWriter, pyJsonDumps, runsTable, styleFor, textFor, truncateVisible } from "@guildts/format";
 import { addRunOptions, lsRuns, printWarnings, runOptions } from "@guildts/plumbing";
 import type { Command } from "../command.js";
 import { listedRunJson } from "../guild-json.js";
@@ -45,7 +45,13 @@ export const runsList: Command = {
       return EXIT.OK;
     }
     const width = process.stdout.isTTY ? Number(process.env.COLUMNS) || process.stdout.columns || 0 : 0;
-    for (const line of runsTable(shown, { cwd: process.cwd(), style: styleFor(process.stdout), simplified: opts.simplified === true })) {
+    const table = {
+      cwd: process.cwd(),
+      style: styleFor(process.stdout),
+      text: textFor(process.stdout),
+      simplified: opts.simplified === true,
+    };
+    for (const line of runsTable(shown, table)) {
       out.line(width > 0 ? truncateVisible(line, width) : line);
     }
     out.flush();

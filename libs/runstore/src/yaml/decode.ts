@@ -23,88 +23,8 @@
  */
 import { createRequire } from "node:module";
 import { showInput } from "../show.js";
-import { yamlFloatText } from "./python-repr.js";
-import { AttrDecodeError, GuildFloat, type AttrValue } from "./value.js";
-
-// ---------------------------------------------------------------------------------------
-// PyYAML's implicit resolvers (yaml/resolver.py) plus Guild's patches.
-//
-// Python's `$` also matches just before a final "\n"; `\n?$` reproduces that. It matters
-// only when the encoder asks whether a string with a trailing newline "looks like" a typed
-// value, and such strings are never written plain anyway.
-
-const BOOL_RE = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)\n?$/;
-const FLOAT_RE =
-  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\n?$/;
-const INT_RE = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)\n?$/;
-const MERGE_RE = /^(?:<<)\n?$/;
-const NULL_RE = /^(?:~|null|Null|NULL|)\n?$/;
-const TIMESTAMP_RE =
-  /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)\n?$/;
-const VALUE_RE = /^(?:=)\n?$/;
-const YAML_RE = /^(?:!|&|\*)\n?$/;
-/** guild/yaml_util.py patch_yaml_resolver: exponent sign optional, dot optional with an exponent. */
-const GUILD_FLOAT_RE =
-  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\n?$/;
-/** guild/yaml_util.py StrictPatch (writing only): one-character y Y n N are booleans. */
-const STRICT_BOOL_RE = /^(?:y|Y|n|N)\n?$/;
-
-/** The YAML 1.1 type PyYAML (with Guild's patches) gives a plain scalar. */
-export type PlainTag = "str" | "bool" | "int" | "float" | "null" | "merge" | "timestamp" | "value" | "yaml";
-
-/**
- * Resolve a plain scalar the way PyYAML's Resolver does: the candidate resolvers are chosen
- * by the first character, tried in registration order. `writing` adds Guild's strict patch
- * (only active while Guild writes).
- */
-export function resolvePlain(value: string, writing = false): PlainTag {
-  if (value.length === 0) return "null";
-  const c = value.charCodeAt(0);
-  switch (c) {
-    case 0x79: // y
-    case 0x59: // Y
-    case 0x6e: // n
-    case 0x4e: // N
-      if (BOOL_RE.test(value)) return "bool";
-      if ((c === 0x6e || c === 0x4e) && NULL_RE.test(value)) return "null";
-      if (writing && STRICT_BOOL_RE.test(value)) return "bool";
-      return "str";
-    case 0x74: // t
-    case 0x54: // T
-    case 0x66: // f
-    case 0x46: // F
-    case 0x6f: // o
-    case 0x4f: // O
-      return BOOL_RE.test(value) ? "bool" : "str";
-    case 0x2d: // -
-    case 0x2b: // +
-      if (FLOAT_RE.test(value)) return "float";
-      if (INT_RE.test(value)) return "int";
-      if (GUILD_FLOAT_RE.test(value)) return "float";
-      return "str";
-    case 0x2e: // .
-      if (FLOAT_RE.test(value) || GUILD_FLOAT_RE.test(value)) return "float";
-      return "str";
-    case 0x7e: // ~
-      return NULL_RE.test(value) ? "null" : "str";
-    case 0x3c: // <
-      return MERGE_RE.test(value) ? "merge" : "str";
-    case 0x3d: // =
-      return VALUE_RE.test(value) ? "value" : "str";
-    case 0x21: // !
-    case 0x26: // &
-    case 0x2a: // *
-      return YAML_RE.test(value) ? "yaml" : "str";
-    default:
-      if (c >= 0x30 && c <= 0x39) {
-        if (FLOAT_RE.test(value)) return "float";
-        if (INT_RE.test(value)) return "int";
-        if (TIMESTAMP_RE.test(value)) return "timestamp";
-        if (GUILD_FLOAT_RE.test(value)) return "float";
-      }
-      return "str";
-  }
-}
+import { asFloat, GuildFloat, parsePyFloat, pyStrip, resolvePlain, yamlFloatText, type AttrValue, type PlainTag } from "@guildts/py";
+import { AttrDecodeError } from "./value.js";
 
 // ---------------------------------------------------------------------------------------
 // PyYAML's scalar constructors (yaml/constructor.py SafeConstructor).
@@ -115,17 +35,6 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 function intResult(n: bigint): number | bigint {
   return n > MAX_SAFE || n < -MAX_SAFE ? n : Number(n);
 }
-
-/** Python's str.strip() for the whitespace int()/float() accept (ASCII and common Unicode). */
-function pyStrip(s: string): string {
-  // A loop: /^\s+|\s+$/g is quadratic on a long run of whitespace inside the text.
-  let start = 0;
-  let end = s.length;
-  while (start < end && PY_WS_CHAR.test(s[start]!)) start++;
-  while (end > start && PY_WS_CHAR.test(s[end - 1]!)) end--;
-  return start === 0 && end === s.length ? s : s.slice(start, end);
-}
-const PY_WS_CHAR = /^[\s\x1c-\x1f\x85]$/;
 
 const DIGITS_RE: Record<number, RegExp> = {
   2: /^[+-]?(?:0[bB])?[01]+$/,
@@ -178,19 +87,11 @@ export function constructInt(text: string): number | bigint {
   return intResult(n);
 }
 
-const PY_FLOAT_RE = /^[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?|inf|infinity|nan)$/;
-
 /** Python float(s) for a lower-cased, underscore-free string. */
 function pyFloat(s: string): number {
-  const t = pyStrip(s);
-  if (!PY_FLOAT_RE.test(t)) throw new AttrDecodeError(`could not convert string to float: '${clip(s)}'`);
-  const neg = t[0] === "-";
-  const body = t[0] === "+" || t[0] === "-" ? t.slice(1) : t;
-  let x: number;
-  if (body === "inf" || body === "infinity") x = Infinity;
-  else if (body === "nan") x = NaN;
-  else x = Number(body);
-  return neg ? -x : x;
+  const x = parsePyFloat(s);
+  if (x === null) throw new AttrDecodeError(`could not convert string to float: '${clip(s)}'`);
+  return x;
 }
 
 /** SafeConstructor.construct_yaml_float, as a raw double. */
@@ -216,9 +117,7 @@ export function constructFloatNumber(text: string): number {
 }
 
 /** A float as an AttrValue: integral and non-finite floats are GuildFloat, others numbers. */
-export function floatValue(x: number): number | GuildFloat {
-  return Number.isInteger(x) || !Number.isFinite(x) ? new GuildFloat(x) : x;
-}
+export const floatValue = asFloat;
 
 /** The value of a plain scalar with its resolved tag (merge/value/yaml have no constructor). */
 function constructPlain(text: string, tag: PlainTag): AttrValue {
@@ -916,7 +815,84 @@ function clip(text: string): string {
 export function decodeAttr(text: string): AttrValue {
   const fast = decodeFast(text);
   if (fast !== NO_FAST) return fast;
+  if (text.length >= CHUNKED_MIN) {
+    const chunked = decodeInChunks(text);
+    if (chunked !== NO_FAST) return chunked;
+  }
   return decodeAttrFallback(text);
+}
+
+// ---------------------------------------------------------------------------------------
+// Large documents: a top-level block mapping or sequence a piece at a time.
+//
+// The parser's document model takes about 50 times the text's size (a 16 MB guild file with
+// 200,000 operations needed more than 700 MB), so a large document whose top level is a block
+// mapping or sequence is cut before lines that start a new top-level entry (column 0) and each
+// piece decoded on its own: memory follows the pieces, not the whole. A cut inside a multi-line
+// quoted or flow scalar leaves an unterminated piece, which fails to decode: any failure, and
+// anything the cut could change (directives, document markers, merge keys, anchors and
+// aliases, explicit keys), sends the whole text to the fallback as before.
+
+/** Texts from this size on are decoded in pieces (when their shape allows it). */
+export const CHUNKED_MIN = 1 << 20;
+const CHUNK_TARGET = 256 << 10;
+
+const NOT_CHUNKABLE = /^(?:%|---|\.\.\.|<<|\?|:)|(?:^|[\s,[{])[&*][^\s,[\]{}]|[\r\x85\ufeff]/m;
+
+function decodeInChunks(text: string, target = CHUNK_TARGET): Fast {
+  if (NOT_CHUNKABLE.test(text)) return NO_FAST;
+  // The first entry: the first line that is neither blank nor a comment.
+  const first = /^[^\s#]/m.exec(text);
+  if (!first) return NO_FAST;
+  const seq = /^-(?:[ \t]|$)/.test(text.slice(first.index, first.index + 2));
+  const pieces: string[] = [];
+  let start = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    let eol = text.indexOf("\n", pos);
+    if (eol < 0) eol = text.length;
+    const c = text.charCodeAt(pos);
+    // A line at column 0 that is not blank or a comment starts a top-level entry.
+    if (pos < eol && c !== 0x20 && c !== 0x09 && c !== 0x23 /* # */) {
+      const isItem = c === 0x2d /* - */ && (pos + 1 === eol || text.charCodeAt(pos + 1) === 0x20 || text.charCodeAt(pos + 1) === 0x09);
+      // In a mapping, `- ` at column 0 continues the entry (a list as the value of a top-level key).
+      if (isItem !== seq && !(isItem && !seq)) return NO_FAST;
+      if (isItem === seq && pos - start >= target) {
+        pieces.push(text.slice(start, pos));
+        start = pos;
+      }
+    }
+    pos = eol + 1;
+  }
+  pieces.push(text.slice(start));
+  if (pieces.length < 2) return NO_FAST;
+  try {
+    if (seq) {
+      const out: AttrValue[] = [];
+      for (const piece of pieces) {
+        const v = decodeAttr(piece);
+        if (!Array.isArray(v)) return NO_FAST;
+        for (const x of v) out.push(x);
+      }
+      return out;
+    }
+    const out: { [key: string]: AttrValue } = {};
+    for (const piece of pieces) {
+      const v = decodeAttr(piece);
+      if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof GuildFloat) return NO_FAST;
+      for (const k of Object.keys(v)) setKey(out, k, v[k]!);
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof AttrDecodeError) return NO_FAST;
+    throw e;
+  }
+}
+
+/** The piecewise path alone, with pieces of about `pieceSize` characters; undefined when it does not apply (for tests). */
+export function decodeAttrInPieces(text: string, pieceSize: number): { value: AttrValue } | undefined {
+  const v = decodeInChunks(text, pieceSize);
+  return v === NO_FAST ? undefined : { value: v };
 }
 
 /** The fast path alone, or undefined when it does not apply (for tests). */

@@ -1,13 +1,13 @@
-import { compareCodePoints } from "@guildts/runstore";
 /**
- * The bits of Python's value semantics Guild's messages and checks depend on: `repr()`/`str()`
- * of YAML values (error messages quote them), truthiness, `==`, `int()`/`float()` parsing and
- * `pprint.pformat` of scalars.
+ * Python's value semantics that Guild's messages and checks depend on: `repr()`/`str()` of
+ * YAML values (error messages quote them), truthiness, `==`, and `pprint.pformat`.
  *
- * Value model (as in @guildts/runstore): a Python int is a `number` that is an integer (or a
- * `bigint`), a Python float is a non-integral `number` or a `GuildFloat`.
+ * Value model (value.ts): a Python int is a `number` that is an integer (or a `bigint`), a
+ * Python float is a non-integral `number` or a `GuildFloat`.
  */
-import { GuildFloat, pythonFloatRepr, type AttrValue } from "@guildts/runstore";
+import { pythonFloatRepr } from "./float-repr.js";
+import { compareCodePoints } from "./order.js";
+import { GuildFloat, type AttrValue } from "./value.js";
 
 export type PyMap = { [key: string]: AttrValue };
 
@@ -47,54 +47,6 @@ export function asFloat(x: number): number | GuildFloat {
 /** An int result: a bigint beyond 2^53, else a number. */
 export function asInt(n: bigint): number | bigint {
   return n > BigInt(Number.MAX_SAFE_INTEGER) || n < -BigInt(Number.MAX_SAFE_INTEGER) ? n : Number(n);
-}
-
-const PY_WS = "\\s\\x1c-\\x1f\\x85";
-const WS_CHAR_RE = new RegExp(`^[${PY_WS}]$`, "u");
-
-/**
- * Python `str.strip()`. A loop rather than `/^\s+|\s+$/g`, which is quadratic on a long run of
- * whitespace inside the text (a 100 KB flag value took seconds).
- */
-export function pyStrip(s: string): string {
-  let start = 0;
-  let end = s.length;
-  while (start < end && WS_CHAR_RE.test(s[start]!)) start++;
-  while (end > start && WS_CHAR_RE.test(s[end - 1]!)) end--;
-  return start === 0 && end === s.length ? s : s.slice(start, end);
-}
-
-/** Python's `s.strip() == ""`. */
-export function isBlank(s: string): boolean {
-  return pyStrip(s) === "";
-}
-
-const INT_RE = /^[+-]?\d(?:_?\d)*$/;
-
-/** Python `int(s)` for a str (base 10): null when it raises ValueError. */
-export function parsePyInt(s: string): number | bigint | null {
-  const t = pyStrip(s);
-  if (!INT_RE.test(t)) return null;
-  const neg = t.startsWith("-");
-  const n = BigInt(t.replace(/^[+-]/, "").replaceAll("_", ""));
-  return asInt(neg ? -n : n);
-}
-
-const D = "\\d(?:_?\\d)*";
-const FLOAT_RE = new RegExp(`^[+-]?(?:(?:${D}(?:\\.(?:${D})?)?|\\.${D})(?:e[+-]?${D})?|inf|infinity|nan)$`, "i");
-
-/** Python `float(s)` for a str: null when it raises ValueError. */
-export function parsePyFloat(s: string): number | null {
-  const t = pyStrip(s);
-  if (!FLOAT_RE.test(t)) return null;
-  const lower = t.toLowerCase().replaceAll("_", "");
-  const neg = lower.startsWith("-");
-  const body = lower.replace(/^[+-]/, "");
-  let x: number;
-  if (body === "inf" || body === "infinity") x = Infinity;
-  else if (body === "nan") x = NaN;
-  else x = Number(body);
-  return neg ? -x : x;
 }
 
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
@@ -147,12 +99,23 @@ export function pyStr(v: AttrValue | undefined): string {
 export function pyPformat(v: AttrValue): string {
   if (isMap(v)) {
     return `{${Object.keys(v)
-      .sort(compareStr)
+      .sort(compareCodePoints)
       .map((k) => `${pyReprStr(k)}: ${pyPformat(v[k]!)}`)
       .join(", ")}}`;
   }
   if (Array.isArray(v)) return `[${v.map(pyPformat).join(", ")}]`;
   return pyRepr(v);
+}
+
+/** Python's `type(v).__name__`. */
+export function pyTypeName(v: AttrValue | undefined): string {
+  if (v === null || v === undefined) return "NoneType";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "string") return "str";
+  if (Array.isArray(v)) return "list";
+  if (isFloat(v)) return "float";
+  if (isInt(v)) return "int";
+  return "dict";
 }
 
 /** Python `bool(v)`. */
@@ -188,12 +151,22 @@ export function pyEquals(a: AttrValue | undefined, b: AttrValue | undefined): bo
   return false;
 }
 
-/** Python's str ordering (by code point): the one implementation lives with the YAML codec. */
-export const compareStr = compareCodePoints;
-
-/** Python `len(s)`: code points. */
-export function pyLen(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
+/**
+ * Python's ordering of `a` and `b` (`<`, `<=`...): negative, zero or positive; NaN when a float
+ * NaN makes every relation false; `undefined` where Python raises TypeError (`None < 1`,
+ * `'a' < 1`). Numbers (bools are ints) compare by value, strings by code point, lists
+ * lexicographically.
+ */
+export function pyCompare(a: AttrValue | undefined, b: AttrValue | undefined): number | undefined {
+  const na = numeric(a);
+  const nb = numeric(b);
+  if (na !== null && nb !== null) return Number.isNaN(na) || Number.isNaN(nb) ? Number.NaN : na < nb ? -1 : na > nb ? 1 : 0;
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (!pyEquals(a[i], b[i])) return pyCompare(a[i], b[i]);
+    }
+    return a.length - b.length;
+  }
+  return undefined;
 }

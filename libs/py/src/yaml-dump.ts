@@ -14,9 +14,11 @@
  * indentless lists under map keys, `? ` complex keys, flow `[]` / `{}` for empty ones).
  * Method and variable names follow PyYAML's so the two can be read side by side.
  */
-import { resolvePlain } from "./decode.js";
-import { yamlFloatText } from "./python-repr.js";
+import { yamlFloatText } from "./float-repr.js";
+import { compareCodePoints } from "./order.js";
+import { pyStrip } from "./text.js";
 import { GuildFloat, type AttrValue } from "./value.js";
+import { resolvePlain } from "./yaml-resolve.js";
 
 // ---------------------------------------------------------------------------------------
 // Representer: values to a node graph.
@@ -36,24 +38,6 @@ interface MapNode {
   pairs: [ScalarNode, YNode][];
 }
 type YNode = ScalarNode | SeqNode | MapNode;
-
-/** Python's sort order for str: by code point (JS `<` compares UTF-16 code units). */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      // Surrogates (U+D800-DFFF, i.e. code points >= U+10000) sort after U+E000-FFFF.
-      if (x >= 0xd800 && y >= 0xd800) {
-        x = x <= 0xdfff ? x + 0x2000 : x - 0x800;
-        y = y <= 0xdfff ? y + 0x2000 : y - 0x800;
-      }
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
 
 function describe(v: unknown): string {
   if (v === undefined) return "undefined";
@@ -578,18 +562,6 @@ class Emitter {
       end += 1;
     }
   }
-}
-
-/** Python's str.strip() on the dump (ASCII output: the whitespace that can occur). */
-function pyStrip(s: string): string {
-  // A loop, not /^\s+|\s+$/: the regex is quadratic on a long run of spaces inside the text
-  // (a label of a million spaces took minutes to encode).
-  const ws = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  let start = 0;
-  let end = s.length;
-  while (start < end && ws(s.charCodeAt(start))) start++;
-  while (end > start && ws(s.charCodeAt(end - 1))) end--;
-  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /**
