@@ -11,6 +11,7 @@ import {
   parseColumns,
   runDuration,
   sortRows,
+  textFor,
   tildePath,
 } from "@guildts/format";
 import { addRunOptions, readRawAttr, runOptions, storeFilterRuns } from "@guildts/plumbing";
@@ -121,11 +122,12 @@ export const select: Command = {
       if (runs.length === 0) throw new CliError("no matching runs", EXIT.NO_MATCH);
     } else runs = [selectOne(o, args[0])];
     const out = new LineWriter();
+    const text = textFor(process.stdout); // run data escaped on a terminal, exact otherwise
     for (const r of runs) {
-      if (opts.attr !== undefined) out.line(attrText(r, String(opts.attr)));
+      if (opts.attr !== undefined) out.line(attrText(r, String(opts.attr)).split("\n").map(text).join("\n"));
       else if (opts.shortId) out.line(r.id.slice(0, 8));
-      else if (opts.path || opts.dir) out.line(r.dir);
-      else out.line(r.id);
+      else if (opts.path || opts.dir) out.line(text(r.dir));
+      else out.line(text(r.id));
     }
     out.flush();
     return EXIT.OK;
