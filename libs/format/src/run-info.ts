@@ -1,5 +1,5 @@
-import { encodeAttr, encodeFlagVal, formatFixed, GuildFloat } from "@guildts/py";
-import { scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import { type AttrValue, encodeAttr, encodeFlagVal, formatFixed, GuildFloat } from "@guildts/py";
+import { scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { tildePath } from "./paths.js";
 import type { TextFilter } from "./safe.js";
 import { formatTimestamp } from "./time.js";
@@ -65,7 +65,7 @@ export function fixed6(x: number): string {
  * `guild runs info` text, in Guild 0.9's order: the fields, then `tags:`, `flags:` and
  * `scalars:` sections. Empty values keep the space after the colon, as in Guild.
  */
-export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string; text?: TextFilter; allScalars?: boolean } = {}): string[] {
+export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string; allScalars?: boolean; text?: TextFilter } = {}): string[] {
   const lines = [
     `id: ${r.id}`,
     `operation: ${r.operation ?? ""}`,

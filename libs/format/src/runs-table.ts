@@ -11,22 +11,25 @@ export interface RunsTableOptions {
   style?: Style;
   /** 1-based index of the first row (rows of a longer list shown from the top keep their index). */
   firstIndex?: number;
-  /** Guild's `-s/--simplified`: `[N]  operation  status  label` (no id, no start time). */
-  simplified?: boolean;
   /** How run data is written (`textFor(stream)`: escaped on a terminal); exact by default. */
   text?: TextFilter;
+  /** Guild's `-s/--simplified`: `[N]  operation  status  label` (no id, no start time). */
+  simplified?: boolean;
 }
 
-/** The operation cell: description, ` [marked]`, and the dim ` (dir)` when it is not the cwd. */
+/** The operation cell: description, the dim ` (dir)` when it is not the cwd, and ` [marked]`. */
 export function opCell(r: RunRecord, opts: RunsTableOptions): string {
   const text = opts.text ?? EXACT;
   let cell = text(r.operation ?? "?");
-  if (r.marked) cell += " [marked]";
-  const dir = r.opref ? opDir(r.opref) : null;
+  // A batch shows its proto's directory, as Guild does.
+  const ref = r.batch_proto ? r.batch_proto.opref : r.opref;
+  const dir = ref ? opDir(ref) : null;
   if (dir) {
     const label = opDirLabel(dir, opts.cwd, opts.home);
     if (label) cell += (opts.style ?? PLAIN).dim(` (${text(label)})`);
   }
+  // Guild: `op (dir) [marked]`.
+  if (r.marked) cell += " [marked]";
   return cell;
 }
 

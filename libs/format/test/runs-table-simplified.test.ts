@@ -22,6 +22,8 @@ test("runsTable simplified: [N], operation, status, label (Guild's -s)", () => {
       tags: [],
       marked: false,
       flags: {},
+      batch: null,
+      batch_proto: null,
     }) as RunRecord;
   assert.deepEqual(runsTable([r("a".repeat(32), "error", "oops"), r("b".repeat(32), "completed", null)], { cwd: "/", simplified: true }), [
     "[1]  fail  error      oops",

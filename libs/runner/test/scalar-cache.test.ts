@@ -116,7 +116,7 @@ test("the scalar cache drops the entries of runs that no longer exist", async ()
   });
   await new Promise((r) => setTimeout(r, 20));
   const cacheFile = path.join(home, "cache", "guildts", "scalars.json");
-  // One header line, then one line per run: its directory (JSON), a tab, its entry.
+  // One line per run after the header: its key (the run directory, as JSON), a tab, the entry.
   const keys = () =>
     fs
       .readFileSync(cacheFile, "utf8")

@@ -259,8 +259,46 @@ export function readEventFile(buf: Buffer, onScalar: (tag: string, value: number
  * The scalar summaries of a run, sorted by (prefix, tag). Unreadable event files are skipped
  * (reported through `onError`).
  */
-export function readScalars(runDir: string, onError?: (file: string, e: Error) => void): ScalarSummary[] {
-  return summarize(runDir, findEventFiles(runDir).files, onError);
+export function readScalars(
+  runDir: string,
+  onError?: (file: string, e: Error) => void,
+  opts: { trialLinks?: boolean } = {},
+): ScalarSummary[] {
+  const files = findEventFiles(runDir).files;
+  if (opts.trialLinks) files.push(...trialEventFiles(runDir));
+  return summarize(runDir, files, onError);
+}
+
+/**
+ * A batch run's trials' event files, through its trial links (`<T> -> ../<T>`, and nothing else),
+ * as Guild's scalar reader finds them by following the links: keyed `<T>/.guild#tag`.
+ */
+function trialEventFiles(runDir: string): string[] {
+  const out: string[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(runDir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!e.isSymbolicLink() || !/^[0-9a-f]{32}$/.test(e.name)) continue;
+    try {
+      if (fs.readlinkSync(path.join(runDir, e.name)) !== `../${e.name}`) continue;
+    } catch {
+      continue;
+    }
+    const target = path.join(path.dirname(runDir), e.name);
+    for (const f of fg.sync("**", {
+      cwd: target,
+      dot: true,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+      ignore: [".guild/attrs/**"],
+    }))
+      if (f.includes(".tfevents.")) out.push(`${e.name}/${f}`);
+  }
+  return out;
 }
 
 /**
@@ -504,14 +542,15 @@ export class ScalarCache {
     this.dirty = false;
     // Entries of runs that are gone (purged, or moved to or from the trash: the key is the run's
     // directory) are dropped, so the cache never grows past the home it describes.
-    const present = (key: string) => fs.lstatSync(key, { throwIfNoEntry: false }) !== undefined;
+    const exists = (key: string) => fs.lstatSync(key, { throwIfNoEntry: false }) !== undefined;
     const out: string[] = [SCALAR_CACHE_HEADER];
     for (const [key, at] of this.lines) {
-      if (this.parsed.has(key) || !present(key)) continue;
+      if (this.parsed.has(key) || !exists(key)) continue;
       out.push(`${JSON.stringify(key)}\t${this.text.slice(at[0], at[1])}`);
     }
-    for (const [key, e] of this.parsed)
-      if (e && present(key)) out.push(`${JSON.stringify(key)}\t${JSON.stringify({ ...e, v: e.v.map(pack) })}`);
+    for (const [key, e] of this.parsed) {
+      if (e && exists(key)) out.push(`${JSON.stringify(key)}\t${JSON.stringify({ ...e, v: e.v.map(pack) })}`);
+    }
     writeCacheFile(this.file, `${out.join("\n")}\n`);
   }
 }

@@ -28,9 +28,9 @@ export const runsInfo: Command = {
     const run = selectOne(o, args[0]);
     const details = runDetails(run);
     const out = new LineWriter();
-    const view = { home: process.env.HOME, allScalars: opts.allScalars === true };
+    const view = { home: process.env.HOME, allScalars: opts.allScalars === true, text: textFor(process.stdout) };
     if (opts.json) out.line(pyJsonDumps(runInfoJson(run, details, view)));
-    else for (const line of runInfoLines(run, details, { ...view, text: textFor(process.stdout) })) out.line(line);
+    else for (const line of runInfoLines(run, details, view)) out.line(line);
     out.flush();
     return EXIT.OK;
   },
