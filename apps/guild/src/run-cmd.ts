@@ -22,7 +22,7 @@ import path from "node:path";
 import { runOptions, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
 import { selectOne } from "./select-one.js";
-import { createRun, startRun, type RunPlan } from "@guildts/runner";
+import type { RunPlan } from "@guildts/runner";
 import { readAttr, resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
 
 /** The cwd's guild file, or a CliError saying there is none / what is wrong with it. */
@@ -80,6 +80,9 @@ function pythonExe(): string {
 }
 
 /** The options of `guild run` and `guild train`. */
+/** The runner, loaded when a run is made or started (the other commands never load it). */
+const runner = () => import("@guildts/runner");
+
 export function runCmdOptions(cli: CAC): CAC {
   return cli
     .option("-H, --home <path>", "Guild home for the run")
@@ -160,6 +163,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     sourcecode: { root: gf.dir, config: op.sourcecode },
     outputScalars: op.outputScalars,
   };
+  const { createRun, startRun } = await runner();
   const run = createRun(plan, { stage: opts.stage === true, warn: (m) => process.stderr.write(`WARNING: ${m}\n`) });
   if (opts.stage) {
     process.stdout.write(`${opspec} staged as ${run.id}\nTo start the operation, use 'guild run --start ${run.id}'\n`);
@@ -209,6 +213,7 @@ async function startStaged(spec: string, opts: Record<string, unknown>, args: st
     sourcecode: null,
     outputScalars: opMap["output-scalars"] ?? null,
   };
+  const { startRun } = await runner();
   const status = await startRun(plan, { id: run.id, dir: run.dir }, { quiet: opts.quiet === true });
   return status < 0 ? 256 + status : status;
 }

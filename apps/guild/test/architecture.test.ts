@@ -40,6 +40,7 @@ const FORMAT_FROM_RUNSTORE = new Set([
   "setJsonFloatMarker",
   "encodeAttr",
   "opDir",
+  "requireLazy", // loads a package on first use (the bundle's vendor files); reads no home
 ]);
 
 interface Pkg {

@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import fg from "fast-glob";
+import type FastGlob from "fast-glob";
 import { readCacheFile, writeCacheFile } from "./atomic.js";
 import { maskedCrc } from "./crc32c.js";
 import { openRunFile } from "./facts.js";
+import { requireLazy } from "./lazy-require.js";
 
 /**
  * Scalars of a run, read from TensorBoard event files anywhere under the run directory, as Guild
@@ -265,6 +266,7 @@ export function readScalars(runDir: string, onError?: (file: string, e: Error) =
  * stamps). `.guild/attrs` holds only attrs and is not walked.
  */
 export function findEventFiles(runDir: string): { files: string[]; dirs: string[] } {
+  const fg = requireLazy<typeof FastGlob>(import.meta.url, "fast-glob");
   const entries = fg.sync("**", {
     cwd: runDir,
     dot: true,

@@ -16,7 +16,6 @@ import {
 import { addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildts/plumbing";
 import type { RunRecord, ScalarSummary } from "@guildts/runstore";
 import type { Command } from "../command.js";
-import { runCompareTui } from "../compare-tui.js";
 import { selectForCommand } from "../select-one.js";
 
 /**
@@ -69,15 +68,18 @@ export const compare: Command = {
     const data = compareData(runs, scalarsOf, cols);
     // The interactive view is the default on a terminal (stdin and stdout), as the runs guide has it.
     if (!opts.table && !opts.json && opts.csv === undefined && process.stdout.isTTY && process.stdin.isTTY) {
-      return runCompareTui({
-        initial: data,
-        home: o.home.path,
-        load: () => {
-          scalarCache.clear();
-          const rs = selectForCommand(o, args, ":");
-          return { runs: rs, data: compareData(rs, scalarsOf, cols) };
-        },
-      });
+      // The TUI is loaded only here (its own chunk in the bundle).
+      return import("../compare-tui.js").then(({ runCompareTui }) =>
+        runCompareTui({
+          initial: data,
+          home: o.home.path,
+          load: () => {
+            scalarCache.clear();
+            const rs = selectForCommand(o, args, ":");
+            return { runs: rs, data: compareData(rs, scalarsOf, cols) };
+          },
+        }),
+      );
     }
     try {
       if (opts.min !== undefined) sortRows(data, String(opts.min), false);
