@@ -1,5 +1,5 @@
 import { applyLifecycle } from "@guildts/plumbing";
-import { runInfoLines, sortRows, tableCell, truncateVisible, type CompareData, type CompareRow } from "@guildts/format";
+import { runInfoLines, safeText, sortRows, tableCell, truncateVisible, type CompareData, type CompareRow } from "@guildts/format";
 import type { RunRecord } from "@guildts/runstore";
 import { applyLabel } from "./runs-label.js";
 import { runDetails } from "./runs-info.js";
@@ -53,6 +53,9 @@ export function runCompareTui(src: TuiSource): Promise<number> {
   let message = "";
 
   const visibleCols = () => data.header.filter((h) => !hidden.has(h));
+  // Cells and column names as the screen shows them: run data with its control, escape and bidi
+  // characters escaped (a label cannot rewrite the screen).
+  const cellText = (r: CompareRow, h: string) => safeText(tableCell(r.cells.get(h)));
   const rows = (): CompareRow[] => {
     let rs = data.rows;
     if (filter) rs = rs.filter((r) => data.header.some((h) => tableCell(r.cells.get(h)).toLowerCase().includes(filter.toLowerCase())));
@@ -73,8 +76,8 @@ export function runCompareTui(src: TuiSource): Promise<number> {
     }
     let w = widths.get(h);
     if (w === undefined) {
-      w = Math.min(h.length, 12);
-      for (const r of data.rows) w = Math.max(w, Math.min(20, tableCell(r.cells.get(h)).length));
+      w = Math.min(safeText(h).length, 12);
+      for (const r of data.rows) w = Math.max(w, Math.min(20, cellText(r, h).length));
       widths.set(h, w);
     }
     return w;
@@ -95,30 +98,34 @@ export function runCompareTui(src: TuiSource): Promise<number> {
       const bodyH = Math.max(1, H - 3);
       if (row < top) top = row;
       if (row >= top + bodyH) top = row - bodyH + 1;
-      if (col < left) left = col;
+      // The first column (the run) stays in place; the others scroll: `left` is the first of
+      // them shown.
+      const frozen = cols.length > 1 ? 1 : 0;
+      left = Math.max(frozen, Math.min(left, col < frozen ? left : col));
       // Scroll right until the current column fits.
-      const used = () => cols.slice(left, col + 1).reduce((n, h) => n + width(h) + 2, 4);
+      const used = () => [...cols.slice(0, frozen), ...cols.slice(left, col + 1)].reduce((n, h) => n + width(h) + 2, 4);
       while (col > left && used() > W) left++;
-      const shown = cols.slice(left);
+      const shownAt = [...cols.keys()].filter((i) => i < frozen || i >= left);
+      const shown = shownAt.map((i) => cols[i]!);
+      const at = shownAt.indexOf(col);
       const line = (cells: string[], hs: string[]) => cells.map((c, i) => fit(c, width(hs[i]!))).join("  ");
       lines.push(
-        `${ESC}7mGuild run comparison${ESC}0m  ${rs.length}/${data.rows.length} runs${filter ? `  filter: ${filter}` : ""}${sort ? `  sorted by ${sort.header} ${sort.desc ? "desc" : "asc"}` : ""}  (? help, q quit)`,
+        `${ESC}7mGuild run comparison${ESC}0m  ${rs.length}/${data.rows.length} runs${filter ? `  filter: ${safeText(filter)}` : ""}${sort ? `  sorted by ${safeText(sort.header)} ${sort.desc ? "desc" : "asc"}` : ""}  (? help, q quit)`,
       );
-      lines.push(`${ESC}1m  ${line(shown, shown)}${ESC}0m`);
+      lines.push(`${ESC}1m  ${line(shown.map(safeText), shown)}${ESC}0m`);
       for (let i = top; i < Math.min(rs.length, top + bodyH); i++) {
         const r = rs[i]!;
-        const cells = shown.map((h) => tableCell(r.cells.get(h)));
+        const cells = shown.map((h) => cellText(r, h));
         let text = (marked.has(r.run.id) ? "* " : "  ") + line(cells, shown);
         if (i === row) {
-          const before =
-            (marked.has(r.run.id) ? "* " : "  ") + line(cells.slice(0, col - left), shown.slice(0, col - left)) + (col > left ? "  " : "");
-          const cur = fit(cells[col - left] ?? "", width(shown[col - left] ?? ""));
+          const before = (marked.has(r.run.id) ? "* " : "  ") + line(cells.slice(0, at), shown.slice(0, at)) + (at > 0 ? "  " : "");
+          const cur = fit(cells[at] ?? "", width(shown[at] ?? ""));
           text = `${ESC}4m${before}${ESC}7m${cur}${ESC}27m${text.slice(before.length + cur.length)}${ESC}0m`;
         }
         lines.push(text);
       }
       while (lines.length < H - 1) lines.push("");
-      lines.push(prompt ? `${prompt.text}${prompt.value}` : message || `${cols[col] ?? ""}`);
+      lines.push(prompt ? safeText(`${prompt.text}${prompt.value}`) : safeText(message || `${cols[col] ?? ""}`));
     }
     // Every line is cut at the terminal width: a wrapped line would scroll the screen.
     out.write(
@@ -248,7 +255,12 @@ export function runCompareTui(src: TuiSource): Promise<number> {
         }
         case "i": {
           const r = rs[row];
-          if (r) overlay = [...runInfoLines(r.run, runDetails(r.run), { home: process.env.HOME }), "", "Press any key to go back."];
+          if (r)
+            overlay = [
+              ...runInfoLines(r.run, runDetails(r.run), { home: process.env.HOME, text: safeText }),
+              "",
+              "Press any key to go back.",
+            ];
           break;
         }
         case "?":

@@ -1,4 +1,4 @@
-import { alignColumns, canPrompt, CliError, confirm, EXIT, formatTimestamp, opCell, statusCell } from "@guildts/format";
+import { alignColumns, canPrompt, CliError, confirm, EXIT, eachLine, formatTimestamp, opCell, statusCell, textFor } from "@guildts/format";
 import type { RunRecord } from "@guildts/runstore";
 
 /**
@@ -10,13 +10,15 @@ import type { RunRecord } from "@guildts/runstore";
 export function confirmRuns(runs: readonly RunRecord[], o: { intro: string; question: string; yes: boolean; refusal: string }): void {
   if (o.yes) return;
   if (!canPrompt()) throw new CliError(`${o.refusal}: no terminal to confirm on (use -y to go ahead without asking)`, EXIT.USAGE);
-  process.stderr.write(o.intro + "\n");
+  // Run data (and a label the user typed) shown escaped: the prompt is on a terminal.
+  const text = textFor(process.stderr);
+  process.stderr.write(eachLine(o.intro, text) + "\n");
   const rows = runs.map((r) => [
-    `[${r.id.slice(0, 8)}]`,
-    opCell(r, { cwd: process.cwd() }),
+    `[${text(r.id.slice(0, 8))}]`,
+    opCell(r, { cwd: process.cwd(), text }),
     formatTimestamp(r.started),
-    statusCell(r),
-    r.label ?? "",
+    statusCell(r, text),
+    text(r.label ?? ""),
   ]);
   for (const line of alignColumns(rows, { indent: "  " })) process.stderr.write(line + "\n");
   if (!confirm(o.question)) throw new CliError("", EXIT.DECLINED);

@@ -1,4 +1,4 @@
-import { canPrompt, CliError, confirm, EXIT } from "@guildts/format";
+import { canPrompt, CliError, confirm, EXIT, eachLine, textFor } from "@guildts/format";
 import {
   argEncode,
   findGuildfile,
@@ -122,7 +122,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   const label = renderLabel(template ?? null, flags, (m) => process.stderr.write(`WARNING: ${m}\n`));
   if (!opts.yes) {
     if (!canPrompt()) throw new CliError(`not running ${opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
-    process.stderr.write(flagsPrompt(op, flags).replace(/\s*Continue\?.*$/s, "") + "\n");
+    process.stderr.write(eachLine(flagsPrompt(op, flags).replace(/\s*Continue\?.*$/s, ""), textFor(process.stderr)) + "\n");
     if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
   }
   const home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
@@ -187,7 +187,7 @@ async function startStaged(spec: string, opts: Record<string, unknown>, args: st
   const opspec = run.operation ?? run.opref.op;
   if (!opts.yes) {
     if (!canPrompt()) throw new CliError(`not starting ${run.id}: no terminal to confirm on (use -y to start without asking)`, EXIT.USAGE);
-    process.stderr.write(`You are about to start ${run.id} (${opspec})\n`);
+    process.stderr.write(`You are about to start ${textFor(process.stderr)(`${run.id} (${opspec})`)}\n`);
     if (!confirm("Continue?")) return EXIT.OK;
   }
   const opMap = op && typeof op === "object" && !Array.isArray(op) ? (op as Record<string, AttrValue>) : {};

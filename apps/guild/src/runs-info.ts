@@ -1,4 +1,5 @@
 import type { RunDetails } from "@guildts/format";
+import { say } from "@guildts/plumbing";
 import { readAttr, readScalars, type RunRecord } from "@guildts/runstore";
 
 function str(v: unknown): string | null {
@@ -12,6 +13,6 @@ export function runDetails(r: RunRecord): RunDetails {
     cmd: Array.isArray(cmd) ? cmd.map((x) => String(x)) : null,
     sourcecode_digest: str(readAttr(r.dir, "sourcecode_digest")),
     vcs_commit: str(readAttr(r.dir, "vcs_commit")),
-    scalars: readScalars(r.dir, (file, e) => process.stderr.write(`guild: warning: run ${r.id}: cannot read ${file}: ${e.message}\n`)),
+    scalars: readScalars(r.dir, (file, e) => say("guild", `warning: run ${r.id}: cannot read ${file}: ${e.message}`)),
   };
 }

@@ -1,5 +1,5 @@
-import { CliError, EXIT, LineWriter, runsTable, styleFor } from "@guildts/format";
-import { addRunOptions, applyLifecycle, runOptions, type LifecycleAction } from "@guildts/plumbing";
+import { CliError, EXIT, LineWriter, runsTable, styleFor, textFor } from "@guildts/format";
+import { addRunOptions, applyLifecycle, runOptions, say, type LifecycleAction } from "@guildts/plumbing";
 import { OK_OUTCOMES, type LifecycleResult } from "@guildts/runstore";
 import { isEmptyFilter } from "@guildts/select";
 import type { Command } from "./command.js";
@@ -84,7 +84,8 @@ export function lifecycle(kind: "delete" | "restore" | "purge"): Pick<Command, "
       }
       if (opts.dryRun) {
         const out = new LineWriter();
-        for (const line of runsTable(runs, { cwd: process.cwd(), style: styleFor(process.stdout) })) out.line(line);
+        for (const line of runsTable(runs, { cwd: process.cwd(), style: styleFor(process.stdout), text: textFor(process.stdout) }))
+          out.line(line);
         out.flush();
         process.stderr.write(
           `Dry run: ${runs.length} run(s) would be ${kind === "delete" ? (opts.permanent ? "permanently deleted" : "deleted") : kind === "restore" ? "restored" : "purged"}\n`,
@@ -112,7 +113,7 @@ export function lifecycle(kind: "delete" | "restore" | "purge"): Pick<Command, "
         },
       );
       if (progress) process.stderr.write("\r\x1b[K");
-      for (const f of failures) process.stderr.write(`guild: ${f.id.slice(0, 8)}: ${f.outcome}: ${f.reason ?? ""}\n`);
+      for (const f of failures) say("guild", `${f.id.slice(0, 8)}: ${f.outcome}: ${f.reason ?? ""}`);
       process.stderr.write(verb.done(changed) + (failures.length ? `; ${failures.length} not changed (see above)` : "") + "\n");
       return failures.length ? EXIT.NO_MATCH : EXIT.OK;
     },

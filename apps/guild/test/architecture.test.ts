@@ -40,6 +40,7 @@ const FORMAT_FROM_RUNSTORE = new Set([
   "setJsonFloatMarker",
   "encodeAttr",
   "opDir",
+  "showInput",
   "requireLazy", // loads a package on first use (the bundle's vendor files); reads no home
 ]);
 
@@ -168,6 +169,14 @@ describe("the layering (ARCHITECTURE.md)", () => {
         if (spec.startsWith("node:")) assert.equal(spec, "node:path", `${rel(file)} imports ${spec}`);
       }
       assert.doesNotMatch(text, /\bprocess\.(env|cwd|argv|stdout|stderr)\b/, `${rel(file)} reads the process environment`);
+    }
+  });
+
+  test("libs/py is pure: it imports no module at all but its own files", () => {
+    const py = pkgs.find((p) => p.name === "@guildts/py")!;
+    assert.ok(py.sources.length > 0);
+    for (const { file, text } of py.sources) {
+      for (const spec of importsOf(text)) assert.ok(spec.startsWith("./"), `${rel(file)} imports ${spec}`);
     }
   });
 

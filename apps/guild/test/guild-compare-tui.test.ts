@@ -61,3 +61,37 @@ describe("guild compare, interactive (tmux)", { skip: !enabled && "needs tmux" }
     await waitFor(/EXIT=0/);
   });
 });
+
+describe("guild compare, interactive, in a narrow terminal (tmux)", { skip: !enabled && "needs tmux" }, () => {
+  const narrow = new Tmux("tui-narrow");
+  let fx: PlacedFixture;
+  before(() => {
+    fx = placeFixture();
+    const env = Object.entries({ ...fx.env, TERM: "xterm-256color" })
+      .map(([k, v]) => `${k}='${v}'`)
+      .join(" ");
+    narrow.start(
+      60,
+      16,
+      fx.alice,
+      `env -i PATH='${process.env.PATH}' ${env} ${process.execPath} ${binPath("guild")} compare; echo EXIT=$?; sleep 60`,
+    );
+  });
+  after(() => {
+    narrow.kill();
+  });
+
+  test("scrolling right keeps the run column in place", async () => {
+    let s = await narrow.waitFor(/Guild run comparison  8\/8 runs/);
+    const header = () => s.split("\n")[1]!;
+    assert.match(header(), /^\s+run\s+operation/);
+    for (let i = 0; i < 8; i++) narrow.keys("l");
+    // Once the columns after the run have scrolled out of view:
+    s = await narrow.waitFor(/^(?![^\n]*\n[^\n]*operation)/);
+    assert.match(header(), /^\s+run\s/, `the run column stays first:\n${s}`);
+    assert.doesNotMatch(header(), /operation/, "the columns after it scrolled away");
+    assert.match(s.split("\n")[2]!, /^\s+[0-9a-f]{8}\s/, "each row still starts with its run id");
+    narrow.keys("q");
+    await narrow.waitFor(/EXIT=0/);
+  });
+});

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { binPath, hasTool, placeFixture, Tmux, type PlacedFixture } from "@guildts/testkit";
+import { binPath, hasTool, placeFixture, runCommand, Tmux, type PlacedFixture } from "@guildts/testkit";
 
 /**
  * The porcelain in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen.
@@ -115,11 +115,65 @@ describe("guild runs rm in a terminal (tmux)", { skip: !enabled && "needs tmux" 
     await waitScreen(/Deleted 1 run\(s\)\nEXIT=0/);
     assert.equal(live(), 7);
     t("send-keys", "-t", "t", "clear; guild runs rm -p 1; echo EXIT=$?", "Enter");
-    const p = await waitScreen(/\(y\/N\)/);
+    // (The previous prompt stays on the screen until `clear` runs: wait for this one.)
+    const p = await waitScreen(/Permanently delete 1 run\(s\)\? \(y\/N\)/);
     assert.match(p, /WARNING: You are about to permanently delete the following runs:/);
     assert.match(p, /Permanently deleted runs cannot be recovered! Permanently delete 1 run\(s\)\? \(y\/N\)/);
     t("send-keys", "-t", "t", "no", "Enter");
     await waitScreen(/EXIT=4/);
     assert.equal(live(), 7);
+  });
+});
+
+describe("run data on a terminal is shown escaped (tmux)", { skip: !enabled && "needs tmux" }, () => {
+  const term3 = new Tmux("safe");
+  const t = (...args: string[]) => term3.run(...args);
+  const shell = (line: string) => {
+    t("send-keys", "-t", "t", "clear", "Enter");
+    t("send-keys", "-t", "t", line, "Enter");
+  };
+  // Clears the screen, sets the window title, rings the bell, and reverses the rest of the line.
+  const HOSTILE = "A\x1b[2J\x1b]0;owned\x07B\u202eC";
+  const SHOWN = "A\\x1b[2J\\x1b]0;owned\\x07B\\u202eC";
+  let fx: PlacedFixture;
+  before(() => {
+    fx = placeFixture();
+    const r = runCommand("guild", ["runs", "label", "1", "-y", HOSTILE], { env: fx.env });
+    assert.equal(r.status, 0, r.stderr);
+    fs.mkdirSync(path.join(fx.home, "runs", "stray\x1b[2Jdir"));
+    const env = Object.entries({ ...fx.env, TERM: "xterm-256color", PS1: "$ " })
+      .map(([k, v]) => `${k}='${v}'`)
+      .join(" ");
+    term3.start(220, 50, fx.alice, `env -i PATH='${process.env.PATH}' ${env} sh`);
+    t("send-keys", "-t", "t", `alias guild='${process.execPath} ${binPath("guild")}'`, "Enter");
+  });
+  after(() => {
+    term3.kill();
+  });
+
+  test("the runs table, runs info and warnings escape control, escape and bidi characters", async () => {
+    shell("echo BEGIN; guild runs list; echo EXIT=$?");
+    let s = await term3.waitFor(/EXIT=0/);
+    assert.match(s, /BEGIN/, "nothing cleared the screen");
+    assert.ok(s.includes(`completed   ${SHOWN}\n`), s);
+    assert.ok(s.includes("guild: warning: run stray\\x1b[2Jdir: skipped"), s);
+    shell("echo BEGIN; guild runs info 1; echo EXIT=$?");
+    s = await term3.waitFor(/EXIT=0/);
+    assert.match(s, /BEGIN/);
+    assert.ok(s.includes(`label: ${SHOWN}`), s);
+  });
+
+  test("the delete prompt lists the label escaped; the same commands piped write it exactly", async () => {
+    shell("echo BEGIN; guild runs rm 1; echo EXIT=$?");
+    const s = await term3.waitFor(/\(y\/N\)/);
+    assert.match(s, /BEGIN/);
+    assert.ok(s.includes(`completed  ${SHOWN}\n`), s);
+    t("send-keys", "-t", "t", "", "Enter");
+    await term3.waitFor(/EXIT=4/);
+    const piped = runCommand("guild", ["runs", "list"], { env: fx.env });
+    assert.ok(piped.stdout.includes(`completed   ${HOSTILE}\n`), "a pipe gets the label's exact bytes");
+    assert.ok(piped.stderr.includes("run stray\x1b[2Jdir: skipped"));
+    const json = runCommand("guild-ls-runs", ["--json"], { env: fx.env });
+    assert.ok(json.stdout.split("\n").some((l) => l && JSON.parse(l).label === HOSTILE));
   });
 });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { cac, type CAC } from "cac";
-import { CliError, EXIT } from "@guildts/format";
+import { CliError, EXIT, eachLine, textFor } from "@guildts/format";
 import { HomeError, resolveGuildHome, RUN_STATUSES, type GuildHome, type RunStatus } from "@guildts/runstore";
 import {
   compileFilter,
@@ -378,9 +378,12 @@ export function idOfJsonLine(line: string): string {
   return id;
 }
 
-/** Prints an error or warning line, prefixed with the program name. */
+/**
+ * Prints an error or warning line, prefixed with the program name. On a terminal, control and
+ * bidi characters in it (run data: ids, paths, labels) are shown escaped (format's safeText).
+ */
 export function say(prog: string, message: string): void {
-  process.stderr.write(`${prog}: ${message}\n`);
+  process.stderr.write(`${prog}: ${eachLine(message, textFor(process.stderr))}\n`);
 }
 
 /** Runs a command body, mapping errors to messages and exit codes. */
@@ -389,7 +392,7 @@ export function runMain(prog: string, body: () => number | void | Promise<number
     if (e instanceof CliError) {
       // An empty message is a quiet failure (-q): only the exit status speaks.
       if (e.message) say(prog, e.message);
-      for (const h of e.hints) process.stderr.write(h + "\n");
+      for (const h of e.hints) process.stderr.write(eachLine(h, textFor(process.stderr)) + "\n");
       if (e.message && e.exitCode === EXIT.USAGE) process.stderr.write(`Try '${e.command ?? prog} --help' for more information.\n`);
       return e.exitCode;
     }

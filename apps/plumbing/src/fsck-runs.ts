@@ -1,4 +1,4 @@
-import { CliError, EXIT, LineWriter, oneLine, toJson } from "@guildts/format";
+import { CliError, EXIT, LineWriter, oneLine, plainField, toJson } from "@guildts/format";
 import { checkStore, type CheckResult, type Problem } from "@guildts/runstore";
 import { addHomeOption, homeOption, plumbingMain, type CommandDef } from "./cli.js";
 
@@ -40,7 +40,7 @@ export const FSCK_RUNS: CommandDef = {
     "directories (trash/.purging, runs/.guildts-new, locks/, cache/guildts) that are links or files.\n" +
     "Changes nothing unless --repair is given; --repair removes only leftovers of processes\n" +
     "that are gone, never a run's data.\n\n" +
-    "Prints one line per problem: SEVERITY<TAB>KIND<TAB>PATH<TAB>MESSAGE, or with --json one object\n" +
+    "Prints one line per problem: SEVERITY<TAB>KIND<TAB>PATH<TAB>MESSAGE (a PATH holding control\ncharacters JSON-quoted, as git quotes odd paths), or with --json one object\n" +
     "{kind, severity, id, path, message, repair, repaired}. A summary goes to stderr.\n" +
     "Exit 0 when no problem remains, 1 when some do, 2 for bad usage, 5 when the check failed.",
   examples: ["guild-fsck-runs --json | jq -c '{kind, path}'", "guild-fsck-runs --repair   # remove what killed commands left behind"],
@@ -55,7 +55,7 @@ export const FSCK_RUNS: CommandDef = {
     const json = opts.json === true;
     const result = checkWithProgress(home, {
       repair: opts.repair === true,
-      onProblem: (p) => out.line(json ? toJson(p) : [p.severity, p.kind, p.path, oneLine(p.message)].join("\t")),
+      onProblem: (p) => out.line(json ? toJson(p) : [p.severity, p.kind, plainField(p.path), oneLine(p.message)].join("\t")),
     });
     out.flush();
     const left = remaining(result.problems);

@@ -70,6 +70,22 @@ describe("guild-fsck-runs", () => {
     assert.equal(r.stderr, "guild-fsck-runs: checked 20 run(s) and 3 deleted run(s): no problems\n");
   });
 
+  test("plain lines keep four fields: a PATH with a tab or newline in it is JSON-quoted", () => {
+    const home = generateHome({ runs: 2, seed: 31 });
+    const odd = path.join(home, "runs", "odd\tname\nhere");
+    fs.mkdirSync(path.join(odd, ".guild"), { recursive: true });
+    const r = fsck(home);
+    assert.equal(r.status, 1, r.stderr);
+    const lines = r.stdout.split("\n").filter(Boolean);
+    assert.equal(lines.length, 1, r.stdout);
+    const fields = lines[0]!.split("\t");
+    assert.equal(fields.length, 4, lines[0]);
+    assert.deepEqual(fields.slice(0, 2), ["error", "not-a-run"]);
+    assert.equal(fields[2], JSON.stringify(odd));
+    const json = JSON.parse(fsck(home, "--json").stdout);
+    assert.equal(json.path, odd, "--json keeps the exact path");
+  });
+
   test("the Guild 0.9.1 home is clean", () => {
     const fx = placeFixture();
     const r = fsck(fx.home, "--json");

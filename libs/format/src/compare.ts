@@ -1,6 +1,7 @@
 import type * as CsvStringify from "csv-stringify/sync";
 import { GuildFloat, pythonFloatRepr, requireLazy, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { naturalCompare } from "./run-info.js";
+import { EXACT, type TextFilter } from "./safe.js";
 import { alignColumns } from "./table.js";
 import { formatTimestamp } from "./time.js";
 
@@ -212,9 +213,12 @@ export function compareCsv(d: CompareData): string {
 }
 
 /** `guild compare --table`: Guild's aligned table; ` [marked]` after marked runs' operation. */
-export function compareTable(d: CompareData): string[] {
+export function compareTable(d: CompareData, opts: { text?: TextFilter } = {}): string[] {
+  const text = opts.text ?? EXACT;
   const rows = d.rows.map((r) =>
-    d.header.map((h) => (h === "operation" && r.run.marked ? `${tableCell(r.cells.get(h))} [marked]` : tableCell(r.cells.get(h)))),
+    d.header.map((h) =>
+      h === "operation" && r.run.marked ? `${text(tableCell(r.cells.get(h)))} [marked]` : text(tableCell(r.cells.get(h))),
+    ),
   );
-  return alignColumns([d.header, ...rows]);
+  return alignColumns([d.header.map(text), ...rows]);
 }

@@ -9,3 +9,4 @@ export * from "./runs-table.js";
 export * from "./prompt.js";
 export * from "./run-info.js";
 export * from "./compare.js";
+export * from "./safe.js";

@@ -1,6 +1,7 @@
 import { encodeAttr, encodeFlagVal, formatFixed, GuildFloat } from "@guildts/py";
 import { scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { tildePath } from "./paths.js";
+import type { TextFilter } from "./safe.js";
 import { formatTimestamp } from "./time.js";
 
 /** What `runs info` shows beyond the listing record. */
@@ -40,7 +41,7 @@ export function fixed6(x: number): string {
  * `guild runs info` text, in Guild 0.9's order: the fields, then `tags:`, `flags:` and
  * `scalars:` sections. Empty values keep the space after the colon, as in Guild.
  */
-export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string } = {}): string[] {
+export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string; text?: TextFilter } = {}): string[] {
   const lines = [
     `id: ${r.id}`,
     `operation: ${r.operation ?? ""}`,
@@ -81,5 +82,6 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string 
     if (s.tag.startsWith("sys/")) continue;
     lines.push(`  ${scalarKey(s)}: ${fixed6(s.last)} (step ${s.lastStep})`);
   }
-  return lines;
+  // Every line is run data but for its field name: on a terminal, each is shown escaped.
+  return opts.text ? lines.map(opts.text) : lines;
 }

@@ -1,6 +1,7 @@
 import type { RunRecord } from "@guildts/runstore";
 import { opDir } from "@guildts/runstore";
 import { opDirLabel } from "./paths.js";
+import { EXACT, type TextFilter } from "./safe.js";
 import { PLAIN, type Style } from "./style.js";
 import { formatTimestamp } from "./time.js";
 
@@ -10,23 +11,26 @@ export interface RunsTableOptions {
   style?: Style;
   /** 1-based index of the first row (rows of a longer list shown from the top keep their index). */
   firstIndex?: number;
+  /** How run data is written (`textFor(stream)`: escaped on a terminal); exact by default. */
+  text?: TextFilter;
 }
 
 /** The operation cell: description, ` [marked]`, and the dim ` (dir)` when it is not the cwd. */
 export function opCell(r: RunRecord, opts: RunsTableOptions): string {
-  let cell = r.operation ?? "?";
+  const text = opts.text ?? EXACT;
+  let cell = text(r.operation ?? "?");
   if (r.marked) cell += " [marked]";
   const dir = r.opref ? opDir(r.opref) : null;
   if (dir) {
     const label = opDirLabel(dir, opts.cwd, opts.home);
-    if (label) cell += (opts.style ?? PLAIN).dim(` (${label})`);
+    if (label) cell += (opts.style ?? PLAIN).dim(` (${text(label)})`);
   }
   return cell;
 }
 
 /** The status cell: the status, and the remote's name for a remote run. */
-export function statusCell(r: RunRecord): string {
-  return r.remote ? `${r.status} (${r.remote})` : r.status;
+export function statusCell(r: RunRecord, text: TextFilter = EXACT): string {
+  return r.remote ? `${r.status} (${text(r.remote)})` : r.status;
 }
 
 /**
@@ -36,12 +40,13 @@ export function statusCell(r: RunRecord): string {
  */
 export function runsTable(runs: readonly RunRecord[], opts: RunsTableOptions): string[] {
   const first = opts.firstIndex ?? 1;
+  const text = opts.text ?? EXACT;
   const rows = runs.map((r, i) => [
-    `[${first + i}:${r.id.slice(0, 8)}]`,
+    `[${first + i}:${text(r.id.slice(0, 8))}]`,
     opCell(r, opts),
     formatTimestamp(r.started),
-    statusCell(r),
-    r.label ?? "",
+    statusCell(r, text),
+    text(r.label ?? ""),
   ]);
   const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "").length;
   const widths = [0, 0, 0, 0];

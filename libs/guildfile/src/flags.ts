@@ -41,7 +41,8 @@ export interface ResolveFlagsOptions {
 
 /** A Guild-style two-column table (`cli.table`): the first column padded, two spaces apart. */
 function table(rows: [string, string][], indent: number): string[] {
-  const w = Math.max(0, ...rows.map(([a]) => a.length));
+  let w = 0;
+  for (const [a] of rows) w = Math.max(w, a.length);
   return rows.map(([a, b]) => `${" ".repeat(indent)}${a.padEnd(w + 2)}${b}`);
 }
 

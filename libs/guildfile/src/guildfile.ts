@@ -7,7 +7,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { AttrDecodeError, decodeAttr, type AttrValue } from "@guildts/runstore";
+import { AttrDecodeError, decodeAttr, showInput, type AttrValue } from "@guildts/runstore";
 import { compareCodePoints, isMap, pyRepr, pyStr, pyTruthy, type PyMap } from "@guildts/py";
 
 /** File names tried in a directory, in order. */
@@ -226,6 +226,26 @@ function yamlErrorLine(text: string): number | null {
   return null;
 }
 
+/**
+ * At most this many guild files are expanded through `include` for one load, each inclusion
+ * counted with what it includes in turn (a file included twice counts twice, with its includes):
+ * a diamond of includes (each file including the next twice) grows as 2^depth.
+ */
+export const MAX_INCLUDED_FILES = 1000;
+/** At most this many items copied from included files into including ones, over one load. */
+export const MAX_INCLUDED_ITEMS = 1_000_000;
+
+/** One load's include bookkeeping: each file read and checked once, the expansion counted. */
+interface IncludeState {
+  root: Ctx;
+  /** Files expanded so far, with multiplicity. */
+  expanded: number;
+  /** Items copied so far. */
+  copied: number;
+  /** Each file's items, and how many file expansions one inclusion of it stands for. */
+  files: Map<string, { items: PyMap[]; expansions: number }>;
+}
+
 /** Loads and checks a guild file; throws GuildfileError. */
 export function loadGuildfile(file: string): Guildfile {
   const abs = path.resolve(file);
@@ -239,13 +259,20 @@ export function loadGuildfile(file: string): Guildfile {
     packageName: null,
     data: [],
   };
-  gf.data = loadItems(data, ctx, [abs]);
+  gf.data = loadItems(data, ctx, [abs], { root: ctx, expanded: 0, copied: 0, files: new Map() });
   applyItems(gf, ctx);
   return gf;
 }
 
+/** An include chain as a message names it: `guild.yml includes a.yml includes b.yml`, long ones cut. */
+function chainText(chain: string[], root: Ctx): string {
+  const names = chain.map((p) => path.relative(root.dir, p) || path.basename(p));
+  const shown = names.length <= 10 ? names : [...names.slice(0, 5), "…", ...names.slice(-4)];
+  return showInput(shown.join(" includes "), 1000);
+}
+
 /** Coerced, include-expanded items of a guild file's data. */
-function loadItems(data: AttrValue, ctx: Ctx, included: string[]): PyMap[] {
+function loadItems(data: AttrValue, ctx: Ctx, included: string[], state: IncludeState): PyMap[] {
   const items = coerceGuildfileData(data, ctx);
   const out: PyMap[] = [];
   items.forEach((item, i) => {
@@ -264,12 +291,27 @@ function loadItems(data: AttrValue, ctx: Ctx, included: string[]): PyMap[] {
         );
       }
       if (included.includes(incPath)) fail(ctx, itemPlace(item, i), `cycle in 'includes' (${[...included, incPath].join(" -> ")})`);
-      const incCtx: Ctx = { file: incPath, dir: path.dirname(incPath) };
-      const { data: incData } = readYaml(incPath, itemPlace(item, i), ctx);
-      const incItems = loadItems(incData, incCtx, [...included, incPath]);
-      // Guild builds a whole Guildfile for the included file, so its items are checked too.
-      applyItems({ path: incPath, dir: incCtx.dir, models: [], md5: "", packageName: null, data: incItems }, incCtx);
-      out.push(...incItems);
+      const tooMuch = (what: string) => fail(ctx, itemPlace(item, i), `${chainText([...included, incPath], state.root)}: ${what}`);
+      let file = state.files.get(incPath);
+      if (file) state.expanded += file.expansions;
+      else {
+        const before = state.expanded;
+        state.expanded += 1;
+        if (state.expanded > MAX_INCLUDED_FILES) tooMuch(`more than ${MAX_INCLUDED_FILES} files expanded`);
+        const incCtx: Ctx = { file: incPath, dir: path.dirname(incPath) };
+        const { data: incData } = readYaml(incPath, itemPlace(item, i), ctx);
+        const incItems = loadItems(incData, incCtx, [...included, incPath], state);
+        // Guild builds a whole Guildfile for the included file, so its items are checked too
+        // (once: a file included again gives the same items, which nothing changes).
+        applyItems({ path: incPath, dir: incCtx.dir, models: [], md5: "", packageName: null, data: incItems }, incCtx);
+        file = { items: incItems, expansions: state.expanded - before };
+        state.files.set(incPath, file);
+      }
+      if (state.expanded > MAX_INCLUDED_FILES) tooMuch(`more than ${MAX_INCLUDED_FILES} files expanded`);
+      state.copied += file.items.length;
+      if (state.copied > MAX_INCLUDED_ITEMS) tooMuch(`more than ${MAX_INCLUDED_ITEMS} items expanded`);
+      // A loop, not push(...items): a file of 200,000 items would overflow the call stack.
+      for (const it of file.items) out.push(it);
     }
   });
   return out;
@@ -494,8 +536,10 @@ function modelPlace(name: string): string {
 }
 
 function extendedData(data: PyMap, gf: Guildfile, ctx: Ctx, seen: string[], place: string, resolveParams: boolean): PyMap {
-  let out = deepCopy(data) as PyMap;
   const extendsList = (data.extends as AttrValue[] | undefined) ?? [];
+  // A copy only when parents are merged into it: nothing else changes the data, and a copy of
+  // 200,000 operations is hundreds of megabytes.
+  let out = extendsList.length ? (deepCopy(data) as PyMap) : data;
   for (const ref of extendsList) {
     const name = pyStr(ref);
     if (seen.includes(name)) fail(ctx, place, `cycle in 'extends' (${[...seen, name].join(" -> ")})`);
@@ -512,11 +556,32 @@ function extendedData(data: PyMap, gf: Guildfile, ctx: Ctx, seen: string[], plac
       "sourcecode",
     ]);
   }
-  if (resolveParams) out = resolveParamRefs(out, paramValues(out)) as PyMap;
+  if (resolveParams) {
+    const params = paramValues(out);
+    // With no params every `{{name}}` stays as written: resolving would only copy the tree.
+    if (Object.keys(params).length) out = resolveParamRefs(out, params) as PyMap;
+  }
   return out;
 }
 
+/**
+ * The extended data of each model or config a guild file's `extends` name, computed once: a
+ * diamond of `extends` (two parents with a common ancestor, many levels deep) would otherwise be
+ * expanded once per path to the ancestor. Only read afterwards (applyParentData copies).
+ */
+const parentMemo = new WeakMap<Guildfile, Map<string, PyMap>>();
+
 function parentData(name: string, gf: Guildfile, ctx: Ctx, seen: string[], place: string): PyMap {
+  let memo = parentMemo.get(gf);
+  if (!memo) parentMemo.set(gf, (memo = new Map()));
+  const known = memo.get(name);
+  if (known) return known;
+  const data = parentDataOnce(name, gf, ctx, seen, place);
+  memo.set(name, data);
+  return data;
+}
+
+function parentDataOnce(name: string, gf: Guildfile, ctx: Ctx, seen: string[], place: string): PyMap {
   if (name.includes("/")) {
     const [pkg, modelName] = [name.slice(0, name.indexOf("/")), name.slice(name.indexOf("/") + 1)];
     if (!modelName) fail(ctx, place, `invalid model or config reference '${name}': missing model name`);

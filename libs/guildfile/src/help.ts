@@ -42,7 +42,9 @@ export function formatOperations(gfs: Guildfile[], opts: FormatOperationsOptions
   const shown = rows
     .filter((r) => filters.every((f) => r.fullname.toLowerCase().includes(f) || r.description.toLowerCase().includes(f)))
     .sort((a, b) => compareCodePoints(a.model, b.model) || compareCodePoints(a.op.name, b.op.name));
-  const width = Math.max(0, ...shown.map((r) => r.fullname.length));
+  // A loop, not Math.max(...spread): 200,000 operations overflow the call stack as arguments.
+  let width = 0;
+  for (const r of shown) width = Math.max(width, r.fullname.length);
   const termWidth = opts.width ?? 80;
   let out = "";
   for (const r of shown) {
@@ -109,7 +111,8 @@ function formatFlagDesc(flag: FlagDef, maxFlagLen: number, width: number): strin
 /** Guild's `help.flags_dl`: `[name, description]` rows for a definition list. */
 export function flagsDl(flags: FlagDef[], width = 78): [string, string][] {
   if (!flags.length) return [];
-  const maxLen = Math.max(...flags.map((f) => f.name.length));
+  let maxLen = -Infinity;
+  for (const f of flags) maxLen = Math.max(maxLen, f.name.length);
   return flags.map((f) => [f.name, formatFlagDesc(f, maxLen, width)]);
 }
 

@@ -188,7 +188,8 @@ export class HelpFormatter {
   }
 
   writeDl(rows: [string, string][], preserveParagraphs = false, colMax = 30, colSpacing = 2): void {
-    const width0 = Math.max(0, ...rows.map(([a]) => pyLen(a)));
+    let width0 = 0;
+    for (const [a] of rows) width0 = Math.max(width0, pyLen(a));
     const firstCol = Math.min(width0, colMax) + colSpacing;
     for (const [first, second] of rows) {
       this.write(`${" ".repeat(this.currentIndent)}${first}`);

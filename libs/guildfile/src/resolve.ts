@@ -47,7 +47,7 @@ export function defaultOperation(model: ModelDef): OpDef | null {
 function matchModel(gf: Guildfile, modelRef: string | null): ModelDef | null {
   const matches: ModelDef[] = [];
   if (modelRef) {
-    matches.push(...gf.models.filter((m) => m.name.includes(modelRef)));
+    for (const m of gf.models) if (m.name.includes(modelRef)) matches.push(m);
   } else {
     const dflt = defaultModel(gf);
     for (const m of gf.models) {

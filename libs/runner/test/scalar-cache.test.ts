@@ -58,3 +58,37 @@ test("the scalar cache stays correct when a run's event files change", async () 
   assert.equal(stored.entries[run]!.f.length, 3);
   assert.deepEqual(last(new ScalarCache(home)), last(c));
 });
+
+test("the scalar cache drops the entries of runs that no longer exist", async () => {
+  process.env.GUILDTS_INDEX_RACY_MS = "0";
+  const { ScalarCache } = await import("@guildts/runstore");
+  const home = tempDir();
+  const runs = ["r1", "r2", "r3"].map((id) => {
+    const run = path.join(home, "runs", id);
+    fs.mkdirSync(path.join(run, ".guild", "attrs"), { recursive: true });
+    const w = new EventFileWriter(path.join(run, ".guild"), { now: () => 1, host: "h", pid: 1 });
+    w.addScalar("loss", 0.5, 1);
+    w.close();
+    return run;
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  const cacheFile = path.join(home, "cache", "guildts", "scalars.json");
+  const keys = () => Object.keys(JSON.parse(fs.readFileSync(cacheFile, "utf8")).entries).sort();
+  let c = new ScalarCache(home);
+  for (const [i, run] of runs.entries()) c.get(`r${i + 1}`, run);
+  c.save();
+  assert.deepEqual(keys(), [...runs].sort());
+  // r1 purged, r2 moved to the trash; r3 changes, so the next save writes the file again.
+  fs.rmSync(runs[0]!, { recursive: true });
+  const trashed = path.join(home, "trash", "runs", "r2");
+  fs.mkdirSync(path.dirname(trashed), { recursive: true });
+  fs.renameSync(runs[1]!, trashed);
+  const w = new EventFileWriter(path.join(runs[2]!, ".guild"), { now: () => 2, host: "h", pid: 2 });
+  w.addScalar("acc", 1, 1);
+  w.close();
+  await new Promise((r) => setTimeout(r, 20));
+  c = new ScalarCache(home);
+  c.get("r3", runs[2]!);
+  c.save();
+  assert.deepEqual(keys(), [runs[2]]);
+});

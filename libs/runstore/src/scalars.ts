@@ -420,6 +420,11 @@ export class ScalarCache {
   save(): void {
     if (!this.file || !this.dirty) return;
     this.dirty = false;
+    // Entries of runs that are gone (purged, or moved to or from the trash: the key is the run's
+    // directory) are dropped, so the cache never grows past the home it describes.
+    for (const key of Object.keys(this.entries)) {
+      if (!fs.lstatSync(key, { throwIfNoEntry: false })) delete this.entries[key];
+    }
     writeCacheFile(this.file, JSON.stringify({ v: SCALAR_CACHE_VERSION, entries: this.entries }));
   }
 }

@@ -76,3 +76,27 @@ test("batch descriptions join the proto's", () => {
   assert.equal(describeOperation(parseOpRef("builtin:guildai 0.9.0 '' random")!, proto), "m:train+random");
   assert.equal(describeOperation(proto, null), "m:train");
 });
+
+// ---- cases mutation testing found untested (bench/MUTATION.md) ----
+
+test("an opref needs a TYPE:PKG first field; an empty type is kept, as Guild splits it", () => {
+  assert.throws(
+    () => parseOpRef("guildfile v m op"),
+    (e: unknown) => e instanceof OpRefError && /invalid opref: "guildfile v m op"/.test(String(e)),
+  );
+  assert.deepEqual(parseOpRef(":p v m op"), { type: "", pkg: "p", version: "v", model: "m", op: "op" });
+  assert.throws(() => parseOpRef("a:b 'v m op"), /invalid opref: .*: "a:b 'v m op"/);
+});
+
+test("formatOpRef: a field quoted as a whole is written \"'x'\"; one lone quote stays shlex's", () => {
+  const o = { type: "guildfile", pkg: "/p/guild.yml", version: "'x'", model: "'", op: "train" };
+  assert.equal(formatOpRef(o), `guildfile:/p/guild.yml "'x'" ''"'"'' train`);
+  assert.deepEqual(parseOpRef(formatOpRef(o)), o);
+});
+
+test("a batch operation whose own op starts with + is joined without another +", () => {
+  const proto = { type: "guildfile", pkg: "/p/guild.yml", version: "", model: "m", op: "train" };
+  const batch = (op: string) => ({ type: "guildfile", pkg: "/p/guild.yml", version: "", model: "", op });
+  assert.equal(describeOperation(batch("+random"), proto), "m:train+random");
+  assert.equal(describeOperation(batch("optimizer"), proto), "m:train+optimizer");
+});

@@ -54,3 +54,24 @@ test("a zombie (exited, not reaped) is not alive, though /proc/<pid> exists", {
     parent.kill("SIGKILL");
   }
 });
+
+// ---- cases mutation testing found untested (bench/MUTATION.md) ----
+
+test("a LOCK pid is the whole text as an integer: no trailing or leading junk", () => {
+  assert.equal(parseLockPid("12x"), null);
+  assert.equal(parseLockPid("x12"), null);
+  assert.equal(parseLockPid("+12"), 12);
+  assert.equal(parseLockPid("-3"), -3);
+  assert.equal(parseLockPid("1 2"), null);
+});
+
+test("pidExists: no process for 0, negative, fractional or huge pids", () => {
+  for (const pid of [0, -1, -process.pid, 1.5, Number.NaN, 2 ** 60]) assert.equal(pidExists(pid), false, String(pid));
+  assert.equal(pidExists(1), true, "init");
+});
+
+test("a negative exit status is terminated (killed by a signal), a positive one error", () => {
+  assert.equal(runStatus({ ...base, exitStatus: -15 }, dead), "terminated");
+  assert.equal(runStatus({ ...base, exitStatus: 2 }, dead), "error");
+  assert.equal(runStatus({ ...base, exitStatus: 0, lockPid: 5 }, alive), "completed");
+});

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { decodeAttr, decodeAttrFallback, decodeAttrFast, MAX_ALIASES } from "../src/yaml/decode.js";
+import { decodeAttr, decodeAttrFallback, decodeAttrFast, decodeAttrInPieces, MAX_ALIASES } from "../src/yaml/decode.js";
 import { encodeAttr } from "@guildts/py";
 import { AttrDecodeError, GuildFloat, type AttrValue } from "../src/yaml/value.js";
 
@@ -511,4 +511,44 @@ test("the yaml package is loaded only when the fallback is needed", () => {
   `;
   const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
   assert.deepEqual(JSON.parse(out), [false, true]);
+});
+
+test("large documents are decoded a top-level entry at a time, to the whole document's value and errors", () => {
+  /** Entries that exercise what a cut must not change; each starts at column 0. */
+  const mapEntries = (i: number) => [
+    `op${i}:\n  exec: echo ${i}\n  flags:\n    lr: 0.${i % 10}\n    layers: [1, 2, {a: b}]\n`,
+    `# a comment at column 0 ${i}\n'quoted key ${i}': |\n  block ${i}\n\n  text\n`,
+    `dup: ${i}\n`,
+    `multi${i}: "a long\n  folded ${i}"\nlist${i}:\n- x\n- {y: 1e5}\n`,
+    `plain${i}: a\n  b ${i}\n`,
+  ];
+  const build = (entries: (i: number) => string[]) => {
+    let text = "";
+    for (let i = 0; text.length < 40_000; i++) text += entries(i).join("");
+    return text;
+  };
+  const pieces = (text: string) => decodeAttrInPieces(text, 2000);
+  const map = build(mapEntries);
+  assert.deepEqual(pieces(map), { value: decodeAttrFallback(map) });
+  assert.equal(typeof (pieces(map)!.value as Record<string, unknown>).dup, "number");
+  const seq = build((i) => [`- model: m${i}\n  operations:\n    train: {exec: echo}\n`, `# c\n- ${i}\n-\n  - nested ${i}\n`]);
+  assert.deepEqual(pieces(seq), { value: decodeAttrFallback(seq) });
+  // Anchors and aliases, merge keys, explicit keys, document markers and mixed top levels are
+  // left to the whole-document decoder; so is a piece that does not decode (a double-quoted
+  // scalar continued at column 0, an unclosed flow list).
+  for (const text of [
+    `first: &a {x: 1}\n${map}late: *a\n`,
+    `${map}<<: {dup: merged, new: 1}\n`,
+    `${map}? k\n: v\n`,
+    `---\n${map}`,
+    `- item\n${map}`,
+    `${map}q: "one\ntwo: 2"\n`,
+    `${map}bad: [1, 2\n`,
+  ]) {
+    assert.equal(pieces(text), undefined, text.slice(-30));
+  }
+  // decodeAttr takes the piecewise path from CHUNKED_MIN on, and falls back on whatever it refuses.
+  const big = map.repeat(Math.ceil((1 << 20) / map.length) + 1);
+  assert.deepEqual(decodeAttr(big), pieces(map)!.value);
+  assert.throws(() => decodeAttr(`${big}bad: [1, 2\n`), AttrDecodeError);
 });

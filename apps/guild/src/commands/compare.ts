@@ -11,6 +11,7 @@ import {
   parseColumns,
   runDuration,
   sortRows,
+  textFor,
   writeJsonLines,
 } from "@guildts/format";
 import { addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildts/plumbing";
@@ -133,7 +134,7 @@ export const compare: Command = {
       out.flush();
       return EXIT.OK;
     }
-    if (data.rows.length) for (const line of compareTable(data)) out.line(line);
+    if (data.rows.length) for (const line of compareTable(data, { text: textFor(process.stdout) })) out.line(line);
     out.flush();
     return EXIT.OK;
   },

@@ -1,4 +1,4 @@
-import { CliError, EXIT, LineWriter, runInfoLines, toJson } from "@guildts/format";
+import { CliError, EXIT, LineWriter, runInfoLines, textFor, toJson } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
 import { scalarKey } from "@guildts/runstore";
 import type { Command } from "../command.js";
@@ -30,7 +30,7 @@ export const runsInfo: Command = {
       );
       out.line(toJson({ ...run, cmd: details.cmd, sourcecode_digest: details.sourcecode_digest, vcs_commit: details.vcs_commit, scalars }));
     } else {
-      for (const line of runInfoLines(run, details, { home: process.env.HOME })) out.line(line);
+      for (const line of runInfoLines(run, details, { home: process.env.HOME, text: textFor(process.stdout) })) out.line(line);
     }
     out.flush();
     return EXIT.OK;

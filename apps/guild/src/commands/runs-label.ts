@@ -1,5 +1,5 @@
 import { CliError, EXIT } from "@guildts/format";
-import { addRunOptions, runOptions } from "@guildts/plumbing";
+import { addRunOptions, runOptions, say } from "@guildts/plumbing";
 import type { Command } from "../command.js";
 import { confirmRuns } from "../preview.js";
 import { applyLabel, labelIntro, newLabel, type Action } from "../runs-label.js";
@@ -71,7 +71,7 @@ export const runsLabel: Command = {
         applyLabel(o.home.path, r, (old) => newLabel(old, action), action.kind !== "set" && action.kind !== "clear");
       } catch (e) {
         failed++;
-        process.stderr.write(`guild: cannot label run ${r.id}: ${(e as Error).message}\n`);
+        say("guild", `cannot label run ${r.id}: ${(e as Error).message}`);
       }
     }
     const done = runs.length - failed;

@@ -1,4 +1,4 @@
-import { CliError, EXIT, LineWriter, runsTable, styleFor, truncateVisible, writeJsonLines } from "@guildts/format";
+import { CliError, EXIT, LineWriter, runsTable, styleFor, textFor, truncateVisible, writeJsonLines } from "@guildts/format";
 import { addRunOptions, lsRuns, printWarnings, runOptions } from "@guildts/plumbing";
 import type { Command } from "../command.js";
 
@@ -39,7 +39,7 @@ export const runsList: Command = {
       return EXIT.OK;
     }
     const width = process.stdout.isTTY ? Number(process.env.COLUMNS) || process.stdout.columns || 0 : 0;
-    for (const line of runsTable(shown, { cwd: process.cwd(), style: styleFor(process.stdout) })) {
+    for (const line of runsTable(shown, { cwd: process.cwd(), style: styleFor(process.stdout), text: textFor(process.stdout) })) {
       out.line(width > 0 ? truncateVisible(line, width) : line);
     }
     out.flush();
