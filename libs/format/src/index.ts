@@ -10,3 +10,4 @@ export * from "./prompt.js";
 export * from "./run-info.js";
 export * from "./compare.js";
 export * from "./safe.js";
+export * from "./config.js";

@@ -132,10 +132,21 @@ export interface RunResult {
  */
 export const PASSED_THROUGH_ENV = ["__STRYKER_ACTIVE_MUTANT__"] as const;
 
-/** The clean, deterministic environment commands run with in tests (UTC, no colour), plus `extra`. */
+/** The clean, deterministic environment commands run with in tests (UTC, no colour, no user config), plus `extra`. */
 export function commandEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const passed = Object.fromEntries(PASSED_THROUGH_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
-  return { PATH: process.env.PATH, HOME: os.tmpdir(), TZ: "UTC", LANG: "C.UTF-8", NO_COLOR: "1", ...passed, ...extra };
+  // No user config (~/.config/guildts) unless a test gives one: XDG_CONFIG_HOME names no directory.
+  const noConfig = "/nonexistent/guildts-test-config";
+  return {
+    PATH: process.env.PATH,
+    HOME: os.tmpdir(),
+    XDG_CONFIG_HOME: noConfig,
+    TZ: "UTC",
+    LANG: "C.UTF-8",
+    NO_COLOR: "1",
+    ...passed,
+    ...extra,
+  };
 }
 
 /** The bundled commands (scripts/bundle.mjs): dist/bin/<name>.js, what users and the package run. */

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import {
   checkColumns,
   CliError,
+  type ColumnSpec,
   ColumnSpecError,
   compareCsv,
   compareData,
@@ -18,6 +19,7 @@ import { addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildt
 import type { RunRecord, ScalarSummary } from "@guildts/runstore";
 import type { Command } from "../command.js";
 import { selectForCommand } from "../select-one.js";
+import { userConfig } from "../user-config.js";
 
 /**
  * `guild compare [RUN...]`: runs side by side, one row per run with the core columns, flags and
@@ -59,11 +61,16 @@ export const compare: Command = {
     };
     const out = new LineWriter();
     let cols;
+    // Without -c, the user's default columns (config compare.columns).
+    const configured = opts.cols === undefined ? userConfig(o.home.path).compare.columns : undefined;
     try {
-      cols = opts.cols === undefined ? [] : parseColumns(String(opts.cols));
-      checkColumns(runs, cols, scalarsOf);
+      cols = opts.cols !== undefined ? parseColumns(String(opts.cols)) : configured !== undefined ? parseColumns(configured) : [];
+      // A default column no selected run has is left out (defaults serve every project); -c's is an error.
+      if (configured !== undefined) cols = cols.filter((c) => !isUnknownColumn(runs, c, scalarsOf));
+      else checkColumns(runs, cols, scalarsOf);
     } catch (e) {
-      if (e instanceof ColumnSpecError) throw new CliError(e.message, EXIT.USAGE);
+      if (e instanceof ColumnSpecError)
+        throw new CliError(configured !== undefined ? `compare.columns of the config: ${e.message}` : e.message, EXIT.USAGE);
       throw e;
     }
     const data = compareData(runs, scalarsOf, cols);
@@ -139,3 +146,14 @@ export const compare: Command = {
     return EXIT.OK;
   },
 };
+
+/** Whether no run has what column `c` names (checkColumns' rule, for one column). */
+function isUnknownColumn(runs: readonly RunRecord[], c: ColumnSpec, scalarsOf: (r: RunRecord) => ScalarSummary[]): boolean {
+  try {
+    checkColumns(runs, [c], scalarsOf);
+    return false;
+  } catch (e) {
+    if (e instanceof ColumnSpecError) return true;
+    throw e;
+  }
+}
