@@ -2,8 +2,9 @@
 // Bundles every command into dist/bin/ (run by `npm run build`, after tsc):
 //
 //   dist/bin/<name>.js        one ESM entry per bin of apps/*/package.json (found there, so a new
-//                             command needs no edit here), with code splitting: what an entry needs
-//                             at start-up is in it or in a shared chunk; what is reached only through
+//                             command needs no edit here), one esbuild build each, with code
+//                             splitting: what a command needs at start-up is in its entry (or a chunk
+//                             it shares with its lazy chunks); what is reached only through
 //                             `await import()` (the runner, the compare TUI) is in chunks loaded then
 //   dist/bin/chunk-*.js       the shared and lazy chunks
 //   dist/bin/vendor/*.cjs     packages loaded synchronously on first use (the YAML fallback,
@@ -14,9 +15,9 @@
 //   dist/meta.json            esbuild's metafile (the start-up test reads it; the test kit checks
 //                             the bundle is newer than its inputs)
 //
-// Each entry is a two-line loader: it turns source maps on (process.setSourceMapsEnabled), then
-// imports the command's code, so that every module of it is compiled with its map (.js.map beside
-// each file, chained through tsc's maps to the TypeScript): stack traces point at src/*.ts.
+// Source maps (.js.map beside each file, chained through tsc's maps to the TypeScript) are read
+// only when a stack trace is formatted: each entry first installs libs/format's mapBundleStacks
+// (not process.setSourceMapsEnabled, which reads every map at start-up): traces point at src/*.ts.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,8 +54,6 @@ async function main() {
   fs.rmSync(out, { recursive: true, force: true });
   fs.rmSync(pathDir, { recursive: true, force: true });
   const bins = appBins();
-  const entryPoints = Object.entries(bins).map(([name, file]) => ({ in: `guildts-entry:${path.relative(root, file)}`, out: name }));
-  entryPoints.push({ in: path.join(root, "libs", "runstore", "dist", "src", "stat-worker.js"), out: "stat-worker" });
   const common = {
     bundle: true,
     platform: "node",
@@ -64,18 +63,37 @@ async function main() {
     define: { GUILDTS_BUNDLE: "true" },
     logLevel: "warning",
     legalComments: "none",
-  };
-  const result = await esbuild.build({
-    ...common,
-    entryPoints,
     absWorkingDir: root,
+  };
+  const meta = { inputs: {}, outputs: {} };
+  const add = (m) => {
+    Object.assign(meta.inputs, m.inputs);
+    Object.assign(meta.outputs, m.outputs);
+  };
+  // One build per command: what its start-up needs is in its entry file (or, where a lazy chunk
+  // needs it too, a chunk shared with that); chunks are named by content, so two builds that make
+  // the same chunk write the same file.
+  for (const [name, file] of Object.entries(bins)) {
+    const result = await esbuild.build({
+      ...common,
+      entryPoints: [{ in: `guildts-entry:${path.relative(root, file)}`, out: name }],
+      outdir: out,
+      format: "esm",
+      splitting: true,
+      chunkNames: "chunk-[hash]",
+      metafile: true,
+      plugins: [entries()],
+    });
+    add(result.metafile);
+  }
+  const worker = await esbuild.build({
+    ...common,
+    entryPoints: [{ in: path.join(root, "libs", "runstore", "dist", "src", "stat-worker.js"), out: "stat-worker" }],
     outdir: out,
     format: "esm",
-    splitting: true,
-    chunkNames: "chunk-[hash]",
     metafile: true,
-    plugins: [loaderEntries()],
   });
+  add(worker.metafile);
   for (const [name, file] of Object.entries(await lazyPackages())) {
     await esbuild.build({
       ...common,
@@ -86,29 +104,41 @@ async function main() {
     });
   }
   fs.cpSync(path.join(root, "libs", "runner", "python"), path.join(out, "python"), { recursive: true });
-  fs.writeFileSync(path.join(root, "dist", "meta.json"), JSON.stringify(result.metafile));
+  fs.writeFileSync(path.join(root, "dist", "meta.json"), JSON.stringify(meta));
   fs.mkdirSync(pathDir, { recursive: true });
   for (const name of Object.keys(bins)) {
     const file = path.join(out, `${name}.js`);
     fs.chmodSync(file, 0o755);
     fs.symlinkSync(path.join("..", "bin", `${name}.js`), path.join(pathDir, name));
   }
-  const bytes = Object.values(result.metafile.outputs).reduce((s, o) => s + o.bytes, 0);
+  const bytes = Object.values(meta.outputs).reduce((s, o) => s + o.bytes, 0);
   process.stderr.write(
-    `bundle: ${Object.keys(bins).length} commands into dist/bin (${(bytes / 1024).toFixed(0)} KiB of JS, ${Date.now() - t0} ms)\n`,
+    `bundle: ${Object.keys(bins).length} commands into dist/bin (${(bytes / 1024).toFixed(0)} KiB of JS and maps, ${Date.now() - t0} ms)\n`,
   );
 }
 
-/** `guildts-entry:FILE`: the loader entry of the bin script FILE (see the top of this file). */
-function loaderEntries() {
+/**
+ * `guildts-entry:FILE`, the entry of the bin script FILE: a module that installs the lazy
+ * source-map stack mapper (libs/format's stack-map.ts) evaluated first, then the bin script.
+ */
+function entries() {
+  const stackMap = path.join(root, "libs", "format", "dist", "src", "stack-map.js");
   return {
-    name: "loader-entries",
+    name: "guildts-entries",
     setup(build) {
       build.onResolve({ filter: /^guildts-entry:/ }, (args) => ({ path: args.path.slice(14), namespace: "guildts-entry" }));
       build.onLoad({ filter: /.*/, namespace: "guildts-entry" }, (args) => ({
-        contents: `#!/usr/bin/env node\nprocess.setSourceMapsEnabled(true);\nimport(${JSON.stringify(`./${path.basename(args.path)}`)});\n`,
+        contents: `#!/usr/bin/env node\nimport "guildts:stack-map";\nimport ${JSON.stringify(`./${path.basename(args.path)}`)};\n`,
         loader: "js",
         resolveDir: path.join(root, path.dirname(args.path)),
+      }));
+      build.onResolve({ filter: /^guildts:stack-map$/ }, () => ({ path: "stack-map", namespace: "guildts" }));
+      build.onLoad({ filter: /.*/, namespace: "guildts" }, () => ({
+        contents:
+          `import path from "node:path";\nimport { fileURLToPath } from "node:url";\nimport { mapBundleStacks } from ${JSON.stringify(stackMap)};\n` +
+          "mapBundleStacks(path.dirname(fileURLToPath(import.meta.url)));\n",
+        loader: "js",
+        resolveDir: root,
       }));
     },
   };
