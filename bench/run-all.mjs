@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { benchDir, fmtMs, log } from "./lib.mjs";
 
-const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare"];
+const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch"];
 const only = process.env.GUILDTS_BENCH_ONLY?.split(",");
 if (!process.argv.includes("--report")) {
   for (const s of suites) {
@@ -136,6 +136,36 @@ if (ro) {
   );
   for (const r of ro.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
   lines.push("", `Target: ${verdict(ro.rows[0].median <= 150)} (Guild 0.9.1: ~0.4 s).`, "");
+}
+
+const bt = load("batch");
+if (bt) {
+  lines.push(
+    "## Batch runs (issue: overhead per trial ≤ 1.2× a single `guild run`; `--jobs 2` ≤ 0.6× `--jobs 1`)",
+    "",
+    machineLine(bt.machine),
+    "",
+  );
+  lines.push(
+    `A grid of 100 trials of an operation \`exec: /bin/true\` (\`x=range[1:100] -y -q\`, median of ${bt.times}) against one \`guild run\` of it (median of ${bt.single.runs}); then 20 trials that each sleep 0.5 s, once with \`--jobs 1\` and once with \`--jobs 2\`. The batch runs its trials in its own process: each trial costs its run directory (a copy of the proto), attrs, spawn and output capture, not a node start-up. Timed on a shared, loaded machine${bt.load ? ` (load average ${bt.load} on ${bt.machine.cpu.split(" ")[0]} cores)` : ""}: compare the figures of one run with each other.`,
+    "",
+    "| what | median | min | max | peak RSS |",
+    "|---|---:|---:|---:|---:|",
+  );
+  for (const [name, r] of [
+    ["guild run <exec: /bin/true> -y (single run)", bt.single],
+    ["grid of 100 trials (whole command)", bt.grid],
+    ["20 trials of sleep 0.5, --jobs 1", bt.jobs1],
+    ["20 trials of sleep 0.5, --jobs 2", bt.jobs2],
+  ])
+    lines.push(`| ${name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
+  const ratio = bt.perTrial / bt.single.median;
+  const jr = bt.jobs2.median / bt.jobs1.median;
+  lines.push(
+    "",
+    `Per trial: ${fmtMs(bt.perTrial)}, ${ratio.toFixed(2)}× a single run: ${verdict(ratio <= 1.2)}. \`--jobs 2\`: ${jr.toFixed(2)}× \`--jobs 1\`: ${verdict(jr <= 0.6)}.`,
+    "",
+  );
 }
 
 const cmp = load("compare");

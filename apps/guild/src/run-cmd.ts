@@ -1,6 +1,5 @@
 import { canPrompt, CliError, confirm, EXIT, eachLine, textFor } from "@guildts/format";
 import {
-  argEncode,
   findGuildfile,
   flagArgs,
   flagEnv,
@@ -8,7 +7,10 @@ import {
   flagsPrompt,
   GuildfileError,
   helpOp,
+  impliedOptimizer,
   loadGuildfile,
+  parseOptimizer,
+  readBatchFile,
   OpResolveError,
   renderLabel,
   resolveCmdRefs,
@@ -18,12 +20,14 @@ import {
   type Guildfile,
   type OpDef,
 } from "@guildts/guildfile";
-import path from "node:path";
-import { runOptions, type Call } from "@guildts/plumbing";
+import { addGuildShorts, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
-import { selectOne } from "./select-one.js";
-import type { RunPlan } from "@guildts/runner";
-import { readAttr, resolveGuildHome, shlexQuote, shlexSplit, type AttrValue } from "@guildts/runstore";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import { createRun, spawnArgv, startInBackground, startRun, type CreatedRun, type RunPlan } from "@guildts/runner";
+import { batchOptions, guildRunParams, neededMatches, printNeeded, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
+import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
+import { resolveGuildHome, shlexQuote, shlexSplit, writeAttr, type AttrValue } from "@guildts/runstore";
 
 /** The cwd's guild file, or a CliError saying there is none / what is wrong with it. */
 export function cwdGuildfile(cwd = process.cwd()): Guildfile {
@@ -70,7 +74,8 @@ export function opCommand(op: OpDef, flags: Record<string, AttrValue>): string[]
   }
   if (op.main) {
     const [module, ...mainArgs] = shlexSplit(op.main);
-    return [pythonExe(), "-um", "guildts_op_main", module!, ...mainArgs, "--", ...args];
+    // Guild's spelling, so Guild restarts the run; spawnArgv runs it as this project's bootstrap.
+    return [pythonExe(), "-um", "guild.op_main", module!, ...mainArgs, "--", ...args];
   }
   throw new CliError(`operation '${op.name}' has neither main nor exec: nothing to run`, EXIT.NO_MATCH);
 }
@@ -80,54 +85,54 @@ function pythonExe(): string {
 }
 
 /** The options of `guild run` and `guild train`. */
-/** The runner, loaded when a run is made or started (the other commands never load it). */
-const runner = () => import("@guildts/runner");
-
 export function runCmdOptions(cli: CAC): CAC {
-  return cli
-    .option("-H, --home <path>", "Guild home for the run")
-    .option("-l, --label <label>", "Label for the run (${flag} and ${default_label} are replaced)")
-    .option("-y, --yes", "Do not ask for confirmation")
-    .option("--help-op", "Show the operation's help and flags, then exit")
-    .option("--print-cmd", "Print the command the run would execute, then exit")
-    .option("--stage", "Create the run staged, without starting it")
-    .option("--start <run>", "Start a staged run (an index, id or id prefix among the staged runs)")
-    .option("-q, --quiet", "Do not show the operation's output");
+  return addGuildShorts(
+    cli
+      .option("-H, --home <path>", "Guild home for the run")
+      .option("-l, --label <label>", "Label for the run (${flag} and ${default_label} are replaced)")
+      .option("-y, --yes", "Do not ask for confirmation")
+      .option("--help-op", "Show the operation's help and flags, then exit")
+      .option("--print-cmd", "Print the command the run would execute, then exit")
+      .option("--stage", "Create the run staged, without starting it")
+      .option("--start <run>", "Start a staged or pending run (an index, id or id prefix); flags may be given")
+      .option("--proto <run>", "A new run of RUN's operation with its flags (FLAG=VALUE overrides) and source code")
+      .option("--restart <run>", "Restart a run in place: same id, saved flags updated by FLAG=VALUE (a batch makes new trials)")
+      .option("-q, --quiet", "Do not show the operation's output")
+      .option("-b, --background", "Run the operation in the background (detached); follow it with 'guild watch'")
+      .option("--pidfile <file>", "Run the operation in the background, writing the background process id to FILE")
+      .option("-f, --force-flags", "Accept all flag assignments, even for undefined or invalid values")
+      .option("-o, --optimizer <algorithm>", "Run as a batch with this optimizer: + (grid) or random")
+      .option("-m, --max-trials <n>", "Maximum number of trials in a batch (random: default 20; grid: all)")
+      .option("--trials <n>", "Same as --max-trials")
+      .option("--random-seed <n>", "Random seed used when sampling trials or flag values")
+      .option("--print-trials", "Show the generated trials and exit (nothing is created)")
+      .option("--stage-trials", "For batch operations, stage trials without running them")
+      .option("--keep-batch", "Keep the batch run rather than delete it on success")
+      .option("--fail-on-trial-error", "Stop the batch when a trial exits with an error")
+      .option("--batch-label <label>", "Label to use for batch runs (also -bl). Ignored for non-batch runs")
+      .option("--batch-tag <tag>", "Associate TAG with the batch (also -bt; may be repeated). Ignored for non-batch runs")
+      .option("--needed", "Run only when no completed run of the operation has the same flags")
+      .option("--jobs <n>", "Run up to N trials of a batch at once (default 1)"),
+    { "-bl": "--batch-label", "-bt": "--batch-tag" },
+  );
 }
 
-/** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and (alias "train") `guild train [MODEL]`. */
-export async function runCmd(call: Call, alias?: "train"): Promise<number> {
-  const { opts } = call;
-  const args = [...call.args];
-  if (opts.start !== undefined) return startStaged(String(opts.start), opts, args);
-  const gf = cwdGuildfile();
-  const assigns = args.filter((a) => a.includes("="));
-  const words = args.filter((a) => !a.includes("="));
-  if (words.length > 1) throw new CliError(`unexpected argument '${words[1]}' (flags are NAME=VALUE)`, EXIT.USAGE);
-  const op = guildErrors(() =>
-    alias ? trainAlias(gf, words[0]) : words[0] === undefined ? noOperation() : resolveOperation(gf, words[0]),
-  );
-  if (opts.helpOp) {
-    process.stdout.write(helpOp(op));
-    return EXIT.OK;
-  }
-  const { flags, userFlags } = guildErrors(() => resolveFlags(op, assigns));
-  const cmd = opCommand(op, flags);
-  if (opts.printCmd) {
-    process.stdout.write(cmd.map(shlexQuote).join(" ") + "\n");
-    return EXIT.OK;
-  }
+/** The plan of a run of `op` with these flag values (a single run, a batch's proto or a trial). */
+export function opPlan(
+  gf: Guildfile,
+  op: OpDef,
+  home: string,
+  flags: Record<string, AttrValue>,
+  userFlags: Record<string, AttrValue>,
+  runParams: Record<string, AttrValue>,
+  labelOption: string | null,
+): RunPlan {
   const opspec = op.model.name ? `${op.model.name}:${op.name}` : op.name;
-  const template = typeof opts.label === "string" ? opts.label : op.labelTemplate;
+  const cmd = opCommand(op, flags);
+  const template = labelOption ?? op.labelTemplate;
   const label = renderLabel(template ?? null, flags, (m) => process.stderr.write(`WARNING: ${m}\n`));
-  if (!opts.yes) {
-    if (!canPrompt()) throw new CliError(`not running ${opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
-    process.stderr.write(eachLine(flagsPrompt(op, flags).replace(/\s*Continue\?.*$/s, ""), textFor(process.stderr)) + "\n");
-    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
-  }
-  const home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
-  const plan: RunPlan = {
-    home: home.path,
+  return {
+    home,
     opref: { type: "guildfile", pkg: gf.path, version: gf.md5, model: op.model.name, op: op.name },
     opspec,
     cmd,
@@ -135,15 +140,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     flags,
     userFlags,
     label: label || null,
-    runParams: {
-      opspec: words[0] ?? opspec,
-      flags: assigns,
-      label: typeof opts.label === "string" ? opts.label : null,
-      yes: opts.yes === true,
-      stage: opts.stage === true,
-      print_cmd: false,
-      quiet: opts.quiet === true,
-    },
+    runParams,
     opAttr: {
       "delete-on-success": false,
       deps: [],
@@ -151,9 +148,10 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
       "flags-extra": {},
       "label-template": op.labelTemplate,
       "op-cmd": {
-        "cmd-args": cmd,
+        "cmd-args": opCmdArgs(op),
         "cmd-env": { ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir },
         "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])),
+        ...(op.flagsDest ? { "flags-dest": op.flagsDest } : {}),
       },
       "output-attrs": null,
       "output-scalars": (op.outputScalars ?? null) as AttrValue,
@@ -163,59 +161,142 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     sourcecode: { root: gf.dir, config: op.sourcecode },
     outputScalars: op.outputScalars,
   };
-  const { createRun, startRun } = await runner();
-  const run = createRun(plan, { stage: opts.stage === true, warn: (m) => process.stderr.write(`WARNING: ${m}\n`) });
-  if (opts.stage) {
-    process.stdout.write(`${opspec} staged as ${run.id}\nTo start the operation, use 'guild run --start ${run.id}'\n`);
+}
+
+/** Guild's `op-cmd` `cmd-args`: the command template, `${python_exe}` and `__flag_args__` unexpanded. */
+function opCmdArgs(op: OpDef): AttrValue[] {
+  if (op.exec) return shlexSplit(op.exec).map((t) => (t === "${flag_args}" ? "__flag_args__" : t));
+  if (op.main) {
+    const [module, ...mainArgs] = shlexSplit(op.main);
+    return ["${python_exe}", "-um", "guild.op_main", module!, ...mainArgs, "--", "__flag_args__"];
+  }
+  return [];
+}
+
+/** `guild run [MODEL:]OPERATION [FLAG=VALUE...]` and (alias "train") `guild train [MODEL]`. */
+export async function runCmd(call: Call, alias?: "train"): Promise<number> {
+  const { opts } = call;
+  const args = [...call.args];
+  if (opts.start !== undefined || opts.restart !== undefined)
+    return restartCmd(opts, args, { plan: opPlan, batch: restartBatch, background });
+  if (opts.proto !== undefined) return protoCmd(opts, args);
+  const gf = cwdGuildfile();
+  const batchFiles = args.filter((a) => a.startsWith("@"));
+  const assigns = args.filter((a) => a.includes("=") && !a.startsWith("@"));
+  const words = args.filter((a) => !a.includes("=") && !a.startsWith("@"));
+  if (words.length > 1) throw new CliError(`unexpected argument '${words[1]}' (flags are NAME=VALUE)`, EXIT.USAGE);
+  const op = guildErrors(() =>
+    alias ? trainAlias(gf, words[0]) : words[0] === undefined ? noOperation() : resolveOperation(gf, words[0]),
+  );
+  if (opts.helpOp) {
+    process.stdout.write(helpOp(op));
     return EXIT.OK;
   }
+  const batchOpts = batchOptions(opts);
+  const fileTrials = guildErrors(() => batchFiles.flatMap((f) => readBatchFile(f.slice(1))));
+  const force = opts.forceFlags === true || fileTrials.length > 0;
+  const { flags, userFlags } = guildErrors(() => resolveFlags(op, assigns, { force }));
+  const home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
+  const labelOption = typeof opts.label === "string" ? opts.label : null;
+  const runParams = guildRunParams(opts, words[0] ?? (op.model.name ? `${op.model.name}:${op.name}` : op.name), assigns, batchOpts);
+  const optimizer = guildErrors(() =>
+    batchOpts.optimizer ? parseOptimizer(batchOpts.optimizer) : (impliedOptimizer(flags) ?? (fileTrials.length >= 2 ? "+" : null)),
+  );
+  if (optimizer || opts.printTrials) {
+    if (!optimizer) throw new CliError("cannot print trials for a non-batch operation", EXIT.NO_MATCH);
+    return runBatchCmd({ gf, op, home: home.path, flags, userFlags, fileTrials, optimizer, runParams, labelOption, batchOpts, opts });
+  }
+  if (batchOpts.maxTrials !== null) process.stderr.write("WARNING: not a batch run - ignoring --max-trials\n");
+  // One trial from batch files: its values are plain user flags.
+  const single =
+    fileTrials.length === 1 ? guildErrors(() => resolveFlags(op, [...trialAssigns(fileTrials[0]!), ...assigns], { force })) : null;
+  const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption);
+  if (batchOpts.needed && printNeeded(neededMatches(home.path, plan.opref, plan.flags))) return EXIT.OK;
+  return runSingle(op, plan, opts);
+}
+
+/** `guild run --proto RUN [FLAG=VALUE...]`: a new run of RUN's operation, flags and source code. */
+async function protoCmd(opts: Record<string, unknown>, args: string[]): Promise<number> {
+  const words = args.filter((a) => !a.includes("="));
+  if (words.length) throw new CliError(`unexpected argument '${words[0]}': --proto takes the operation from RUN`, EXIT.USAGE);
+  const assigns = args.filter((a) => a.includes("="));
+  const p = protoRun(opts, assigns);
+  const home = resolveGuildHome({ option: opts.home === undefined ? undefined : String(opts.home) });
+  const opspec = p.op.model.name ? `${p.op.model.name}:${p.op.name}` : p.op.name;
+  const runParams = { ...guildRunParams(opts, opspec, assigns, batchOptions(opts)), proto: p.run.id };
+  const labelOption = typeof opts.label === "string" ? opts.label : null;
+  const plan = { ...opPlan(p.gf, p.op, home.path, p.flags, p.userFlags, runParams, labelOption), sourcecode: null };
+  return runSingle(p.op, plan, opts, (dir) => copyProtoFiles(p.run, dir));
+}
+
+/** Creates (or stages) and starts one run: `--print-cmd`, the confirmation, the run's exit status. */
+async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>, beforeVisible?: (dir: string) => void): Promise<number> {
+  if (opts.printCmd) {
+    process.stdout.write(spawnArgv(plan.cmd).map(shlexQuote).join(" ") + "\n");
+    return EXIT.OK;
+  }
+  if (!opts.yes) {
+    if (!canPrompt())
+      throw new CliError(`not running ${plan.opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
+    process.stderr.write(eachLine(flagsPrompt(op, plan.flags).replace(/\s*Continue\?.*$/s, ""), textFor(process.stderr)) + "\n");
+    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
+  }
+  const run = createRun(plan, {
+    stage: opts.stage === true,
+    warn: (m) => process.stderr.write(`WARNING: ${m}\n`),
+    ...(beforeVisible ? { beforeVisible } : {}),
+  });
+  if (opts.stage) {
+    process.stdout.write(`${plan.opspec} staged as ${run.id}\nTo start the operation, use 'guild run --start ${run.id}'\n`);
+    return EXIT.OK;
+  }
+  if (opts.background || opts.pidfile !== undefined) return background(plan, run, opts);
+  const freeze = pipFreeze(op, run.dir);
   const status = await startRun(plan, run, { quiet: opts.quiet === true });
+  await freeze;
   // Guild exits with the operation's status; a signal -N becomes 256-N, as Guild does.
   return status < 0 ? 256 + status : status;
 }
 
-/** `guild run --start RUN`: starts a staged run from what staging recorded (attrs, opref). */
-async function startStaged(spec: string, opts: Record<string, unknown>, args: string[]): Promise<number> {
-  if (args.length) throw new CliError("OPERATION and flags cannot be used with --start", EXIT.USAGE);
-  const o = runOptions({ home: opts.home, all: true, staged: true });
-  const run = selectOne(o, spec);
-  const flags = readAttr(run.dir, "flags");
-  const cmd = readAttr(run.dir, "cmd");
-  const op = readAttr(run.dir, "op");
-  if (!Array.isArray(cmd) || !run.opref)
-    throw new CliError(`run ${run.id} has no command to start (attrs cmd/opref missing)`, EXIT.NO_MATCH);
-  const opspec = run.operation ?? run.opref.op;
-  if (!opts.yes) {
-    if (!canPrompt()) throw new CliError(`not starting ${run.id}: no terminal to confirm on (use -y to start without asking)`, EXIT.USAGE);
-    process.stderr.write(`You are about to start ${textFor(process.stderr)(`${run.id} (${opspec})`)}\n`);
-    if (!confirm("Continue?")) return EXIT.OK;
-  }
-  const opMap = op && typeof op === "object" && !Array.isArray(op) ? (op as Record<string, AttrValue>) : {};
-  const cmdEnv =
-    opMap["op-cmd"] && typeof opMap["op-cmd"] === "object"
-      ? ((opMap["op-cmd"] as Record<string, AttrValue>)["cmd-env"] as Record<string, AttrValue> | undefined)
-      : undefined;
-  const flagValues = flags && typeof flags === "object" && !Array.isArray(flags) ? (flags as Record<string, AttrValue>) : {};
-  const plan: RunPlan = {
-    home: path.dirname(path.dirname(run.dir)),
-    opref: run.opref,
-    opspec,
-    cmd: cmd.map((a) => argEncode(a)),
-    env: {
-      ...Object.fromEntries(Object.entries(cmdEnv ?? {}).map(([k, v]) => [k, argEncode(v)])),
-      ...flagEnv(null, flagValues),
-    },
-    flags: flagValues,
-    userFlags: {},
-    label: run.label,
-    runParams: {},
-    opAttr: opMap,
-    sourcecode: null,
-    outputScalars: opMap["output-scalars"] ?? null,
-  };
-  const { startRun } = await runner();
-  const status = await startRun(plan, { id: run.id, dir: run.dir }, { quiet: opts.quiet === true });
-  return status < 0 ? 256 + status : status;
+/**
+ * Guild's python_script plugin writes `pip_freeze` (the `pip freeze` lines) for a Python
+ * operation (`main:`, or an `exec:` that runs python) unless `pip-freeze: no` or NO_PIP_FREEZE=1.
+ * Here it runs beside the operation, not before it; no pip, no attr.
+ */
+function pipFreeze(op: OpDef, dir: string): Promise<void> {
+  const python = op.main !== null && op.main !== undefined ? true : /^(\S*\/)?python[0-9.]*\b|^\$\{python_exe\}/.test(op.exec ?? "");
+  if (!python || op.pipFreeze === false || process.env.NO_PIP_FREEZE === "1") return Promise.resolve();
+  return new Promise((resolve) => {
+    const child = spawn(pythonExe(), ["-m", "pip", "freeze"], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b));
+    child.on("error", () => resolve());
+    child.on("close", (code) => {
+      if (code === 0 && fs.existsSync(dir)) {
+        try {
+          writeAttr(
+            dir,
+            "pip_freeze",
+            out.split("\n").filter((l) => l.trim() !== ""),
+          );
+        } catch {
+          // the run was removed meanwhile
+        }
+      }
+      resolve();
+    });
+  });
+}
+
+/** `--background`/`--pidfile`: the run goes on in a detached process; its id and how to follow it are printed. */
+async function background(plan: RunPlan, run: CreatedRun, opts: Record<string, unknown>): Promise<number> {
+  const pidfile = typeof opts.pidfile === "string" ? opts.pidfile : undefined;
+  await startInBackground(plan, run, { pidfile });
+  process.stdout.write(
+    `${plan.opspec} started in background as ${run.id}${pidfile ? ` (pidfile ${pidfile})` : ""}\n` +
+      `To watch its output, use 'guild watch ${run.id}'\n`,
+  );
+  return EXIT.OK;
 }
 
 function noOperation(): never {

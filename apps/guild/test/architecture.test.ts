@@ -17,7 +17,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "@guildts/guildfile": ["@guildts/runstore", "@guildts/format", "@guildts/py"],
   "@guildts/runner": ["@guildts/runstore", "@guildts/guildfile", "@guildts/format", "@guildts/py"],
   "@guildts/testkit": [],
-  "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/py"],
+  "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/runner", "@guildts/py"],
   "@guildts/guild": [
     "@guildts/py",
     "@guildts/runstore",

@@ -81,14 +81,19 @@ describe("guild on the home written by Guild 0.9.1: output compared with Guild's
     assert.equal(guild(["runs", "info"], fx.mnist).stdout.split("\n")[0], "id: bdc2a0e617c94ac287472371e1dc27aa");
   });
 
-  test("--json: the plumbing's records; info --json adds command and scalars", () => {
-    const plumbing = runCommand("guild-ls-runs", ["--json"], { env: fx.env, cwd: fx.alice }).stdout;
-    assert.equal(guild(["runs", "list", "--json"]).stdout, plumbing);
+  test("--json: Guild's JSON from the porcelain, the plumbing's records from guild-ls-runs", () => {
+    const plumbing = runCommand("guild-ls-runs", ["--json"], { env: fx.env, cwd: fx.alice }).stdout.trim().split("\n");
+    const porcelain = JSON.parse(guild(["runs", "list", "--json"]).stdout) as { id: string; run_dir: string }[];
+    assert.deepEqual(
+      porcelain.map((r) => [r.id, r.run_dir]),
+      plumbing.map((l) => JSON.parse(l) as { id: string; dir: string }).map((r) => [r.id, r.dir]),
+    );
     const info = JSON.parse(guild(["runs", "info", "--json", "3"]).stdout) as Record<string, unknown>;
     assert.equal(info.id, "3d5e4116f7724ef0bf0790850c33478c");
     assert.equal(info.status, "terminated");
-    assert.deepEqual((info.scalars as Record<string, { last: number; step: number }>).acc!.step, 3);
-    assert.ok(Math.abs((info.scalars as Record<string, { last: number }>).acc!.last - 0.892) < 1e-6);
+    const [last, step] = (info.scalars as Record<string, [number, number]>).acc!;
+    assert.equal(step, 3);
+    assert.ok(Math.abs(last - 0.892) < 1e-6);
   });
 
   test("porcelain and plumbing pipeline select the same runs", () => {

@@ -28,13 +28,10 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux" }, () =>
     term.kill();
   });
 
-  const type = (line: string) => {
-    tmux("send-keys", "-t", "t", "clear", "Enter");
-    tmux("send-keys", "-t", "t", line, "Enter");
-  };
+  const type = (line: string) => term.typeOnClearScreen(line);
 
   test("the table on a TTY: aligned like Guild's, the directory dimmed; NO_COLOR turns colour off", async () => {
-    type("guild runs list; echo EXIT=$?");
+    await type("guild runs list; echo EXIT=$?");
     await waitFor(/EXIT=0/);
     const colored = screen(true);
     assert.match(colored, /finetune\x1b\[2m \(iris\)\x1b\[/, "the dir suffix is dim (tmux re-encodes the reset)");
@@ -49,7 +46,7 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux" }, () =>
         .split("\n")
         .map((l) => l.trimEnd()),
     );
-    type("NO_COLOR=1 guild runs list; echo EXIT=$?");
+    await type("NO_COLOR=1 guild runs list; echo EXIT=$?");
     await waitFor(/EXIT=0/);
     assert.doesNotMatch(screen(true), /\x1b\[2m/);
   });
@@ -59,7 +56,7 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux" }, () =>
     const file = path.join(fx.home, "runs", dir, ".guild", "attrs", "label");
     const before = fs.readFileSync(file, "utf8");
 
-    type("guild runs label 1 tuned; echo EXIT=$?");
+    await type("guild runs label 1 tuned; echo EXIT=$?");
     let s = await waitFor(/Label 1 run\(s\)\? \(y\/N\)/);
     assert.match(
       s,
@@ -69,13 +66,13 @@ describe("guild in a terminal (tmux)", { skip: !enabled && "needs tmux" }, () =>
     await waitFor(/EXIT=4/);
     assert.equal(fs.readFileSync(file, "utf8"), before);
 
-    type("guild runs label 1 tuned; echo EXIT=$?");
+    await type("guild runs label 1 tuned; echo EXIT=$?");
     await waitFor(/\(y\/N\)/);
     tmux("send-keys", "-t", "t", "n", "Enter");
     await waitFor(/EXIT=4/);
     assert.equal(fs.readFileSync(file, "utf8"), before);
 
-    type("guild runs label 1 tuned; echo EXIT=$?");
+    await type("guild runs label 1 tuned; echo EXIT=$?");
     await waitFor(/\(y\/N\)/);
     tmux("send-keys", "-t", "t", "y", "Enter");
     s = await waitFor(/EXIT=0/);
@@ -128,10 +125,7 @@ describe("guild runs rm in a terminal (tmux)", { skip: !enabled && "needs tmux" 
 describe("run data on a terminal is shown escaped (tmux)", { skip: !enabled && "needs tmux" }, () => {
   const term3 = new Tmux("safe");
   const t = (...args: string[]) => term3.run(...args);
-  const shell = (line: string) => {
-    t("send-keys", "-t", "t", "clear", "Enter");
-    t("send-keys", "-t", "t", line, "Enter");
-  };
+  const shell = (line: string) => term3.typeOnClearScreen(line);
   // Clears the screen, sets the window title, rings the bell, and reverses the rest of the line.
   const HOSTILE = "A\x1b[2J\x1b]0;owned\x07B\u202eC";
   const SHOWN = "A\\x1b[2J\\x1b]0;owned\\x07B\\u202eC";
@@ -152,19 +146,19 @@ describe("run data on a terminal is shown escaped (tmux)", { skip: !enabled && "
   });
 
   test("the runs table, runs info and warnings escape control, escape and bidi characters", async () => {
-    shell("echo BEGIN; guild runs list; echo EXIT=$?");
+    await shell("echo BEGIN; guild runs list; echo EXIT=$?");
     let s = await term3.waitFor(/EXIT=0/);
     assert.match(s, /BEGIN/, "nothing cleared the screen");
     assert.ok(s.includes(`completed   ${SHOWN}\n`), s);
     assert.ok(s.includes("guild: warning: run stray\\x1b[2Jdir: skipped"), s);
-    shell("echo BEGIN; guild runs info 1; echo EXIT=$?");
+    await shell("echo BEGIN; guild runs info 1; echo EXIT=$?");
     s = await term3.waitFor(/EXIT=0/);
     assert.match(s, /BEGIN/);
     assert.ok(s.includes(`label: ${SHOWN}`), s);
   });
 
   test("the delete prompt lists the label escaped; the same commands piped write it exactly", async () => {
-    shell("echo BEGIN; guild runs rm 1; echo EXIT=$?");
+    await shell("echo BEGIN; guild runs rm 1; echo EXIT=$?");
     const s = await term3.waitFor(/\(y\/N\)/);
     assert.match(s, /BEGIN/);
     assert.ok(s.includes(`completed  ${SHOWN}\n`), s);

@@ -50,7 +50,8 @@ export function addRunOptions(cli: CAC): CAC {
     .option("--not-terminated", "Drop terminated runs")
     .option("--not-pending", "Drop pending runs")
     .option("--not-staged", "Drop staged runs")
-    .option("--deleted", "Deleted runs (in the trash) instead of live ones");
+    .option("--deleted", "Deleted runs (in the trash) instead of live ones")
+    .option("--batch <run>", "Only the trials of batch run RUN (an id or unique id prefix)");
 }
 
 /** Guild 0.9's `-F?` spellings and the long option each stands for here. */
@@ -230,6 +231,7 @@ export function runOptions(opts: Record<string, unknown>, cwd = process.cwd()): 
     started: single("started"),
     digest: single("digest"),
     expr: single("filter"),
+    ...(opts.batch !== undefined ? { batch: many(opts.batch).at(-1)! } : {}),
   };
   try {
     compileFilter(filter); // reject a filter that cannot work before reading anything
@@ -278,12 +280,30 @@ function kebab(s: string): string {
   return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+const guildShorts = new WeakMap<CAC, Record<string, string>>();
+
+/**
+ * Guild's multi-letter short options (`-bl LABEL`, `-bt TAG`), which cac would read as bundles
+ * of one-letter flags: each is declared here with the long option it spells.
+ */
+export function addGuildShorts(cli: CAC, shorts: Record<string, string>): CAC {
+  guildShorts.set(cli, { ...guildShorts.get(cli), ...shorts });
+  return cli;
+}
+
+function expandGuildShorts(cli: CAC, argv: string[]): string[] {
+  const shorts = guildShorts.get(cli);
+  if (!shorts) return argv;
+  const end = argv.indexOf("--");
+  return argv.map((a, i) => (end >= 0 && i > end ? a : (shorts[a] ?? a)));
+}
+
 /**
  * Parses argv with cac, rejecting unknown options (cac ignores them) with a usage error that
  * names the option. Returns null when --help or --version was printed.
  */
 export function parseArgs(cli: CAC, givenArgv: string[]): { args: string[]; opts: Record<string, unknown> } | null {
-  let argv = givenArgv;
+  let argv = expandGuildShorts(cli, givenArgv);
   // Commands that select runs also take Guild 0.9's spellings (-Fo, -Sr, --not-error...).
   if (cli.globalCommand.options.some((o) => o.names.includes("filter"))) {
     const valued = new Set<string>();

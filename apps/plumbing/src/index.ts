@@ -5,3 +5,4 @@ export * from "./lifecycle-cmds.js";
 export * from "./fsck-runs.js";
 export * from "./suggest.js";
 export * from "./filter-run.js";
+export * from "./stop-runs.js";

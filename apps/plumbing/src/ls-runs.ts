@@ -1,6 +1,6 @@
 import { CliError, EXIT, formatTimestamp, LineWriter, oneLine, writeJsonLines } from "@guildts/format";
 import { listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
-import { isEmptyFilter, LOCAL_SCOPE_NOTE, runView, scopePredicate, sortRuns } from "@guildts/select";
+import { FilterError, isEmptyFilter, LOCAL_SCOPE_NOTE, runView, scopePredicate, sortRuns } from "@guildts/select";
 import { addRunOptions, plumbingMain, runOptions, say, storeFilterRuns, type CommandDef, type RunOptions } from "./cli.js";
 import { scalarsJson } from "./filter-run.js";
 
@@ -29,7 +29,13 @@ export function lsRuns(o: RunOptions, limit?: number): LsRunsResult {
     return { runs: shown.runs, total: view.length, warnings: [...listed.warnings, ...shown.warnings], note };
   }
   const listed = listRuns(o.home.path, { deleted: o.deleted });
-  const view = runView(listed.runs, { scope: o.scope, filter: o.filter }, o.env);
+  let view: RunRecord[];
+  try {
+    view = runView(listed.runs, { scope: o.scope, filter: o.filter }, o.env);
+  } catch (e) {
+    if (e instanceof FilterError) throw new CliError(e.message, EXIT.NO_MATCH);
+    throw e;
+  }
   return { runs: limit === undefined ? view : view.slice(0, limit), total: view.length, warnings: listed.warnings, note };
 }
 

@@ -42,7 +42,8 @@ export interface Selection {
  * directories are read, not the whole store.
  */
 export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
-  if (selectors.length > 0 && selectors.every(isDirectLookup)) {
+  // (--batch needs the whole listing: a trial Guild wrote is known by its batch's link.)
+  if (selectors.length > 0 && selectors.every(isDirectLookup) && o.filter.batch === undefined) {
     if (!o.home.exists) return resolveIn([], selectors, [], null);
     const root = runsRoot(o.home.path, o.deleted);
     const wanted = new Set<string>();

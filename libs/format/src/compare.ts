@@ -146,7 +146,8 @@ export function compareData(
       for (const s of byTag) {
         const key = scalarKey(s).replace("#", " ");
         cols.push(key);
-        if (!cells.has(key)) cells.set(key, s.last);
+        // Event-file scalars are floats: `5.0`, as Guild prints them.
+        if (!cells.has(key)) cells.set(key, new GuildFloat(s.last));
       }
     }
     for (const c of cols) if (!seen.has(c)) seen.add(c), opCols.push(c);

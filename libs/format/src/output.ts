@@ -34,8 +34,8 @@ export class LineWriter {
   }
 }
 
-export function writeAll(fd: number, data: string): void {
-  const bytes = Buffer.from(data, "utf8");
+export function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   let off = 0;
   while (off < bytes.length) {
     try {

@@ -1,4 +1,4 @@
-import { encodeAttr, encodeFlagVal, formatFixed, GuildFloat } from "@guildts/py";
+import { type AttrValue, encodeAttr, encodeFlagVal, formatFixed, GuildFloat } from "@guildts/py";
 import { scalarKey, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { tildePath } from "./paths.js";
 import type { TextFilter } from "./safe.js";
@@ -10,11 +10,35 @@ export interface RunDetails {
   sourcecode_digest: string | null;
   vcs_commit: string | null;
   scalars: ScalarSummary[];
+  /** A batch's prototype flags (`.guild/proto`), shown as `proto-flags:`; absent for other runs. */
+  protoFlags?: { [name: string]: AttrValue } | null;
 }
 
 /** Natural order (`b2` before `b10`), as Guild sorts flag names. */
 export function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, "en", { numeric: true, sensitivity: "variant" });
+}
+
+/** A flags section's lines (`  name: value`, natural-sorted; lists and dicts as Guild nests them). */
+function flagLines(flags: { [name: string]: AttrValue }): string[] {
+  const lines: string[] = [];
+  for (const name of Object.keys(flags).sort(naturalCompare)) {
+    const v = flags[name]!;
+    if (Array.isArray(v)) {
+      lines.push(`  ${name}:`, ...v.map((x) => `    - ${encodeFlagVal(x)}`));
+    } else if (typeof v === "object" && v !== null && !(v instanceof GuildFloat)) {
+      lines.push(
+        `  ${name}:`,
+        ...encodeAttr(v)
+          .replace(/\n$/, "")
+          .split("\n")
+          .map((l) => `    ${l}`),
+      );
+    } else {
+      lines.push(`  ${name}: ${encodeFlagVal(v)}`);
+    }
+  }
+  return lines;
 }
 
 /** Guild's command line display: args that are empty or hold a space in double quotes. */
@@ -41,7 +65,7 @@ export function fixed6(x: number): string {
  * `guild runs info` text, in Guild 0.9's order: the fields, then `tags:`, `flags:` and
  * `scalars:` sections. Empty values keep the space after the colon, as in Guild.
  */
-export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string; text?: TextFilter } = {}): string[] {
+export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string; allScalars?: boolean; text?: TextFilter } = {}): string[] {
   const lines = [
     `id: ${r.id}`,
     `operation: ${r.operation ?? ""}`,
@@ -61,27 +85,40 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string;
     ...r.tags.map((t) => `  - ${encodeFlagVal(t)}`),
     "flags:",
   ];
-  for (const name of Object.keys(r.flags).sort(naturalCompare)) {
-    const v = r.flags[name]!;
-    if (Array.isArray(v)) {
-      lines.push(`  ${name}:`, ...v.map((x) => `    - ${encodeFlagVal(x)}`));
-    } else if (typeof v === "object" && v !== null && !(v instanceof GuildFloat)) {
+  lines.push(...flagLines(r.flags));
+  if (d.protoFlags) lines.push("proto-flags:", ...flagLines(d.protoFlags));
+  lines.push("scalars:");
+  for (const s of d.scalars) {
+    if (opts.allScalars) {
+      // Guild's -s/--all-scalars: a dict of "VALUE (step N)" texts, printed as block YAML.
+      const stats = Object.fromEntries(Object.entries(scalarStats(s)).map(([k, [v, step]]) => [k, `${fixed6(v)} (step ${step})`]));
       lines.push(
-        `  ${name}:`,
-        ...encodeAttr(v)
+        `  ${scalarKey(s)}:`,
+        ...encodeAttr(stats)
           .replace(/\n$/, "")
           .split("\n")
           .map((l) => `    ${l}`),
       );
-    } else {
-      lines.push(`  ${name}: ${encodeFlagVal(v)}`);
+      continue;
     }
-  }
-  lines.push("scalars:");
-  for (const s of d.scalars) {
     if (s.tag.startsWith("sys/")) continue;
     lines.push(`  ${scalarKey(s)}: ${fixed6(s.last)} (step ${s.lastStep})`);
   }
   // Every line is run data but for its field name: on a terminal, each is shown escaped.
   return opts.text ? lines.map(opts.text) : lines;
+}
+
+/**
+ * Guild's `--all-scalars` statistics, each a [value, step] pair, with Guild's pairing quirk:
+ * `max` pairs with the step of the minimum, `avg` and `total` with the count.
+ */
+export function scalarStats(s: ScalarSummary): Record<"first" | "last" | "min" | "max" | "avg" | "total", [number, number]> {
+  return {
+    first: [s.first, s.firstStep],
+    last: [s.last, s.lastStep],
+    min: [s.min, s.minStep],
+    max: [s.max, s.minStep],
+    avg: [s.total / s.count, s.count],
+    total: [s.total, s.count],
+  };
 }

@@ -33,6 +33,8 @@ function rec(id: string, o: Partial<RunRecord> = {}): RunRecord {
     tags: [],
     marked: false,
     flags: {},
+    batch: null,
+    batch_proto: null,
     ...o,
   };
 }
@@ -70,7 +72,7 @@ describe("runsTable: Guild's `runs list` rows", () => {
     assert.equal(opCell(r, { cwd: "/work/iris" }), "mnist:train (../mnist)");
     assert.equal(opCell(r, { cwd: "/work", style: COLOR }), "mnist:train\x1b[2m (mnist)\x1b[22m");
     assert.equal(opCell(rec(A, { opref: null, operation: null }), { cwd: "/" }), "?");
-    assert.equal(opCell(rec(A, { marked: true }), { cwd: "/work" }), "mnist:train [marked] (mnist)");
+    assert.equal(opCell(rec(A, { marked: true }), { cwd: "/work" }), "mnist:train (mnist) [marked]");
   });
 
   test("widths count visible characters: the dim codes of one row do not pad the others", () => {

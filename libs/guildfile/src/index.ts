@@ -5,3 +5,4 @@ export * from "./flags.js";
 export * from "./help.js";
 export { pyRepr, pyStr } from "@guildts/py";
 export { HelpFormatter, wrapText, TextWrapper } from "./helpfmt.js";
+export * from "./batch.js";

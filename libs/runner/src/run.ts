@@ -38,6 +38,10 @@ export interface RunPlan {
   sourcecode: { root: string; config: unknown; dest?: string } | null;
   /** The op's raw `output-scalars` setting. */
   outputScalars: unknown;
+  /** The `random_seed` attr (default: a new one). */
+  randomSeed?: number;
+  /** More attrs, written after `platform` (a batch's `objective`, `max_trials`, `tags`...). */
+  extraAttrs?: Record<string, AttrValue>;
 }
 
 export interface CreatedRun {
@@ -71,7 +75,10 @@ function dropMarker(dir: string, name: string): void {
  * opref and cmd, the init attrs in Guild's order, the source code snapshot, deps; then removes
  * PENDING. A staged run also gets STAGED, `started` and `.guild/ENV`.
  */
-export function createRun(plan: RunPlan, opts: { stage?: boolean; warn?: (msg: string) => void } = {}): CreatedRun {
+export function createRun(
+  plan: RunPlan,
+  opts: { stage?: boolean; warn?: (msg: string) => void; beforeVisible?: (dir: string, id: string) => void } = {},
+): CreatedRun {
   const id = crypto.randomUUID().replaceAll("-", "");
   const final = path.join(plan.home, "runs", id);
   sweepAbandonedCreations(plan.home);
@@ -85,32 +92,7 @@ export function createRun(plan: RunPlan, opts: { stage?: boolean; warn?: (msg: s
     // Ours until the op's pid replaces it: a run is never in view unlocked before it starts, so
     // a concurrent delete refuses it ("running") instead of pulling it from under us.
     fs.writeFileSync(path.join(dir, ".guild", "LOCK"), String(process.pid));
-    writeAttr(dir, "id", id);
-    writeAttr(dir, "initialized", timestampUs());
-    putMarker(dir, "PENDING");
-    fs.writeFileSync(path.join(dir, ".guild", "opref"), formatOpRef(plan.opref));
-    writeAttr(dir, "cmd", plan.cmd);
-    writeAttr(dir, "plugins", []);
-    if (plan.label) writeAttr(dir, "label", plan.label);
-    writeAttr(dir, "flags", plan.flags);
-    writeAttr(dir, "user_flags", plan.userFlags);
-    writeAttr(dir, "run_params", plan.runParams);
-    writeAttr(dir, "random_seed", crypto.randomInt(0, 2 ** 32 - 1));
-    writeAttr(dir, "op", plan.opAttr);
-    writeAttr(dir, "host", os.hostname());
-    writeAttr(dir, "user", os.userInfo().username);
-    writeAttr(dir, "platform", {
-      architecture: "64bit",
-      cpus: os.cpus().length,
-      processor: "",
-      python_version: "",
-      uname: `${os.type()} ${os.hostname()} ${os.release()} ${os.machine?.() ?? ""}`,
-    });
-    if (plan.sourcecode) {
-      const sc = copySourcecode(plan.sourcecode.root, dir, plan.sourcecode.config, plan.sourcecode.dest);
-      for (const w of sc.warnings) opts.warn?.(w);
-      if (sc.digest) writeAttr(dir, "sourcecode_digest", sc.digest);
-    }
+    writeRunSkeleton(dir, plan, id, opts.warn);
     writeAttr(dir, "deps", {});
     if (opts.stage) {
       putMarker(dir, "STAGED");
@@ -126,12 +108,47 @@ export function createRun(plan: RunPlan, opts: { stage?: boolean; warn?: (msg: s
     } else {
       dropMarker(dir, "PENDING");
     }
+    opts.beforeVisible?.(dir, id);
     fs.renameSync(dir, final);
   } catch (e) {
     removeTree(dir);
     throw e;
   }
   return { id, dir: final };
+}
+
+/**
+ * The files of a run as `op.init_run` writes them, in Guild's order: `id`, `initialized`,
+ * PENDING, opref, `cmd`, the run attrs, the source code snapshot (a batch's proto is this too).
+ */
+export function writeRunSkeleton(dir: string, plan: RunPlan, id: string, warn?: (msg: string) => void): void {
+  writeAttr(dir, "id", id);
+  writeAttr(dir, "initialized", timestampUs());
+  putMarker(dir, "PENDING");
+  fs.writeFileSync(path.join(dir, ".guild", "opref"), formatOpRef(plan.opref));
+  writeAttr(dir, "cmd", plan.cmd);
+  writeAttr(dir, "plugins", []);
+  if (plan.label) writeAttr(dir, "label", plan.label);
+  writeAttr(dir, "flags", plan.flags);
+  writeAttr(dir, "user_flags", plan.userFlags);
+  writeAttr(dir, "run_params", plan.runParams);
+  writeAttr(dir, "random_seed", plan.randomSeed ?? crypto.randomInt(0, 2 ** 32 - 1));
+  writeAttr(dir, "op", plan.opAttr);
+  writeAttr(dir, "host", os.hostname());
+  writeAttr(dir, "user", os.userInfo().username);
+  writeAttr(dir, "platform", {
+    architecture: "64bit",
+    cpus: os.cpus().length,
+    processor: "",
+    python_version: "",
+    uname: `${os.type()} ${os.hostname()} ${os.release()} ${os.machine?.() ?? ""}`,
+  });
+  for (const [k, v] of Object.entries(plan.extraAttrs ?? {})) writeAttr(dir, k, v);
+  if (plan.sourcecode) {
+    const sc = copySourcecode(plan.sourcecode.root, dir, plan.sourcecode.config, plan.sourcecode.dest);
+    for (const w of sc.warnings) warn?.(w);
+    if (sc.digest) writeAttr(dir, "sourcecode_digest", sc.digest);
+  }
 }
 
 function shellQuote(s: string): string {
@@ -170,7 +187,20 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
  * `stopped`, and LOCK removed. SIGINT and SIGTERM reach the process, which then ends the run.
  * Resolves to the recorded exit status.
  */
-export function startRun(plan: RunPlan, run: CreatedRun, opts: { quiet?: boolean } = {}): Promise<number> {
+export interface StartOptions {
+  quiet?: boolean;
+  /** Called with the process id once the process runs (a batch logs it when stopping trials). */
+  onSpawn?: (pid: number) => void;
+  /** Receives a copy of the output (a batch keeps its trials' output in its own). */
+  mirror?: (stream: 0 | 1, chunk: Buffer) => void;
+}
+
+/** Guild's op_main in a command (written so Guild restarts the run) runs as this project's bootstrap. */
+export function spawnArgv(cmd: readonly string[]): string[] {
+  return cmd.map((a, i) => (a === "guild.op_main" && cmd[i - 1] === "-um" ? "guildts_op_main" : a));
+}
+
+export function startRun(plan: RunPlan, run: CreatedRun, opts: StartOptions = {}): Promise<number> {
   const { dir } = run;
   // A staged run is claimed before it leaves the staged state; a fresh one holds the claim
   // from createRun already.
@@ -186,7 +216,8 @@ export function startRun(plan: RunPlan, run: CreatedRun, opts: { quiet?: boolean
   const logger = matcher ? new ScalarLogger(matcher, () => new EventFileWriter(path.join(dir, ".guild"))) : null;
 
   return new Promise((resolve) => {
-    const child = spawn(plan.cmd[0]!, plan.cmd.slice(1), { cwd: dir, env, stdio: ["inherit", "pipe", "pipe"] });
+    const argv = spawnArgv(plan.cmd);
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: dir, env, stdio: ["inherit", "pipe", "pipe"] });
     let finished = false;
     const finalize = (status: number) => {
       if (finished) return;
@@ -211,11 +242,12 @@ export function startRun(plan: RunPlan, run: CreatedRun, opts: { quiet?: boolean
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     const tees = [new Tee(0, outFd, indexFd, opts.quiet ? null : 1, logger), new Tee(1, outFd, indexFd, opts.quiet ? null : 2, logger)];
-    child.stdout!.on("data", (b: Buffer) => tees[0]!.write(b));
-    child.stderr!.on("data", (b: Buffer) => tees[1]!.write(b));
+    child.stdout!.on("data", (b: Buffer) => (tees[0]!.write(b), opts.mirror?.(0, b)));
+    child.stderr!.on("data", (b: Buffer) => (tees[1]!.write(b), opts.mirror?.(1, b)));
     child.once("spawn", () => {
       try {
         writeFileAtomic(path.join(dir, ".guild", "LOCK"), String(child.pid));
+        if (child.pid) opts.onSpawn?.(child.pid);
       } catch {
         // the run was removed by force while starting: the process still runs, unrecorded
       }
@@ -248,7 +280,7 @@ export function startRun(plan: RunPlan, run: CreatedRun, opts: { quiet?: boolean
  * (and a trailing partial line at the end) a 9-byte index entry (u64 BE ms, u8 stream) and the
  * line to the scalar logger. Bytes below 9 are kept raw but dropped from lines (spec §4.7).
  */
-class Tee {
+export class Tee {
   private line: number[] = [];
   constructor(
     private readonly stream: 0 | 1,

@@ -52,11 +52,54 @@ test("the scalar cache stays correct when a run's event files change", async () 
   assert.equal(last(c)["logs/eval/x#f1"]![0], 0.5);
   // An unchanged run is served from the cache (its stored entry), with the same answer.
   c.save();
-  const stored = JSON.parse(fs.readFileSync(path.join(home, "cache", "guildts", "scalars.json"), "utf8")) as {
-    entries: Record<string, { f: string[] }>;
-  };
-  assert.equal(stored.entries[run]!.f.length, 3);
+  // One header line, then one line per run: its directory (JSON), a tab, its entry (JSON).
+  const lines = fs
+    .readFileSync(path.join(home, "cache", "guildts", "scalars.json"), "utf8")
+    .trimEnd()
+    .split("\n");
+  assert.equal(lines[0], '{"v":4}');
+  const stored = new Map(
+    lines
+      .slice(1)
+      .map((l) => [JSON.parse(l.slice(0, l.indexOf("\t"))) as string, JSON.parse(l.slice(l.indexOf("\t") + 1)) as { f: string[] }]),
+  );
+  assert.equal(stored.get(run)!.f.length, 3);
   assert.deepEqual(last(new ScalarCache(home)), last(c));
+});
+
+test("the scalar cache parses only the runs asked for, keeps the others on save, and survives damaged lines", async () => {
+  process.env.GUILDTS_INDEX_RACY_MS = "0";
+  const { ScalarCache } = await import("@guildts/runstore");
+  const home = tempDir();
+  const runs = ["a", "b", "c"].map((id) => {
+    const run = path.join(home, "runs", id);
+    fs.mkdirSync(path.join(run, ".guild"), { recursive: true });
+    const w = new EventFileWriter(path.join(run, ".guild"), { now: () => 1, host: "h", pid: 1 });
+    w.addScalar("acc", id === "a" ? 0.1 : id === "b" ? 0.2 : 0.3, 1);
+    w.close();
+    return run;
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  const acc = (c: InstanceType<typeof ScalarCache>, run: string) => c.get("x", run)[0]!.last;
+  let c = new ScalarCache(home);
+  for (const run of runs) acc(c, run);
+  c.save();
+  const file = path.join(home, "cache", "guildts", "scalars.json");
+  assert.equal(fs.readFileSync(file, "utf8").trimEnd().split("\n").length, 4);
+  // A process that reads one run and changes it writes the other two back untouched.
+  fs.rmSync(path.join(runs[1]!, ".guild"), { recursive: true });
+  c = new ScalarCache(home);
+  assert.deepEqual(c.get("x", runs[1]!), []);
+  c.save();
+  const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
+  assert.equal(lines.length, 4);
+  // A damaged line: that run is read again, the others still come from the cache.
+  fs.writeFileSync(file, lines.map((l) => (l.includes(`"${runs[0]}"`) ? `${l.slice(0, 40)}` : l)).join("\n") + "\n");
+  c = new ScalarCache(home);
+  assert.ok(Math.abs(acc(c, runs[0]!) - 0.1) < 1e-6);
+  assert.ok(Math.abs(acc(c, runs[2]!) - 0.3) < 1e-6);
+  fs.writeFileSync(file, '{"v": 2, "entries": {}}');
+  assert.ok(Math.abs(acc(new ScalarCache(home), runs[2]!) - 0.3) < 1e-6); // an older format: rebuilt
 });
 
 test("the scalar cache drops the entries of runs that no longer exist", async () => {
@@ -73,7 +116,15 @@ test("the scalar cache drops the entries of runs that no longer exist", async ()
   });
   await new Promise((r) => setTimeout(r, 20));
   const cacheFile = path.join(home, "cache", "guildts", "scalars.json");
-  const keys = () => Object.keys(JSON.parse(fs.readFileSync(cacheFile, "utf8")).entries).sort();
+  // One line per run after the header: its key (the run directory, as JSON), a tab, the entry.
+  const keys = () =>
+    fs
+      .readFileSync(cacheFile, "utf8")
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((l) => JSON.parse(l.slice(0, l.indexOf("\t"))) as string)
+      .sort();
   let c = new ScalarCache(home);
   for (const [i, run] of runs.entries()) c.get(`r${i + 1}`, run);
   c.save();

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** The attrs a listing needs; everything else in `attrs/` is read only on demand. */
-export const LISTED_ATTRS = ["initialized", "started", "stopped", "exit_status", "label", "tags", "marked", "flags"] as const;
+export const LISTED_ATTRS = ["initialized", "started", "stopped", "exit_status", "label", "tags", "marked", "flags", "batch"] as const;
 export type ListedAttr = (typeof LISTED_ATTRS)[number];
 const LISTED = new Set<string>(LISTED_ATTRS);
 
@@ -15,6 +15,8 @@ export interface RunFacts {
   opref: string;
   /** Text of `.guild/proto/.guild/opref` for batch runs, else null. */
   proto: string | null;
+  /** A batch run's trial links (`<run>/<T> -> ../<T>`): the linked ids, sorted. */
+  trials?: string[];
   /** Raw texts of the listed attrs that exist. */
   attrs: Partial<Record<ListedAttr, string>>;
   pending: boolean;
@@ -129,6 +131,19 @@ function isValidUtf8(file: string): boolean {
   }
 }
 
+/** The trial ids a batch run links to: entries that are symlinks named like run ids. */
+function trialLinks(runDir: string): string[] {
+  try {
+    return fs
+      .readdirSync(runDir, { withFileTypes: true })
+      .filter((e) => e.isSymbolicLink() && /^[0-9a-f]{32}$/.test(e.name))
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
 export class NotARunError extends Error {
   override name = "NotARunError";
 }
@@ -159,6 +174,7 @@ export function readRunFacts(runDir: string): RunFacts {
     lock: present.has("LOCK") ? readOptional(path.join(guildDir, "LOCK"), 10) : null,
     lockRemote: present.has("LOCK.remote") ? readOptional(path.join(guildDir, "LOCK.remote")) : null,
   };
+  if (facts.proto !== null) facts.trials = trialLinks(runDir);
   if (present.has("attrs")) {
     const attrsDir = path.join(guildDir, "attrs");
     try {

@@ -496,6 +496,9 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
           try {
             target = fs.realpathSync(p);
           } catch (e) {
+            // A batch's trial link (`<batch>/<T> -> ../<T>`) dangles by design once the batch is
+            // in the trash (deleted on success) or the trial is: Guild's layout, not a problem.
+            if (dir === runDir && isTrialLink(runDir, ent.name)) continue;
             report({
               kind: "broken-symlink",
               severity: "warning",
@@ -519,6 +522,15 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
       }
     }
   }
+}
+
+/** A batch run's trial link: a run-id name at the top of a batch run, linking `../<same name>`. */
+function isTrialLink(runDir: string, name: string): boolean {
+  return (
+    /^[0-9a-f]{32}$/.test(name) &&
+    safeReadlink(path.join(runDir, name)) === `../${name}` &&
+    fs.existsSync(path.join(runDir, ".guild", "proto"))
+  );
 }
 
 function safeReadlink(p: string): string {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { NotARunError, readRunFacts, type RunFacts } from "./facts.js";
 import { runsRoot } from "./home.js";
-import { buildRecord, LazyRunRecord, type RecordWarning, type RunRecord } from "./record.js";
+import { buildRecord, LazyRunRecord, TRIAL_LINKS, type RecordWarning, type RunRecord } from "./record.js";
 import { lookupOrder, orderEntry, saveOrderFromFacts, orderIndexPath } from "./order-index.js";
 import { lookupRuns } from "./run-index.js";
 
@@ -97,7 +97,7 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
     for (let i = 0; i < names.length; i++) {
       const e = order?.cached[i];
       if (e) {
-        runs.push(new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized));
+        runs.push(new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized, e.proto));
         continue;
       }
       const facts = read(names[i]!, warnings);
@@ -142,7 +142,21 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
     }
     index.save();
   }
+  linkTrials(runs);
   return { runs, warnings };
+}
+
+/** Trials Guild wrote record no batch: the batch runs of the listing that link them name it. */
+function linkTrials(runs: RunRecord[]): void {
+  let byTrial: Map<string, string> | null = null;
+  for (const r of runs) {
+    const links = (r as unknown as Record<symbol, string[] | undefined>)[TRIAL_LINKS];
+    if (!links) continue;
+    byTrial ??= new Map();
+    for (const t of links) byTrial.set(t, r.id);
+  }
+  if (!byTrial) return;
+  for (const r of runs) if (r.batch === null) r.batch = byTrial.get(r.id) ?? null;
 }
 
 /** A name that can only ever be a directory entry of a runs root: never a path. */

@@ -13,7 +13,7 @@ import { statAll } from "./run-index.js";
  * PENDING or LOCK), so one stat per run validates them. Small (a few MB for 100k runs) so that
  * loading it is cheap; the runs shown are read from disk.
  */
-export const ORDER_INDEX_VERSION = 1;
+export const ORDER_INDEX_VERSION = 2;
 const RACY_MS = Number(process.env.GUILDTS_INDEX_RACY_MS ?? 2000);
 
 interface OrderFile {
@@ -27,10 +27,13 @@ interface OrderFile {
   s: (number | null)[];
   i: (number | null)[];
   o: number[];
+  /** Per run: the batch proto's opref index, or -1 (scope of a batch is its proto's). */
+  p: number[];
 }
 
 export interface OrderEntry {
   opref: string;
+  proto: string | null;
   started: number | null;
   initialized: number | null;
 }
@@ -51,7 +54,7 @@ function timeAttr(text: string | undefined): number | null {
 
 /** The order entry of facts just read. */
 export function orderEntry(f: RunFacts): OrderEntry {
-  return { opref: f.opref, started: timeAttr(f.attrs.started), initialized: timeAttr(f.attrs.initialized) };
+  return { opref: f.opref, proto: f.proto, started: timeAttr(f.attrs.started), initialized: timeAttr(f.attrs.initialized) };
 }
 
 export interface OrderLookup {
@@ -86,7 +89,13 @@ export function lookupOrder(home: string, root: string, names: readonly string[]
       dirty = true;
       return null;
     }
-    const e = { opref: old!.oprefs[old!.o[k]!]!, started: old!.s[k] ?? null, initialized: old!.i[k] ?? null };
+    const p = old!.p?.[k] ?? -1;
+    const e = {
+      opref: old!.oprefs[old!.o[k]!]!,
+      proto: p >= 0 ? (old!.oprefs[p] ?? null) : null,
+      started: old!.s[k] ?? null,
+      initialized: old!.i[k] ?? null,
+    };
     fresh[i] = { ...e, g };
     return e;
   });
@@ -111,16 +120,21 @@ function writeOrderFile(
   names: readonly string[],
   entries: readonly ((OrderEntry & { g: number }) | undefined)[],
 ): void {
-  const data: OrderFile = { v: ORDER_INDEX_VERSION, root, oprefs: [], ids: "", g: [], s: [], i: [], o: [] };
+  const data: OrderFile = { v: ORDER_INDEX_VERSION, root, oprefs: [], ids: "", g: [], s: [], i: [], o: [], p: [] };
   const ids: string[] = [];
   const oprefIndex = new Map<string, number>();
   entries.forEach((e, k) => {
     if (!e) return;
-    let o = oprefIndex.get(e.opref);
-    if (o === undefined) {
-      o = data.oprefs.push(e.opref) - 1;
-      oprefIndex.set(e.opref, o);
-    }
+    const intern = (text: string) => {
+      let o = oprefIndex.get(text);
+      if (o === undefined) {
+        o = data.oprefs.push(text) - 1;
+        oprefIndex.set(text, o);
+      }
+      return o;
+    };
+    const o = intern(e.opref);
+    data.p.push(e.proto === null ? -1 : intern(e.proto));
     ids.push(names[k]!);
     data.g.push(e.g);
     data.s.push(e.started);

@@ -31,7 +31,17 @@ export interface RunRecord {
   tags: string[];
   marked: boolean;
   flags: { [name: string]: AttrValue };
+  /**
+   * The id of the batch run this run is a trial of, or null: the `batch` attr guildts writes, or
+   * (for trials Guild wrote, which record no such attr) a batch run in the same listing linking it.
+   */
+  batch: string | null;
+  /** A batch run's prototype (`.guild/proto`): its directory and opref; null for other runs. */
+  batch_proto: { dir: string; opref: OpRef | null } | null;
 }
+
+/** A batch run's trial links, kept out of the record (listing maps them to the trials' `batch`). */
+export const TRIAL_LINKS = Symbol("trialLinks");
 
 export interface RecordWarning {
   id: string;
@@ -39,7 +49,9 @@ export interface RecordWarning {
 }
 
 /** What ordering and scope need of a run (a RunRecord, or a LazyRunRecord). */
-export type OrderedRun = Pick<RunRecord, "id" | "opref" | "started" | "initialized">;
+export type OrderedRun = Pick<RunRecord, "id" | "opref" | "started" | "initialized"> & {
+  batch_proto?: { opref: OpRef | null } | null;
+};
 
 /** The sort timestamp of a run: `started`, else `initialized` (store spec §2.7). */
 export function runTimestamp(r: OrderedRun): number | null {
@@ -99,11 +111,11 @@ export function buildRecord(
 
   let opref: OpRef | null = null;
   let operation: string | null = null;
+  let proto: OpRef | null = null;
   try {
     opref = cachedOpRef(facts.opref);
     if (opref === null) warnings.push({ id, message: "empty opref" });
     else {
-      let proto: OpRef | null = null;
       if (facts.proto !== null) {
         try {
           proto = cachedOpRef(facts.proto);
@@ -122,6 +134,7 @@ export function buildRecord(
   const labelValue = attr("label");
   const tagsValue = attr("tags");
   const flagsValue = attr("flags");
+  const batchValue = attr("batch");
   const record: RunRecord = {
     id,
     dir,
@@ -148,7 +161,10 @@ export function buildRecord(
     tags: Array.isArray(tagsValue) ? tagsValue.map(scalarText) : [],
     marked: truthy(attr("marked")),
     flags: isMap(flagsValue) ? flagsValue : {},
+    batch: typeof batchValue === "string" && /^[0-9a-f]{32}$/.test(batchValue) ? batchValue : null,
+    batch_proto: facts.proto === null ? null : { dir: dir + "/.guild/proto", opref: proto },
   };
+  if (facts.trials?.length) Object.defineProperty(record, TRIAL_LINKS, { value: facts.trials, enumerable: false });
   return { record, warnings };
 }
 
@@ -180,6 +196,7 @@ export function scalarText(v: AttrValue): string {
  */
 export class LazyRunRecord {
   readonly opref: OpRef | null;
+  readonly batch_proto: { opref: OpRef | null } | null;
   constructor(
     readonly id: string,
     readonly dir: string,
@@ -187,13 +204,16 @@ export class LazyRunRecord {
     opref: string,
     readonly started: number | null,
     readonly initialized: number | null,
+    proto: string | null = null,
   ) {
-    let o: OpRef | null = null;
-    try {
-      o = cachedOpRef(opref);
-    } catch {
-      // warned about if the run is shown
-    }
-    this.opref = o;
+    const parse = (text: string): OpRef | null => {
+      try {
+        return cachedOpRef(text);
+      } catch {
+        return null; // warned about if the run is shown
+      }
+    };
+    this.opref = parse(opref);
+    this.batch_proto = proto === null ? null : { opref: parse(proto) };
   }
 }

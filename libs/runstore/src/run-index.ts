@@ -20,7 +20,7 @@ import { CHUNK, FULL_PATHS, hashStats, newestTime, statChunks, statInto, statRun
  * its index): a second write inside the file system's timestamp
  * granularity could leave the stamp unchanged.
  */
-export const INDEX_VERSION = 3;
+export const INDEX_VERSION = 4;
 /** Tests lower this (GUILDTS_INDEX_RACY_MS) to exercise the index on files they just wrote. */
 const RACY_MS = Number(process.env.GUILDTS_INDEX_RACY_MS ?? 2000);
 /** Below this many runs, stats are taken in the main thread (a worker costs ~30 ms to start). */
@@ -37,6 +37,8 @@ interface Entry {
   o: number;
   a: RunFacts["attrs"];
   p?: string;
+  /** A batch's trial links. */
+  k?: string[];
   s?: 1;
   t?: 1;
   /** Markers: "P" for PENDING. */
@@ -162,6 +164,7 @@ export function lookupRuns(home: string, root: string, names: readonly string[],
   const factsOf = (e: Entry): RunFacts => ({
     opref: oldOprefs[e.o]!,
     proto: e.p ?? null,
+    ...(e.k ? { trials: e.k } : {}),
     attrs: e.a,
     pending: e.m?.includes("P") ?? false,
     staged: e.s === 1,
@@ -202,6 +205,7 @@ export function lookupRuns(home: string, root: string, names: readonly string[],
         a: facts.attrs,
       };
       if (facts.proto !== null) e.p = facts.proto;
+      if (facts.trials?.length) e.k = facts.trials;
       if (facts.staged) e.s = 1;
       if (facts.pending) e.m = "P";
       if (facts.lock !== null) e.l = facts.lock;

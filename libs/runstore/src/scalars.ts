@@ -23,6 +23,9 @@ export interface ScalarSummary {
   last: number;
   lastStep: number;
   first: number;
+  firstStep: number;
+  minStep: number;
+  maxStep: number;
   min: number;
   max: number;
   count: number;
@@ -257,8 +260,46 @@ export function readEventFile(buf: Buffer, onScalar: (tag: string, value: number
  * The scalar summaries of a run, sorted by (prefix, tag). Unreadable event files are skipped
  * (reported through `onError`).
  */
-export function readScalars(runDir: string, onError?: (file: string, e: Error) => void): ScalarSummary[] {
-  return summarize(runDir, findEventFiles(runDir).files, onError);
+export function readScalars(
+  runDir: string,
+  onError?: (file: string, e: Error) => void,
+  opts: { trialLinks?: boolean } = {},
+): ScalarSummary[] {
+  const files = findEventFiles(runDir).files;
+  if (opts.trialLinks) files.push(...trialEventFiles(runDir));
+  return summarize(runDir, files, onError);
+}
+
+/**
+ * A batch run's trials' event files, through its trial links (`<T> -> ../<T>`, and nothing else),
+ * as Guild's scalar reader finds them by following the links: keyed `<T>/.guild#tag`.
+ */
+function trialEventFiles(runDir: string): string[] {
+  const out: string[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(runDir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!e.isSymbolicLink() || !/^[0-9a-f]{32}$/.test(e.name)) continue;
+    try {
+      if (fs.readlinkSync(path.join(runDir, e.name)) !== `../${e.name}`) continue;
+    } catch {
+      continue;
+    }
+    const target = path.join(path.dirname(runDir), e.name);
+    for (const f of fg.sync("**", {
+      cwd: target,
+      dot: true,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+      ignore: [".guild/attrs/**"],
+    }))
+      if (f.includes(".tfevents.")) out.push(`${e.name}/${f}`);
+  }
+  return out;
 }
 
 /**
@@ -319,13 +360,40 @@ function summarize(runDir: string, files: string[], onError?: (file: string, e: 
           const key = `${prefix}\0${tag}`;
           const s = byKey.get(key);
           if (!s)
-            byKey.set(key, { prefix, tag, last: value, lastStep: step, first: value, min: value, max: value, count: 1, total: value });
+            byKey.set(key, {
+              prefix,
+              tag,
+              last: value,
+              lastStep: step,
+              first: value,
+              firstStep: step,
+              min: value,
+              minStep: step,
+              max: value,
+              maxStep: step,
+              count: 1,
+              total: value,
+            });
           else {
+            // Guild's TagSummary: first and last by step (the last of equal steps wins), min and
+            // max by value (the first of equal values keeps its step).
             s.total += value;
-            s.last = value;
-            s.lastStep = step;
-            s.min = Math.min(s.min, value);
-            s.max = Math.max(s.max, value);
+            if (step >= s.lastStep) {
+              s.last = value;
+              s.lastStep = step;
+            }
+            if (step < s.firstStep) {
+              s.first = value;
+              s.firstStep = step;
+            }
+            if (value < s.min) {
+              s.min = value;
+              s.minStep = step;
+            }
+            if (value > s.max) {
+              s.max = value;
+              s.maxStep = step;
+            }
             s.count++;
           }
         });
@@ -362,21 +430,43 @@ interface ScalarEntry {
   v: ScalarSummary[];
 }
 
-const SCALAR_CACHE_VERSION = 1;
+/** A summary as the cache file holds it: its fields in order, without the key names (half the text to parse). */
+type PackedSummary = [string, string, number, number, number, number, number, number, number, number, number, number];
 
-function stampOf(runDir: string, rels: string[], newest: { t: number }): string {
+function pack(s: ScalarSummary): PackedSummary {
+  return [s.prefix, s.tag, s.last, s.lastStep, s.first, s.firstStep, s.min, s.minStep, s.max, s.maxStep, s.count, s.total];
+}
+
+function unpack(p: PackedSummary): ScalarSummary {
+  const [prefix, tag, last, lastStep, first, firstStep, min, minStep, max, maxStep, count, total] = p;
+  return { prefix, tag, last, lastStep, first, firstStep, min, minStep, max, maxStep, count, total };
+}
+
+/**
+ * The file is one header line, `{"v":3}`, then one line per run: its directory as a JSON string,
+ * a tab, and the entry as JSON. Lines are parsed only when their run is asked for, so a command
+ * that needs the scalars of a few runs of 100k does not parse them all.
+ */
+const SCALAR_CACHE_HEADER = '{"v":4}';
+
+function stampOf(runDir: string, rels: readonly string[], newest: { t: number }, more: readonly string[] = []): string {
   let out = "";
-  for (const rel of rels) {
-    const st = fs.statSync(rel === "." ? runDir : path.join(runDir, rel), { throwIfNoEntry: false });
-    if (!st) return "";
-    newest.t = Math.max(newest.t, st.mtimeMs, st.ctimeMs);
-    out += `${st.ino}:${st.size}:${st.mtimeMs}|`;
+  for (const list of [rels, more]) {
+    for (const rel of list) {
+      const st = fs.statSync(rel === "." ? runDir : `${runDir}/${rel}`, { throwIfNoEntry: false });
+      if (!st) return "";
+      newest.t = Math.max(newest.t, st.mtimeMs, st.ctimeMs);
+      out += `${st.ino}:${st.size}:${st.mtimeMs}|`;
+    }
   }
   return out;
 }
 
 export class ScalarCache {
-  private entries: Record<string, ScalarEntry> = Object.create(null);
+  /** Parsed entries, and the unparsed lines of the others (start and end offsets in `text`). */
+  private readonly parsed = new Map<string, ScalarEntry | null>();
+  private readonly lines = new Map<string, [number, number]>();
+  private text = "";
   private dirty = false;
   private readonly file: string | null;
   private readonly startedAt = Date.now();
@@ -387,30 +477,62 @@ export class ScalarCache {
       home && !/^(off|0|false|no)$/i.test(process.env.GUILDTS_INDEX ?? "") ? path.join(home, "cache", "guildts", "scalars.json") : null;
     if (!this.file) return;
     try {
-      const data = JSON.parse(readCacheFile(this.file) ?? "null") as { v: number; entries: Record<string, ScalarEntry> };
-      if (data.v === SCALAR_CACHE_VERSION && data.entries) this.entries = Object.assign(Object.create(null), data.entries);
+      const text = readCacheFile(this.file) ?? "";
+      if (!text.startsWith(`${SCALAR_CACHE_HEADER}\n`)) return; // missing, damaged or older: rebuilt
+      this.text = text;
+      let pos = SCALAR_CACHE_HEADER.length + 1;
+      while (pos < text.length) {
+        let end = text.indexOf("\n", pos);
+        if (end < 0) end = text.length;
+        const tab = text.indexOf("\t", pos);
+        if (tab > pos && tab < end) {
+          try {
+            this.lines.set(JSON.parse(text.slice(pos, tab)) as string, [tab + 1, end]);
+          } catch {
+            // a damaged line: that run is read again
+          }
+        }
+        pos = end + 1;
+      }
     } catch {
-      // missing or damaged: rebuilt
+      // unreadable: rebuilt
     }
+  }
+
+  private entry(key: string): ScalarEntry | null {
+    let e = this.parsed.get(key);
+    if (e !== undefined) return e;
+    const at = this.lines.get(key);
+    e = null;
+    if (at) {
+      try {
+        const packed = JSON.parse(this.text.slice(at[0], at[1])) as Omit<ScalarEntry, "v"> & { v: PackedSummary[] };
+        e = { ...packed, v: packed.v.map(unpack) };
+      } catch {
+        e = null;
+      }
+    }
+    this.parsed.set(key, e);
+    return e;
   }
 
   /** The scalar summaries of a run, from the cache when its stamps still match. */
   get(id: string, runDir: string, onError?: (file: string, e: Error) => void): ScalarSummary[] {
     const key = `${runDir}`;
-    const e = this.entries[key];
+    const e = this.entry(key);
     if (e) {
-      const stamp = stampOf(runDir, [...e.d, ...e.f], { t: 0 });
+      const stamp = stampOf(runDir, e.d, { t: 0 }, e.f);
       if (stamp && stamp === e.s) return e.v;
     }
     const newest = { t: 0 };
     const found = findEventFiles(runDir);
-    const stamp = stampOf(runDir, [...found.dirs, ...found.files], newest);
+    const stamp = stampOf(runDir, found.dirs, newest, found.files);
     const v = summarize(runDir, found.files, onError);
     if (stamp && newest.t < this.startedAt - this.racyMs) {
-      this.entries[key] = { s: stamp, d: found.dirs, f: found.files, v };
+      this.parsed.set(key, { s: stamp, d: found.dirs, f: found.files, v });
       this.dirty = true;
     } else if (e) {
-      delete this.entries[key];
+      this.parsed.set(key, null);
       this.dirty = true;
     }
     void id;
@@ -422,9 +544,15 @@ export class ScalarCache {
     this.dirty = false;
     // Entries of runs that are gone (purged, or moved to or from the trash: the key is the run's
     // directory) are dropped, so the cache never grows past the home it describes.
-    for (const key of Object.keys(this.entries)) {
-      if (!fs.lstatSync(key, { throwIfNoEntry: false })) delete this.entries[key];
+    const exists = (key: string) => fs.lstatSync(key, { throwIfNoEntry: false }) !== undefined;
+    const out: string[] = [SCALAR_CACHE_HEADER];
+    for (const [key, at] of this.lines) {
+      if (this.parsed.has(key) || !exists(key)) continue;
+      out.push(`${JSON.stringify(key)}\t${this.text.slice(at[0], at[1])}`);
     }
-    writeCacheFile(this.file, JSON.stringify({ v: SCALAR_CACHE_VERSION, entries: this.entries }));
+    for (const [key, e] of this.parsed) {
+      if (e && exists(key)) out.push(`${JSON.stringify(key)}\t${JSON.stringify({ ...e, v: e.v.map(pack) })}`);
+    }
+    writeCacheFile(this.file, `${out.join("\n")}\n`);
   }
 }

@@ -32,6 +32,8 @@ export interface RunFilter {
   digest?: string;
   /** Guild's `-F/--filter EXPR` (§5.4). */
   expr?: string;
+  /** Only the trials of this batch run (an id or unique id prefix; resolved by runView). */
+  batch?: string;
 }
 
 /** What a filter needs beyond the record: attrs, flags and scalars on demand, and the time. */
@@ -298,6 +300,7 @@ export function isEmptyFilter(f: RunFilter): boolean {
     f.comments?.length ||
     f.started !== undefined ||
     f.digest ||
-    f.expr?.trim()
+    f.expr?.trim() ||
+    f.batch
   );
 }

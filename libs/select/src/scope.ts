@@ -23,5 +23,10 @@ export function scopePredicate(scope: Scope): (r: OrderedRun) => boolean {
   if (scope.kind === "global") return () => true;
   const dir = path.resolve(scope.dir);
   const accepted = new Set<string>([dir, ...MODEL_DEFINITION_NAMES.map((n) => path.join(dir, n))]);
-  return (r) => r.opref !== null && r.opref.type === "guildfile" && accepted.has(path.resolve(r.opref.pkg));
+  // A batch is local when its proto's operation is (the runs guide's scope; Guild takes a batch's
+  // directory from its proto too).
+  return (r) => {
+    const o = r.batch_proto ? r.batch_proto.opref : r.opref;
+    return o !== null && o.type === "guildfile" && accepted.has(path.resolve(o.pkg));
+  };
 }

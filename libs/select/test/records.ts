@@ -19,6 +19,8 @@ export function rec(id: string, o: Partial<RunRecord> & { started?: number | nul
     tags: [],
     marked: false,
     flags: {},
+    batch: null,
+    batch_proto: null,
     ...o,
   };
 }

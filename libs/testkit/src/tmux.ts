@@ -41,6 +41,18 @@ export class Tmux {
     }
   }
 
+  /**
+   * Clears the screen, waits until it shows only the prompt (`$`), then types `line` and Enter.
+   * The wait matters: keys typed while `clear` runs are echoed before it, so the command's output
+   * would start on the prompt line, and a screen still showing the last command's output would
+   * satisfy the next `waitFor`.
+   */
+  async typeOnClearScreen(line: string): Promise<void> {
+    this.keys("clear", "Enter");
+    await this.waitFor(/^\$\s*$/);
+    this.keys(line, "Enter");
+  }
+
   kill(): void {
     this.run("kill-server");
   }

@@ -36,6 +36,7 @@ export const compare: Command = {
     "guild compare -o train          # on a terminal: the interactive view",
     "guild compare -t --max acc --top 5",
     "guild compare --csv runs.csv -c 'max acc, loss step'",
+    "guild compare --batch 943210ab -t --min loss  # the trials of one batch",
   ],
   options: (cli) =>
     addRunOptions(cli)
@@ -45,12 +46,15 @@ export const compare: Command = {
       .option("-c, --cols <cols>", "Extra columns: KEY, min|max|first|last|avg|total|count KEY, KEY step, =FLAG, .ATTR; 'as NAME'")
       .option("--min <col>", "Sort by COL, smallest first")
       .option("--max <col>", "Sort by COL, largest first")
-      .option("--top <n>", "Only the first N rows (after sorting)"),
+      .option("--top <n>", "Only the first N rows (after sorting)")
+      .option("--include-batch", "Include batch runs (left out by default, as Guild does; their trials are shown)"),
   run({ args, opts }) {
     const outputs = ["table", "csv", "json"].filter((k) => opts[k] !== undefined && opts[k] !== false);
     if (outputs.length > 1) throw new CliError(`--${outputs[0]} and --${outputs[1]} cannot both be specified`, EXIT.USAGE);
     const o = runOptions(opts);
-    const runs = selectForCommand(o, args, ":");
+    // Guild's compare leaves batch runs out (`is_batch`) unless --include-batch.
+    const select = () => selectForCommand(o, args, ":").filter((r) => opts.includeBatch === true || r.batch_proto === null);
+    const runs = select();
     // Summaries cached on disk per run (validated by stats; saved at exit), and per process per run.
     const store = storeFilterRuns(o.home);
     const scalarCache = new Map<string, ScalarSummary[]>();
@@ -83,7 +87,7 @@ export const compare: Command = {
           home: o.home.path,
           load: () => {
             scalarCache.clear();
-            const rs = selectForCommand(o, args, ":");
+            const rs = select();
             return { runs: rs, data: compareData(rs, scalarsOf, cols) };
           },
         }),

@@ -19,8 +19,12 @@ import { runsLabel } from "./runs-label.js";
 import { runsList } from "./runs-list.js";
 import { runsPurge } from "./runs-purge.js";
 import { runsRestore } from "./runs-restore.js";
+import { runsStop } from "./runs-stop.js";
 import { select } from "./select.js";
+import { stop } from "./stop.js";
+import { stopRuns } from "./stop-runs.js";
 import { train } from "./train.js";
+import { watch } from "./watch.js";
 
 /**
  * Every porcelain command, one line each, in the order `guild --help` lists them (and the
@@ -37,7 +41,10 @@ export const COMMANDS: readonly Command[] = [
   runsDelete,
   runsRestore,
   runsPurge,
+  runsStop,
   label,
+  stop,
+  watch,
   compare,
   select,
   check,
@@ -48,6 +55,7 @@ export const COMMANDS: readonly Command[] = [
   markDeleted,
   restoreDeleted,
   purgeDeleted,
+  stopRuns,
   fsckRuns,
   complete,
 ];

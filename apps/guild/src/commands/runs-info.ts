@@ -1,7 +1,7 @@
-import { CliError, EXIT, LineWriter, runInfoLines, textFor, toJson } from "@guildts/format";
+import { CliError, EXIT, LineWriter, pyJsonDumps, runInfoLines, textFor } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
-import { scalarKey } from "@guildts/runstore";
 import type { Command } from "../command.js";
+import { runInfoJson } from "../guild-json.js";
 import { runDetails } from "../runs-info.js";
 import { selectOne } from "../select-one.js";
 
@@ -16,22 +16,21 @@ export const runsInfo: Command = {
     "guild runs info            # the latest run",
     "guild runs info -E         # the latest failed run",
     "guild runs info 2 --json | jq .scalars",
+    "guild runs info -s          # every scalar: first, last, min, max, avg, total",
   ],
-  options: (cli) => addRunOptions(cli).option("--json", "One JSON object: the guild-ls-runs record plus command, from, scalars..."),
+  options: (cli) =>
+    addRunOptions(cli)
+      .option("-s, --all-scalars", "Every scalar (sys/* too) with first, last, min, max, avg and total")
+      .option("--json", "One JSON object, as Guild 0.9 prints it: the fields below, scalars as [value, step]"),
   run({ args, opts }) {
     if (args.length > 1) throw new CliError(`unexpected extra argument '${args[1]}'`, EXIT.USAGE);
     const o = runOptions(opts);
     const run = selectOne(o, args[0]);
     const details = runDetails(run);
     const out = new LineWriter();
-    if (opts.json) {
-      const scalars = Object.fromEntries(
-        details.scalars.map((s) => [scalarKey(s), { last: s.last, step: s.lastStep, min: s.min, max: s.max, count: s.count }]),
-      );
-      out.line(toJson({ ...run, cmd: details.cmd, sourcecode_digest: details.sourcecode_digest, vcs_commit: details.vcs_commit, scalars }));
-    } else {
-      for (const line of runInfoLines(run, details, { home: process.env.HOME, text: textFor(process.stdout) })) out.line(line);
-    }
+    const view = { home: process.env.HOME, allScalars: opts.allScalars === true, text: textFor(process.stdout) };
+    if (opts.json) out.line(pyJsonDumps(runInfoJson(run, details, view)));
+    else for (const line of runInfoLines(run, details, view)) out.line(line);
     out.flush();
     return EXIT.OK;
   },

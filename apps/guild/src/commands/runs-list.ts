@@ -1,7 +1,8 @@
-import { CliError, EXIT, LineWriter, runsTable, styleFor, textFor, truncateVisible, writeJsonLines } from "@guildts/format";
+import { CliError, EXIT, LineWriter, pyJsonDumps, runsTable, styleFor, textFor, truncateVisible } from "@guildts/format";
 import { addRunOptions, lsRuns, printWarnings, runOptions } from "@guildts/plumbing";
 import type { Command } from "../command.js";
 import { userConfig } from "../user-config.js";
+import { listedRunJson } from "../guild-json.js";
 
 export const DEFAULT_ROWS = 20;
 
@@ -18,14 +19,16 @@ export const runsList: Command = {
   examples: [
     "guild runs                  # the newest 20 runs",
     "guild runs list -ET -L      # every failed or terminated run",
-    "guild runs list --json | jq -r 'select(.status == \"completed\") | .id'",
+    "guild runs list --json | jq -r '.[] | select(.status == \"completed\") | .id'",
+    "guild runs -s -E                 # simplified: index, operation, status, label",
   ],
   options: (cli) =>
     addRunOptions(cli)
       .option("-m, --more", "Show 20 more runs (repeat for more: -mm)")
       .option("-n, --limit <n>", "Show the newest N runs")
       .option("-L, --unlimited", "Show every run")
-      .option("--json", "One JSON record per line, every matching run (as guild-ls-runs --json)"),
+      .option("-s, --simplified", "Guild's simplified table: [N], operation, status, label")
+      .option("--json", "Every matching run as one JSON array, as Guild 0.9 prints it (guild-ls-runs --json: one record per line)"),
   run({ args, opts }) {
     if (args.length > 1) throw new CliError(`unexpected argument '${args[1]}'`, EXIT.USAGE);
     if (args.length === 1) opts.label = [...(opts.label === undefined ? [] : [opts.label].flat()), args[0]];
@@ -37,15 +40,20 @@ export const runsList: Command = {
     printWarnings("guild", warnings);
     const out = new LineWriter();
     if (opts.json) {
-      writeJsonLines(shown, (chunk) => out.raw(chunk));
+      if (opts.limit !== undefined || opts.more !== undefined || opts.unlimited)
+        process.stderr.write("--json option always shows all runs\n");
+      out.line(pyJsonDumps(shown.map(listedRunJson)));
+      out.flush();
       return EXIT.OK;
     }
     const width = process.stdout.isTTY ? Number(process.env.COLUMNS) || process.stdout.columns || 0 : 0;
-    for (const line of runsTable(shown, {
+    const table = {
       cwd: process.cwd(),
       style: styleFor(process.stdout, process.env, config.color),
       text: textFor(process.stdout),
-    })) {
+      simplified: opts.simplified === true,
+    };
+    for (const line of runsTable(shown, table)) {
       out.line(width > 0 ? truncateVisible(line, width) : line);
     }
     out.flush();
