@@ -290,6 +290,7 @@ function trialEventFiles(runDir: string): string[] {
       continue;
     }
     const target = path.join(path.dirname(runDir), e.name);
+    const fg = requireLazy<typeof FastGlob>(import.meta.url, "fast-glob");
     for (const f of fg.sync("**", {
       cwd: target,
       dot: true,
