@@ -11,3 +11,4 @@ export * from "./run-info.js";
 export * from "./compare.js";
 export * from "./safe.js";
 export { pyJsonDumps } from "@guildts/py";
+export * from "./config.js";
