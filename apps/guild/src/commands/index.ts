@@ -1,12 +1,15 @@
 import type { Command } from "../command.js";
+import { cat } from "./cat.js";
 import { check } from "./check.js";
 import { comment } from "./comment.js";
 import { compare } from "./compare.js";
 import { complete } from "./complete.js";
 import { completion } from "./completion.js";
+import { diff } from "./diff.js";
 import { fsckRuns } from "./fsck-runs.js";
 import { help } from "./help.js";
 import { label } from "./label.js";
+import { ls } from "./ls.js";
 import { lsRuns } from "./ls-runs.js";
 import { markDeleted } from "./mark-deleted.js";
 import { mark } from "./mark.js";
@@ -60,6 +63,9 @@ export const COMMANDS: readonly Command[] = [
   watch,
   compare,
   select,
+  cat,
+  ls,
+  diff,
   check,
   completion,
   help,
