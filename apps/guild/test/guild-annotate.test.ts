@@ -239,7 +239,10 @@ describe("guild-update-attrs --stdin", () => {
     ].join("\n");
     const r = update(home, input);
     assert.equal(r.status, 1, r.stderr); // one run not found
-    assert.equal(r.stdout, `updated\t${a}\tlabel,tags,marked,comments\nupdated\t${b}\ttags\nnot-found\t${"0".repeat(32)}\tno such run\n`);
+    assert.equal(
+      r.stdout,
+      `updated\t${a}\tlabel,tags,marked,comments\nupdated\t${b}\ttags\nnot-found\t${"0".repeat(32)}\tno run of that id (deleted, moved or never there)\n`,
+    );
     assert.equal(attrFile(home, a!, "label"), "best\n");
     assert.equal(attrFile(home, a!, "tags"), "- a\n- b\n");
     assert.equal(attrFile(home, a!, "marked"), "true\n");

@@ -226,7 +226,7 @@ export function updateRunAttrs(home: string, id: string, c: AttrChange, opts: { 
   });
   if (!isSafeRunName(id) || id.startsWith(".")) return result("failed", [], "invalid run id (a run id is a directory name, never a path)");
   const runDir = path.join(home, opts.deleted ? path.join("trash", "runs") : "runs", id);
-  if (!fs.existsSync(path.join(runDir, ".guild"))) return result("not-found", [], "no such run");
+  if (!fs.existsSync(path.join(runDir, ".guild"))) return result("not-found", [], "no run of that id (deleted, moved or never there)");
   try {
     refuseLinkedRun(runDir);
     return withLock(runLockPath(home, id), () => {
@@ -244,7 +244,7 @@ export function updateRunAttrs(home: string, id: string, c: AttrChange, opts: { 
       return result(changed.length ? "updated" : "unchanged", changed);
     });
   } catch (e) {
-    if (e instanceof RunGoneError) return result("not-found", [], "the run was deleted or moved meanwhile");
+    if (e instanceof RunGoneError) return result("not-found", [], e.message);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ERUNLINK" || code === "ELOOP") return result("refused", [], cutMessage((e as Error).message));
     return result("failed", [], cutMessage((e as Error).message));
