@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { benchDir, fmtMs, log } from "./lib.mjs";
 
-const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch"];
+const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch", "filter"];
 const only = process.env.GUILDTS_BENCH_ONLY?.split(",");
 if (!process.argv.includes("--report")) {
   for (const s of suites) {
@@ -189,6 +189,29 @@ if (cmp) {
     "",
     `\`--csv\`: ${verdict(cmp.rows[0].median <= 2000)} (Guild 0.9.1: ~17 s)` +
       (fs1 ? `; interactive first screen ≤ 1 s: ${verdict(fs1.median <= 1000)}.` : "."),
+    "",
+  );
+}
+
+const flt = load("filter");
+if (flt) {
+  lines.push(
+    `## Filter expressions over ${flt.runs.toLocaleString("en")} runs with scalars (issue: \`guild runs -F '${flt.expr}'\` ≤ 1.5× the listing without -F)`,
+    "",
+    machineLine(flt.machine),
+    "",
+  );
+  lines.push(
+    `Median of ${flt.times} runs each, the run index, the order index and the scalar cache warm. Runs without an \`lr\` flag look \`lr\` up as a scalar (Guild's order: attr, flag, scalar), so nearly every run's scalars are consulted.`,
+    "",
+    "| what | median | min | max | peak RSS |",
+    "|---|---:|---:|---:|---:|",
+  );
+  for (const r of flt.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
+  if (flt.note) lines.push("", flt.note);
+  lines.push(
+    "",
+    `\`guild runs -F\` ÷ \`guild runs\`: ${flt.ratio.toFixed(2)}× (${verdict(flt.ratio <= 1.5)}); \`guild-ls-runs -F --json\` ÷ \`guild-ls-runs --json\`: ${flt.ratioLs.toFixed(2)}× (${verdict(flt.ratioLs <= 1.5)}).`,
     "",
   );
 }

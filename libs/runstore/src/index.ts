@@ -19,4 +19,5 @@ export * from "./creation.js";
 export * from "./fsck.js";
 export * from "./storedir.js";
 export * from "./show.js";
+export * from "./run-files.js";
 export * from "./lazy-require.js";

@@ -1,4 +1,4 @@
-import { CliError, ConfigError, configPaths, EXIT, loadUserConfig } from "@guildts/format";
+import { CliError, ConfigError, configPaths, EXIT, eachLine, loadUserConfig, textFor } from "@guildts/format";
 import { addHomeOption, checkWithProgress, homeOption, remaining, VERSION } from "@guildts/plumbing";
 import type { Problem } from "@guildts/runstore";
 import type { Command } from "../command.js";
@@ -33,7 +33,8 @@ export const check: Command = {
     });
     process.stdout.write(`runs:                      ${result.runs}\ndeleted_runs:              ${result.deletedRuns}\n`);
     const configProblems = reportConfig(home);
-    for (const l of lines) process.stdout.write(l + "\n");
+    // Paths and messages name run directories: shown escaped on a terminal.
+    for (const l of lines) process.stdout.write(eachLine(l, textFor(process.stdout)) + "\n");
     const left = remaining(result.problems);
     const fixable = left.filter((p) => p.repair !== null).length;
     if (configProblems) {
