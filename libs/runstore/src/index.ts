@@ -19,3 +19,4 @@ export * from "./creation.js";
 export * from "./fsck.js";
 export * from "./storedir.js";
 export * from "./show.js";
+export * from "./transfer.js";

@@ -1,10 +1,12 @@
 import type { Command } from "../command.js";
 import { check } from "./check.js";
 import { compare } from "./compare.js";
+import { exportRunsTop } from "./export.js";
 import { complete } from "./complete.js";
 import { completion } from "./completion.js";
 import { fsckRuns } from "./fsck-runs.js";
 import { help } from "./help.js";
+import { importRunsTop } from "./import.js";
 import { label } from "./label.js";
 import { lsRuns } from "./ls-runs.js";
 import { markDeleted } from "./mark-deleted.js";
@@ -14,6 +16,8 @@ import { restoreDeleted } from "./restore-deleted.js";
 import { revParseRun } from "./rev-parse-run.js";
 import { run } from "./run.js";
 import { runsDelete } from "./runs-delete.js";
+import { runsExport } from "./runs-export.js";
+import { runsImport } from "./runs-import.js";
 import { runsInfo } from "./runs-info.js";
 import { runsLabel } from "./runs-label.js";
 import { runsList } from "./runs-list.js";
@@ -42,9 +46,13 @@ export const COMMANDS: readonly Command[] = [
   runsRestore,
   runsPurge,
   runsStop,
+  runsExport,
+  runsImport,
   label,
   stop,
   watch,
+  exportRunsTop,
+  importRunsTop,
   compare,
   select,
   check,
