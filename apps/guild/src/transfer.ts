@@ -160,7 +160,7 @@ export const importCommand: Pick<Command, "usage" | "options" | "run" | "takesRu
     if (!zip && !st.isDirectory()) throw new CliError(`invalid archive ${archive} - expected a directory or a zip file`, EXIT.USAGE);
     const home = o.home.path;
     try {
-      storeDir(home, "runs", { create: true });
+      storeDir(home, "runs"); // a runs/ that is not a directory: refused before anything is read or written
     } catch (e) {
       transferError(e);
     }

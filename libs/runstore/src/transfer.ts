@@ -391,7 +391,9 @@ export async function unpackZip(file: string, home: string): Promise<string> {
       const parts = bare.split("/");
       if (parts.some((p) => p === "..")) refuse(name, "leaves its run (..)");
       if (parts.some((p) => p === "" || p === ".")) refuse(name, "has an empty or '.' part");
-      if (parts[0]!.startsWith(".") || !isSafeRunName(parts[0]!)) refuse(name, "is not inside a run directory");
+      const topDir = isDir || (entryMode(e) & S_IFMT) === S_IFDIR;
+      if (parts[0]!.startsWith(".") || !isSafeRunName(parts[0]!) || (parts.length === 1 && !topDir))
+        refuse(name, "is not inside a run directory");
       if (kinds.has(bare)) refuse(name, "is given twice");
       if (isLinkEntry(e)) {
         if (isDir || e.uncompressedSize > MAX_LINK_TEXT || parts.length < 2) refuse(name, "is a link that cannot be a run's");
@@ -465,6 +467,8 @@ export interface ImportOptions {
  */
 export function importRuns(runs: readonly ExportRun[], home: string, opts: ImportOptions): string[] {
   const root = path.join(home, "runs");
+  // What an import or run killed before (kill -9) left in runs/.guildts-new/ goes first.
+  sweepAbandonedCreations(home);
   const done: string[] = [];
   for (const run of runs) {
     const dest = path.join(root, run.id);
