@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { binPath, commandEnv, generateHome, placeFixture, runCommand, tempDir, treeListing } from "@guildts/testkit";
@@ -112,6 +113,18 @@ describe("guild runs export / import", () => {
     assert.deepEqual(fs.readdirSync(path.join(home2, "runs", ".guildts-new")), [], "the unpacked zip is removed");
   });
 
+  test("what a killed export left in LOCATION (hidden, its process gone) is swept by the next export", () => {
+    const home = generateHome({ runs: 2, seed: 157 });
+    const out = path.join(tempDir(), "ex");
+    fs.mkdirSync(out);
+    const left = `.guildts-partial-${runIds(home)[0]}.0badc0de.4000000.${os.hostname()}`;
+    fs.mkdirSync(path.join(out, left, ".guild"), { recursive: true });
+    fs.writeFileSync(path.join(out, left, ".guild", "opref"), "half\n");
+    const r = guild(home, ["export", out, "-y"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(fs.readdirSync(out).sort(), [".guild-nocopy", ...runIds(home)]);
+  });
+
   test("an import never overwrites a run: an existing id is skipped with Guild's message", () => {
     const home = generateHome({ runs: 3, seed: 153 });
     const ids = runIds(home);
@@ -147,9 +160,14 @@ describe("guild runs export / import", () => {
     assert.equal(i.status, 0, i.stderr);
     assert.deepEqual(trees(path.join(home2, "runs"), ids), src);
     assert.deepEqual(fs.readdirSync(out), [".guild-nocopy"]);
-    // A zip cannot be moved from.
+    // To a zip, --move too sends the runs to the trash, once the zip is in place.
     const zip = path.join(tempDir(), "a.zip");
-    assert.equal(guild(home2, ["export", zip, "-y"]).status, 0);
+    const mz = guild(home2, ["export", zip, "1:2", "--move", "-y"]);
+    assert.equal(mz.status, 0, mz.stderr);
+    assert.equal(runIds(home2).length, 2);
+    assert.equal(fs.readdirSync(path.join(home2, "trash", "runs")).length, 2);
+    assert.ok(fs.statSync(zip).isFile());
+    // A zip cannot be moved from.
     const z = guild(path.join(tempDir(), "h3"), ["import", zip, "--move", "-y"]);
     assert.deepEqual([z.status, z.stderr.split("\n")[0]], [2, "guild: '--move' cannot be used with zip archives"]);
   });

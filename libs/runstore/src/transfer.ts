@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import yauzl from "yauzl";
@@ -7,6 +8,7 @@ import yazl from "yazl";
 import { newRunsDir, newRunName, sweepAbandonedCreations } from "./creation.js";
 import { removeTree } from "./lifecycle.js";
 import { isSafeRunName } from "./list.js";
+import { pidExists } from "./status.js";
 
 /**
  * Export and import of runs (`guild runs export|import`), to and from a directory of run
@@ -166,8 +168,37 @@ export function copyRunTree(src: string, dst: string, opts: { copyResources?: bo
   for (const [d, mode] of dirs) fs.chmodSync(d, mode);
 }
 
+/** The tail of a temporary name: `<random>.<pid>.<host>`, so a dead builder's leftovers can be told. */
 function tempName(): string {
-  return `${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+  return `${crypto.randomBytes(4).toString("hex")}.${process.pid}.${os.hostname()}`;
+}
+
+const PARTIAL = /\.guildts-(?:partial|removing)-.*\.[0-9a-f]{8}\.(\d+)\.(.+)$/;
+
+/**
+ * Removes what an export (or a --move import) killed before left in `dir`: hidden
+ * `.guildts-partial-*` / `.guildts-removing-*` entries whose process is gone on this host.
+ * Returns their names.
+ */
+export function sweepPartials(dir: string, isAlive: (pid: number) => boolean = pidExists): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    const m = PARTIAL.exec(n);
+    if (!m || m[2] !== os.hostname() || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    try {
+      removeTree(path.join(dir, n));
+      removed.push(n);
+    } catch {
+      // left as it is: hidden, and tried again next time
+    }
+  }
+  return removed;
 }
 
 export interface ExportOptions {
@@ -194,6 +225,7 @@ function initExportDir(dir: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.closeSync(fs.openSync(path.join(dir, ".guild-nocopy"), "a"));
+    sweepPartials(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOTDIR" || code === "EEXIST") throw new TransferError(`'${dir}' is not a directory`);
@@ -290,6 +322,7 @@ async function exportToZip(runs: readonly ExportRun[], file: string, opts: Expor
   if (!dirSt?.isDirectory()) throw new TransferError(`cannot write to ${file}: ${dir} is not a directory`);
   const st = fs.statSync(file, { throwIfNoEntry: false });
   if (st && !st.isFile()) throw new TransferError(`cannot write to ${file}: not a file`);
+  sweepPartials(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.guildts-partial-${tempName()}`);
   const zip = new yazl.ZipFile();
   const out = fs.createWriteStream(tmp, { flags: "wx", mode: 0o644 });
@@ -469,6 +502,7 @@ export function importRuns(runs: readonly ExportRun[], home: string, opts: Impor
   const root = path.join(home, "runs");
   // What an import or run killed before (kill -9) left in runs/.guildts-new/ goes first.
   sweepAbandonedCreations(home);
+  if (opts.move && !opts.staged) for (const d of new Set(runs.map((r) => path.dirname(r.dir)))) sweepPartials(d);
   const done: string[] = [];
   for (const run of runs) {
     const dest = path.join(root, run.id);
