@@ -20,3 +20,4 @@ export * from "./fsck.js";
 export * from "./storedir.js";
 export * from "./show.js";
 export * from "./transfer.js";
+export * from "./run-files.js";

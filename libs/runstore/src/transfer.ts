@@ -88,7 +88,7 @@ function diskLookup(root: string): Lookup {
   };
 }
 
-export interface RunEntry {
+export interface CopyEntry {
   /** Path inside the run, `/`-separated; "" for the run directory itself. */
   rel: string;
   kind: "dir" | "file" | "link";
@@ -104,7 +104,10 @@ export interface RunEntry {
  * The entries of the run directory `root`, parents before children, as they are to be copied
  * (see the module comment for links). Other kinds (sockets, fifos) are skipped with a warning.
  */
-export function* walkRun(root: string, opts: { copyResources?: boolean; warn: (m: string) => void; label: string }): Generator<RunEntry> {
+export function* walkRunCopy(
+  root: string,
+  opts: { copyResources?: boolean; warn: (m: string) => void; label: string },
+): Generator<CopyEntry> {
   const top = fs.statSync(root);
   yield { rel: "", kind: "dir", src: root, mode: top.mode & 0o7777, mtime: top.mtime };
   const lookup = diskLookup(root);
@@ -152,10 +155,10 @@ export function* walkRun(root: string, opts: { copyResources?: boolean; warn: (m
   }
 }
 
-/** Copies the run directory `src` to `dst` (which must not exist), entries as walkRun gives them. */
+/** Copies the run directory `src` to `dst` (which must not exist), entries as walkRunCopy gives them. */
 export function copyRunTree(src: string, dst: string, opts: { copyResources?: boolean; warn: (m: string) => void; label: string }): void {
   const dirs: [string, number][] = [];
-  for (const e of walkRun(src, opts)) {
+  for (const e of walkRunCopy(src, opts)) {
     const d = e.rel ? path.join(dst, ...e.rel.split("/")) : dst;
     if (e.kind === "dir") {
       fs.mkdirSync(d, { mode: 0o700 });
@@ -360,7 +363,7 @@ async function exportToZip(runs: readonly ExportRun[], file: string, opts: Expor
         continue;
       }
       opts.events.info(`${opts.move ? "Moving" : "Copying"} ${run.id}`);
-      for (const e of walkRun(run.dir, { copyResources: opts.copyResources, warn: opts.events.warn, label: run.id })) {
+      for (const e of walkRunCopy(run.dir, { copyResources: opts.copyResources, warn: opts.events.warn, label: run.id })) {
         const name = e.rel ? `${run.id}/${e.rel}` : run.id;
         if (e.kind === "dir") zip.addEmptyDirectory(`${name}/`, { mtime: e.mtime, mode: S_IFDIR | e.mode });
         else if (e.kind === "file") zip.addFile(e.src, name, { mtime: e.mtime, mode: 0o100000 | e.mode, compress: true });

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { copyRunTree, linkStaysInside, sweepPartials, walkRun } from "../src/transfer.js";
+import { copyRunTree, linkStaysInside, sweepPartials, walkRunCopy } from "../src/transfer.js";
 
 /** The link rule of export/import, in-process (end-to-end tests: apps/guild/test/guild-transfer.test.ts). */
 const links = (map: Record<string, string>) => (parts: readonly string[]) => {
@@ -37,7 +37,7 @@ describe("linkStaysInside", () => {
   });
 });
 
-describe("walkRun / copyRunTree", () => {
+describe("walkRunCopy / copyRunTree", () => {
   test("keeps inside links, skips outside ones with a warning; with copyResources copies targets, stopping at loops", () => {
     const root = tmp();
     const run = path.join(root, "run");
@@ -58,7 +58,7 @@ describe("walkRun / copyRunTree", () => {
     ]);
 
     const w2: string[] = [];
-    const entries = [...walkRun(run, { copyResources: true, warn: (m) => w2.push(m), label: "r" })].map((e) => `${e.kind} ${e.rel}`);
+    const entries = [...walkRunCopy(run, { copyResources: true, warn: (m) => w2.push(m), label: "r" })].map((e) => `${e.kind} ${e.rel}`);
     assert.deepEqual(entries, ["dir ", "file in", "file out", "dir sub", "file sub/f"]);
     assert.deepEqual(w2, ["r: skipping sub/loop: a link loop"]);
   });

@@ -1,13 +1,16 @@
 import type { Command } from "../command.js";
+import { cat } from "./cat.js";
 import { check } from "./check.js";
 import { compare } from "./compare.js";
 import { exportRunsTop } from "./export.js";
 import { complete } from "./complete.js";
 import { completion } from "./completion.js";
+import { diff } from "./diff.js";
 import { fsckRuns } from "./fsck-runs.js";
 import { help } from "./help.js";
 import { importRunsTop } from "./import.js";
 import { label } from "./label.js";
+import { ls } from "./ls.js";
 import { lsRuns } from "./ls-runs.js";
 import { markDeleted } from "./mark-deleted.js";
 import { operations } from "./operations.js";
@@ -55,6 +58,9 @@ export const COMMANDS: readonly Command[] = [
   importRunsTop,
   compare,
   select,
+  cat,
+  ls,
+  diff,
   check,
   completion,
   help,
