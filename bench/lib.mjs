@@ -77,8 +77,9 @@ export function measureNode(script, args, { times = 5, env = {}, cwd = repoRoot,
   return { median: median(wall), min: Math.min(...wall), max: Math.max(...wall), runs: wall.length, rssMB: rss };
 }
 
+/** A bundled command (scripts/bundle.mjs), as the package installs it. */
 export function bin(name) {
-  return path.join(repoRoot, "apps", name.startsWith("guild-") ? "plumbing" : "guild", "bin", `${name}.js`);
+  return path.join(repoRoot, "dist", "bin", `${name}.js`);
 }
 
 export function machine() {

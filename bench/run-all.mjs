@@ -1,12 +1,12 @@
 // `npm run bench`: reruns every benchmark, then rewrites RESULTS.md from bench/results/*.json.
-// `node run-all.mjs --report` only rewrites RESULTS.md. Suites: ls-runs, rev-parse, select
+// `node run-all.mjs --report` only rewrites RESULTS.md. Suites: startup, ls-runs, rev-parse, select
 // (GUILDTS_BENCH_ONLY=select,ls-runs picks some).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { benchDir, fmtMs, log } from "./lib.mjs";
 
-const suites = ["select", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch"];
+const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch", "filter"];
 const only = process.env.GUILDTS_BENCH_ONLY?.split(",");
 if (!process.argv.includes("--report")) {
   for (const s of suites) {
@@ -32,6 +32,31 @@ const lines = [
   "",
 ];
 const machineLine = (m) => `Machine: ${m.cpu}, ${m.memory}, ${m.os}, Node ${m.node}; run ${m.date}.`;
+
+const st = load("startup");
+if (st) {
+  lines.push(
+    "## Start-up, paired with `node -e 0` (issue: `--version` ≤ 1.3×; `guild runs` ≤ 2× on 1k runs, ≤ 2.5× on 10k)",
+    "",
+    machineLine(st.machine),
+    "",
+    `${st.rounds} rounds; each round runs every command once, in turn (so the machine's load falls on all alike); medians over the rounds, and their ratio to \`node -e 0\`'s median in the same run. *CPU*: user + system time the process reports at exit. Load average during the run: ${st.loadavg.map((x) => x.toFixed(1)).join(", ")}. Run indexes warm.`,
+    "",
+    "| what | median wall | ÷ node | CPU | ÷ node | target |",
+    "|---|---:|---:|---:|---:|---|",
+  );
+  const target = (r) =>
+    /--version$/.test(r.name) && !r.name.startsWith("guild-rev")
+      ? `≤ 1.3×: ${verdict(r.ratio <= 1.3)}`
+      : r.name.includes("on 1,000")
+        ? `≤ 2×: ${verdict(r.ratio <= 2)}`
+        : r.name.includes("on 10,000")
+          ? `≤ 2.5×: ${verdict(r.ratio <= 2.5)}`
+          : "";
+  for (const r of st.rows)
+    lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${r.ratio.toFixed(2)}× | ${fmtMs(r.cpu)} | ${r.cpuRatio.toFixed(2)}× | ${target(r)} |`);
+  lines.push("");
+}
 
 const ls = load("ls-runs");
 if (ls) {
@@ -164,6 +189,29 @@ if (cmp) {
     "",
     `\`--csv\`: ${verdict(cmp.rows[0].median <= 2000)} (Guild 0.9.1: ~17 s)` +
       (fs1 ? `; interactive first screen ≤ 1 s: ${verdict(fs1.median <= 1000)}.` : "."),
+    "",
+  );
+}
+
+const flt = load("filter");
+if (flt) {
+  lines.push(
+    `## Filter expressions over ${flt.runs.toLocaleString("en")} runs with scalars (issue: \`guild runs -F '${flt.expr}'\` ≤ 1.5× the listing without -F)`,
+    "",
+    machineLine(flt.machine),
+    "",
+  );
+  lines.push(
+    `Median of ${flt.times} runs each, the run index, the order index and the scalar cache warm. Runs without an \`lr\` flag look \`lr\` up as a scalar (Guild's order: attr, flag, scalar), so nearly every run's scalars are consulted.`,
+    "",
+    "| what | median | min | max | peak RSS |",
+    "|---|---:|---:|---:|---:|",
+  );
+  for (const r of flt.rows) lines.push(`| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`);
+  if (flt.note) lines.push("", flt.note);
+  lines.push(
+    "",
+    `\`guild runs -F\` ÷ \`guild runs\`: ${flt.ratio.toFixed(2)}× (${verdict(flt.ratio <= 1.5)}); \`guild-ls-runs -F --json\` ÷ \`guild-ls-runs --json\`: ${flt.ratioLs.toFixed(2)}× (${verdict(flt.ratioLs <= 1.5)}).`,
     "",
   );
 }

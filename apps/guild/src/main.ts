@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { CliError, EXIT } from "@guildts/format";
@@ -83,7 +82,8 @@ function dispatch(words: string[]): number | Promise<number> {
   }
   const ext = findExtension(word);
   if (ext) {
-    const r = spawnSync(ext, words.slice(1), { stdio: "inherit" });
+    // node:child_process is loaded only here (not at every start-up).
+    const r = process.getBuiltinModule("node:child_process").spawnSync(ext, words.slice(1), { stdio: "inherit" });
     if (r.error) throw new CliError(`cannot run ${ext}: ${r.error.message}`, EXIT.FAULT);
     return r.status ?? 128 + 1;
   }

@@ -5,6 +5,7 @@ import { isEmptyFilter } from "@guildts/select";
 import type { Command } from "./command.js";
 import { confirmRuns } from "./preview.js";
 import { selectForCommand } from "./select-one.js";
+import { userConfig } from "./user-config.js";
 
 interface Verb {
   usage: string;
@@ -84,7 +85,11 @@ export function lifecycle(kind: "delete" | "restore" | "purge"): Pick<Command, "
       }
       if (opts.dryRun) {
         const out = new LineWriter();
-        for (const line of runsTable(runs, { cwd: process.cwd(), style: styleFor(process.stdout), text: textFor(process.stdout) }))
+        for (const line of runsTable(runs, {
+          cwd: process.cwd(),
+          style: styleFor(process.stdout, process.env, userConfig(o.home.path).color),
+          text: textFor(process.stdout),
+        }))
           out.line(line);
         out.flush();
         process.stderr.write(

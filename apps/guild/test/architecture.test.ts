@@ -41,6 +41,7 @@ const FORMAT_FROM_RUNSTORE = new Set([
   "encodeAttr",
   "opDir",
   "showInput",
+  "requireLazy", // loads a package on first use (the bundle's vendor files); reads no home
 ]);
 
 interface Pkg {

@@ -90,6 +90,12 @@ describe("filters on the batch home written by Guild 0.9.1: what Guild's own -F,
     // click reads -Flr=0.1 as -F 'lr=0.1'
     assert.deepEqual(ids(["-Flr=0.1"]), ids(["-F", "lr = 0.1"]));
     assert.equal(ids(["-Flr=0.1"]).length, 2);
+    // An option's value is never read as a Guild spelling.
+    assert.deepEqual(ids(["--label=-Se"]), []);
+    assert.deepEqual(ids(["-Fl", "-Se"]), []);
+    assert.deepEqual(ids(["-Fo", "-Fo"]), []);
+    const dash = guild(["runs", "list", "-F", "-Se"]); // the expression '-Se', not the option
+    assert.match(dash.stderr, /^guild: syntax error in filter at position 0: unexpected character '-'/);
     const badChar = guild(["runs", "list", "-Sx"]);
     assert.equal(badChar.status, 2);
     assert.match(badChar.stderr, /^guild: unrecognized status char 'x' in option '-S'\n/);

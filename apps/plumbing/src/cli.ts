@@ -113,13 +113,13 @@ export function guildSpellings(argv: string[], valued: Set<string>): string[] {
     if (f) {
       const rest = f[1]!;
       const eq = /^([a-z])(?:=(.*))?$/s.exec(rest);
-      if (rest === "") {
-        out.push("--filter");
-        if (i + 1 < argv.length) out.push(argv[++i]!);
-      } else if (eq && GUILD_F[eq[1]!]) {
-        out.push(eq[2] === undefined ? GUILD_F[eq[1]!]! : `${GUILD_F[eq[1]!]}=${eq[2]}`);
-        const opt = GUILD_F[eq[1]!]!.slice(2);
-        if (eq[2] === undefined && valued.has(opt) && i + 1 < argv.length) out.push(argv[++i]!);
+      // A value taken from the next word is bound with `=`, so that one starting with `-` stays a value.
+      if (rest === "") out.push(i + 1 < argv.length ? `--filter=${argv[++i]}` : "--filter");
+      else if (eq && GUILD_F[eq[1]!]) {
+        const long = GUILD_F[eq[1]!]!;
+        if (eq[2] !== undefined) out.push(`${long}=${eq[2]}`);
+        else if (valued.has(long.slice(2)) && i + 1 < argv.length) out.push(`${long}=${argv[++i]}`);
+        else out.push(long);
       } else out.push(`--filter=${rest}`);
       continue;
     }

@@ -1,5 +1,5 @@
-import { stringify } from "csv-stringify/sync";
-import { GuildFloat, pythonFloatRepr, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import type * as CsvStringify from "csv-stringify/sync";
+import { GuildFloat, pythonFloatRepr, requireLazy, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import { naturalCompare } from "./run-info.js";
 import { EXACT, type TextFilter } from "./safe.js";
 import { alignColumns } from "./table.js";
@@ -209,6 +209,7 @@ export function tableCell(v: Cell): string {
 /** `guild compare --csv`: RFC 4180 through csv-stringify (quoted only when needed), `\n` line ends. */
 export function compareCsv(d: CompareData): string {
   const records = [d.header, ...d.rows.map((r) => d.header.map((h) => csvCell(r.cells.get(h))))];
+  const { stringify } = requireLazy<typeof CsvStringify>(import.meta.url, "csv-stringify/sync");
   return stringify(records, { record_delimiter: "\n" });
 }
 

@@ -10,4 +10,5 @@ export * from "./prompt.js";
 export * from "./run-info.js";
 export * from "./compare.js";
 export * from "./safe.js";
-export * from "./py-json.js";
+export { pyJsonDumps } from "@guildts/py";
+export * from "./config.js";

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { GuildFloat, setJsonFloatMarker } from "@guildts/runstore";
 
 /**
@@ -11,14 +10,23 @@ import { GuildFloat, setJsonFloatMarker } from "@guildts/runstore";
  * nonce, and the markers are then unquoted. No input can forge a marker: it cannot know the
  * nonce. (A replacer function would do the same but costs 3x: V8's fast path skips replacers.)
  */
-const NONCE = randomBytes(9).toString("base64url");
 // A marked value `"<nonce>(1.0)<nonce>"` in the JSON text becomes `1.0`: two literal
 // replacements, cheaper than a regex with a capture group. The marker is plain ASCII that needs
-// no escaping, which keeps JSON.stringify on its fast path.
-const OPEN = `${NONCE}(`;
-const CLOSE = `)${NONCE}`;
-const OPEN_JSON = `"${OPEN}`;
-const CLOSE_JSON = `${CLOSE}"`;
+// no escaping, which keeps JSON.stringify on its fast path. Made on first use (node:crypto is
+// not loaded at start-up).
+let OPEN = "";
+let CLOSE = "";
+let OPEN_JSON = "";
+let CLOSE_JSON = "";
+
+function initMarkers(): void {
+  if (OPEN) return;
+  const nonce = process.getBuiltinModule("node:crypto").randomBytes(9).toString("base64url");
+  OPEN = `${nonce}(`;
+  CLOSE = `)${nonce}`;
+  OPEN_JSON = `"${OPEN}`;
+  CLOSE_JSON = `${CLOSE}"`;
+}
 
 function mark(text: string): string {
   return OPEN + text + CLOSE;
@@ -50,6 +58,7 @@ function unmark(s: string): string {
 }
 
 export function toJson(value: unknown): string {
+  initMarkers();
   setJsonFloatMarker(markFloat);
   try {
     return unmark(markedJson(value));
@@ -63,6 +72,7 @@ export function toJson(value: unknown): string {
  * markers are removed once per chunk rather than once per line.
  */
 export function writeJsonLines(values: Iterable<unknown>, write: (chunk: string) => void): void {
+  initMarkers();
   setJsonFloatMarker(markFloat);
   try {
     let parts: string[] = [];

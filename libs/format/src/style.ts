@@ -1,10 +1,17 @@
 /**
  * Terminal styling rules, one place for every command: colour only when the stream is a TTY,
  * `NO_COLOR` is unset (https://no-color.org) and TERM is not "dumb"; `FORCE_COLOR` forces it.
+ * The user's config (`color`, porcelain only) comes after the environment: "never" turns colour
+ * off, "always" on even off a terminal, "auto" (the default) keeps the TTY rule.
  */
-export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+export function useColor(
+  stream: { isTTY?: boolean } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+  preference: "auto" | "always" | "never" = "auto",
+): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0") return true;
+  if (preference !== "auto") return preference === "always";
   return Boolean(stream.isTTY) && env.TERM !== "dumb";
 }
 
@@ -20,8 +27,12 @@ const wrap = (open: number, close: number) => (s: string) => (s ? `\x1b[${open}m
 export const COLOR: Style = { dim: wrap(2, 22), bold: wrap(1, 22), yellow: wrap(33, 39), red: wrap(31, 39), green: wrap(32, 39) };
 export const PLAIN: Style = { dim: (s) => s, bold: (s) => s, yellow: (s) => s, red: (s) => s, green: (s) => s };
 
-export function styleFor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): Style {
-  return useColor(stream, env) ? COLOR : PLAIN;
+export function styleFor(
+  stream: { isTTY?: boolean } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+  preference: "auto" | "always" | "never" = "auto",
+): Style {
+  return useColor(stream, env, preference) ? COLOR : PLAIN;
 }
 
 /** Removes ANSI styling, for width computations. */

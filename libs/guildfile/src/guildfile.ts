@@ -4,7 +4,6 @@
  * `params`, `operation-defaults` and `$include` in `operations`/`flags`, and checks the data the
  * way Guild's `guildfile` module does, with its messages.
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { AttrDecodeError, decodeAttr, showInput, type AttrValue } from "@guildts/runstore";
@@ -255,7 +254,7 @@ export function loadGuildfile(file: string): Guildfile {
     path: abs,
     dir: ctx.dir,
     models: [],
-    md5: crypto.createHash("md5").update(bytes).digest("hex"),
+    md5: process.getBuiltinModule("node:crypto").createHash("md5").update(bytes).digest("hex"),
     packageName: null,
     data: [],
   };

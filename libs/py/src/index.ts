@@ -28,3 +28,4 @@ export * from "./regex.js";
 export * from "./yaml-resolve.js";
 export * from "./yaml-dump.js";
 export * from "./flag-val.js";
+export * from "./json-dumps.js";

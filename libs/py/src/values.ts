@@ -150,3 +150,23 @@ export function pyEquals(a: AttrValue | undefined, b: AttrValue | undefined): bo
   }
   return false;
 }
+
+/**
+ * Python's ordering of `a` and `b` (`<`, `<=`...): negative, zero or positive; NaN when a float
+ * NaN makes every relation false; `undefined` where Python raises TypeError (`None < 1`,
+ * `'a' < 1`). Numbers (bools are ints) compare by value, strings by code point, lists
+ * lexicographically.
+ */
+export function pyCompare(a: AttrValue | undefined, b: AttrValue | undefined): number | undefined {
+  const na = numeric(a);
+  const nb = numeric(b);
+  if (na !== null && nb !== null) return Number.isNaN(na) || Number.isNaN(nb) ? Number.NaN : na < nb ? -1 : na > nb ? 1 : 0;
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (!pyEquals(a[i], b[i])) return pyCompare(a[i], b[i]);
+    }
+    return a.length - b.length;
+  }
+  return undefined;
+}

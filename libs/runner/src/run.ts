@@ -49,8 +49,16 @@ export interface CreatedRun {
   dir: string;
 }
 
-/** The directory of the Python bootstrap that runs `main:` modules as Guild's op_main does. */
-export const PYTHON_BOOTSTRAP_DIR = fileURLToPath(new URL("../../python/", import.meta.url));
+/** Defined (as true) by the bundler (scripts/bundle.mjs); undefined when running tsc's output. */
+declare const GUILDTS_BUNDLE: boolean | undefined;
+
+/**
+ * The directory of the Python bootstrap that runs `main:` modules as Guild's op_main does:
+ * libs/runner/python, copied to dist/bin/python beside the bundle's chunks.
+ */
+export const PYTHON_BOOTSTRAP_DIR = fileURLToPath(
+  new URL(typeof GUILDTS_BUNDLE !== "undefined" && GUILDTS_BUNDLE ? "./python/" : "../../python/", import.meta.url),
+);
 
 const SECRET = /password|token|secret/i;
 

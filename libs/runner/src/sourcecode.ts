@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import fg from "fast-glob";
-import { shlexQuote } from "@guildts/runstore";
+import type FastGlob from "fast-glob";
+import { requireLazy, shlexQuote } from "@guildts/runstore";
 
 /**
  * The source code snapshot (spec §4.10), default rules for a project that is not a git repo:
@@ -40,6 +40,7 @@ export function copySourcecode(root: string, runDir: string, config: unknown, de
       : Array.isArray(config) && config.every((x) => typeof x === "string")
         ? (config as string[])
         : ["**"];
+  const fg = requireLazy<typeof FastGlob>(import.meta.url, "fast-glob");
   const nocopy = new Set(fg.sync("**/.guild-nocopy", { cwd: root, dot: true }).map((p) => path.dirname(p)));
   const candidates = fg
     .sync(patterns, {

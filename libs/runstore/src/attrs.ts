@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { isUtf8 } from "node:buffer";
-import { readRunBytes } from "./facts.js";
+import { readRunFile } from "./facts.js";
 import { otherRunDir } from "./home.js";
 import { decodeAttr } from "./yaml/decode.js";
 import { writeFileAtomic } from "./atomic.js";
@@ -20,14 +19,13 @@ function attrPath(runDir: string, name: string): string {
 export function readAttr(runDir: string, name: string): AttrValue | undefined {
   let text: string;
   try {
-    const bytes = readRunBytes(attrPath(runDir, name));
-    text = bytes.toString("utf8");
-    // Node reads bad bytes as U+FFFD without a word; PyYAML refuses the file, and so do we (a
-    // read-modify-write would otherwise replace the bytes for good).
-    if (text.includes("\uFFFD") && !isUtf8(bytes)) throw new AttrDecodeError(`attr '${name}' is not valid UTF-8`);
+    // Invalid UTF-8 is refused (readRunFile): a read-modify-write would otherwise replace the
+    // bytes for good.
+    text = readRunFile(attrPath(runDir, name));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
+    if (code === "EILSEQ") throw new AttrDecodeError(`attr '${name}' is not valid UTF-8`);
     if (code === "ELOOP") throw Object.assign(new Error(`attr '${name}' is a symbolic link (never followed out of a run)`), { code });
     if (code === "ENOTREG" || code === "EFBIG") throw Object.assign(new Error(`attr '${name}' is ${(e as Error).message}`), { code });
     throw e;

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -47,7 +48,7 @@ export const RUN_FILE_LIMIT = 64 * 1024 * 1024;
 /** A run file that is not a regular file, or too large to read. */
 export class RunFileError extends Error {
   constructor(
-    readonly code: "ENOTREG" | "EFBIG",
+    readonly code: "ENOTREG" | "EFBIG" | "EILSEQ",
     message: string,
   ) {
     super(message);
@@ -105,30 +106,32 @@ export function readRunBytes(file: string, opts: { max?: number; truncate?: bool
   }
 }
 
-/** A run file's text (UTF-8), as readRunBytes reads it. */
+/**
+ * A run file's text, as readRunBytes reads it, which must be UTF-8: Node would read bad bytes
+ * as U+FFFD without a word, where PyYAML (and so Guild) refuses the file, so every reader (the
+ * listing, `readAttr`, the checker) refuses it too (RunFileError EILSEQ). The strict check runs
+ * only when the text shows U+FFFD, which is rare.
+ */
 export function readRunFile(file: string): string {
-  return readRunBytes(file).toString("utf8");
+  const bytes = readRunBytes(file);
+  const text = bytes.toString("utf8");
+  if (text.includes("\uFFFD") && !isUtf8(bytes)) throw new RunFileError("EILSEQ", "not valid UTF-8");
+  return text;
 }
 
-function readOptional(file: string, maxBytes?: number): string | null {
+/** The opref, LOCK and LOCK.remote are decoded leniently: a bad byte only makes them unparsable. */
+
+function readOptional(file: string, maxBytes?: number, read: (file: string) => string = readLenient): string | null {
   try {
-    return readRunBytes(file, maxBytes === undefined ? {} : { max: maxBytes, truncate: true }).toString("utf8");
+    return maxBytes === undefined ? read(file) : readRunBytes(file, { max: maxBytes, truncate: true }).toString("utf8");
   } catch (e) {
     if (errCode(e) === "ENOENT" || errCode(e) === "ENOTDIR") return null;
     throw e;
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** Whether a file is valid UTF-8 (checked only when its text shows U+FFFD, which is rare). */
-function isValidUtf8(file: string): boolean {
-  try {
-    strictUtf8.decode(readRunBytes(file));
-    return true;
-  } catch {
-    return false;
-  }
+function readLenient(file: string): string {
+  return readRunBytes(file).toString("utf8");
 }
 
 /** The trial ids a batch run links to: entries that are symlinks named like run ids. */
@@ -181,13 +184,12 @@ export function readRunFacts(runDir: string): RunFacts {
       for (const name of fs.readdirSync(attrsDir)) {
         if (!LISTED.has(name)) continue;
         try {
-          const text = readOptional(path.join(attrsDir, name));
-          if (text?.includes("\uFFFD") && !isValidUtf8(path.join(attrsDir, name))) {
-            // Node would read the bad bytes as U+FFFD without a word; PyYAML refuses the file.
-            (facts.problems ??= []).push(`cannot parse attr '${name}': not valid UTF-8`);
-          } else if (text !== null) facts.attrs[name as ListedAttr] = text;
+          const text = readOptional(path.join(attrsDir, name), undefined, readRunFile);
+          if (text !== null) facts.attrs[name as ListedAttr] = text;
         } catch (e) {
-          (facts.problems ??= []).push(`cannot read attr '${name}': ${(e as Error).message}`);
+          if (e instanceof RunFileError && e.code === "EILSEQ")
+            (facts.problems ??= []).push(`cannot parse attr '${name}': not valid UTF-8`);
+          else (facts.problems ??= []).push(`cannot read attr '${name}': ${(e as Error).message}`);
         }
       }
     } catch (e) {

@@ -403,7 +403,9 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
               ? "an attr that is a symbolic link (guildts never reads it)"
               : code === "ENOTREG" || code === "EFBIG"
                 ? `an attr that is ${(e as Error).message}`
-                : null;
+                : code === "EILSEQ"
+                  ? "an attr that is not valid UTF-8 (Guild cannot read it)"
+                  : null;
         report({ kind: what ? "bad-attr" : "unreadable", severity: "error", id, path: file, message: what ?? errText(e), repair: null });
         continue;
       }

@@ -21,3 +21,4 @@ export * from "./storedir.js";
 export * from "./show.js";
 export * from "./transfer.js";
 export * from "./run-files.js";
+export * from "./lazy-require.js";

@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { NotARunError, readRunFacts } from "./facts.js";
@@ -209,7 +208,7 @@ export function purge(home: string, id: string, opts: { live?: boolean; isAlive?
       if (e instanceof StoreDirError) return { id, outcome: "refused", reason: e.message };
       throw e;
     }
-    const staged = path.join(staging, `${id}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`);
+    const staged = path.join(staging, `${id}.${process.pid}.${process.getBuiltinModule("node:crypto").randomBytes(4).toString("hex")}`);
     try {
       fs.renameSync(src, staged);
     } catch (e) {

@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -82,7 +81,7 @@ function sleep(ms: number): void {
 
 /** Removes a stale lock, taking care not to remove a live lock that just replaced it. */
 function breakStale(file: string, seen: string | null): void {
-  const aside = `${file}.stale.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+  const aside = `${file}.stale.${process.pid}.${process.getBuiltinModule("node:crypto").randomBytes(4).toString("hex")}`;
   try {
     fs.renameSync(file, aside);
   } catch {

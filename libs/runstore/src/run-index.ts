@@ -1,5 +1,4 @@
 import path from "node:path";
-import { Worker } from "node:worker_threads";
 import { readCacheFile, writeCacheFile } from "./atomic.js";
 import type { RunFacts } from "./facts.js";
 import { CHUNK, FULL_PATHS, hashStats, newestTime, statChunks, statInto, statRuns, STAT_WIDTH, TAGS_PATH, type StatJob } from "./stamp.js";
@@ -83,6 +82,8 @@ export function statAll(root: string, names: readonly string[], subs: readonly s
     signal: new SharedArrayBuffer(12),
   };
   try {
+    // node:worker_threads is loaded only when a worker is started.
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
     const w = new Worker(new URL("./stat-worker.js", import.meta.url), {
       workerData: { root, subs, stats: job.stats, signal: job.signal, joinedNames: names.join("/") },
     });

@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import fg from "fast-glob";
+import type FastGlob from "fast-glob";
 import { readCacheFile, writeCacheFile } from "./atomic.js";
 import { maskedCrc } from "./crc32c.js";
 import { openRunFile } from "./facts.js";
+import { requireLazy } from "./lazy-require.js";
 
 /**
  * Scalars of a run, read from TensorBoard event files anywhere under the run directory, as Guild
@@ -289,6 +290,7 @@ function trialEventFiles(runDir: string): string[] {
       continue;
     }
     const target = path.join(path.dirname(runDir), e.name);
+    const fg = requireLazy<typeof FastGlob>(import.meta.url, "fast-glob");
     for (const f of fg.sync("**", {
       cwd: target,
       dot: true,
@@ -306,6 +308,7 @@ function trialEventFiles(runDir: string): string[] {
  * stamps). `.guild/attrs` holds only attrs and is not walked.
  */
 export function findEventFiles(runDir: string): { files: string[]; dirs: string[] } {
+  const fg = requireLazy<typeof FastGlob>(import.meta.url, "fast-glob");
   const entries = fg.sync("**", {
     cwd: runDir,
     dot: true,

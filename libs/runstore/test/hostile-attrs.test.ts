@@ -13,7 +13,7 @@ import path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { tempDir } from "@guildts/testkit";
-import { buildRecord, NotARunError, readAttr, readRunFacts } from "../src/index.js";
+import { buildRecord, checkStore, NotARunError, readAttr, readRunFacts, readRunFile, RunFileError } from "../src/index.js";
 import { decodeAttr, MAX_DEPTH } from "../src/yaml/decode.js";
 import { encodeAttr } from "@guildts/py";
 import { AttrDecodeError, GuildFloat, type AttrValue } from "../src/yaml/value.js";
@@ -353,4 +353,38 @@ test("warnings about a damaged attr stay short (a 100 KB attr is not quoted whol
   const { warnings } = buildRecord("0123456789abcdef0123456789abcdef", dir, false, readRunFacts(dir));
   assert.equal(warnings.length, 2);
   for (const w of warnings) assert.ok(w.message.length < 2000, `warning of ${w.message.length} characters`);
+});
+
+test("every reader agrees on an attr that is not valid UTF-8: the listing, readAttr and the checker refuse it", () => {
+  const home = tempDir("guildts-hostile-utf8-");
+  const id = "0123456789abcdef0123456789abcdef";
+  const dir = path.join(home, "runs", id);
+  fs.mkdirSync(path.join(dir, ".guild", "attrs"), { recursive: true });
+  fs.writeFileSync(path.join(dir, ".guild", "opref"), "guildfile:/p/guild.yml '' '' train\n");
+  fs.writeFileSync(path.join(dir, ".guild", "attrs", "label"), Buffer.from([0x61, 0xff, 0xfe, 0x0a]));
+  // A real U+FFFD in valid UTF-8 is text like any other.
+  fs.writeFileSync(path.join(dir, ".guild", "attrs", "tags"), "- \uFFFD\n");
+  const { record, warnings } = buildRecord(id, dir, false, readRunFacts(dir));
+  assert.equal(record.label, null);
+  assert.deepEqual(record.tags, ["\uFFFD"]);
+  assert.deepEqual(
+    warnings.map((w) => w.message),
+    ["cannot parse attr 'label': not valid UTF-8"],
+  );
+  assert.throws(
+    () => readAttr(dir, "label"),
+    (e: unknown) => e instanceof AttrDecodeError && /attr 'label' is not valid UTF-8/.test(String(e)),
+  );
+  assert.deepEqual(readAttr(dir, "tags"), ["\uFFFD"]);
+  assert.throws(
+    () => readRunFile(path.join(dir, ".guild", "attrs", "label")),
+    (e: unknown) => e instanceof RunFileError && e.code === "EILSEQ",
+  );
+  const { problems } = checkStore(home);
+  const bad = problems.filter((p) => p.path.endsWith(`${path.sep}label`));
+  assert.deepEqual(
+    bad.map((p) => [p.kind, p.message]),
+    [["bad-attr", "an attr that is not valid UTF-8 (Guild cannot read it)"]],
+  );
+  assert.equal(problems.filter((p) => p.path.endsWith(`${path.sep}tags`)).length, 0);
 });

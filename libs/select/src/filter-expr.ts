@@ -1,5 +1,5 @@
 import { decodeAttr, showInput } from "@guildts/runstore";
-import { pyCompare, pyEq, pyRepr, pyStr, pyTruthy, type PyValue } from "./pyvalue.js";
+import { type AttrValue as PyValue, pyCompare, pyEquals as pyEq, pyRepr, pyStr, pyTruthy } from "@guildts/py";
 
 /**
  * Guild 0.9's filter expressions (`-F/--filter EXPR`, guild/filter.py; store spec §5.4): the

@@ -1,7 +1,7 @@
 import type { RunRecord, RunStatus } from "@guildts/runstore";
 import { showInput } from "@guildts/runstore";
 import { compileFilterExpr, FilterSyntaxError, parseFilterExpr, type FilterRun } from "./filter-expr.js";
-import { pyStr, type PyValue } from "./pyvalue.js";
+import { type AttrValue as PyValue, pyStr } from "@guildts/py";
 import { inTimeRange, parseTimeRange, TimeRangeError } from "./timerange.js";
 
 /** The run filters shared by every command (`guild-ls-runs`, `guild runs`, selection...). */

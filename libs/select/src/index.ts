@@ -1,6 +1,5 @@
 export * from "./filters.js";
 export * from "./filter-expr.js";
-export * from "./pyvalue.js";
 export * from "./timerange.js";
 export * from "./scope.js";
 export * from "./sort.js";

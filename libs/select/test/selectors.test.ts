@@ -309,6 +309,9 @@ test("compareRuns: newer first, no timestamp last, equal timestamps by id, a run
   assert.ok(compareRuns(none, a) > 0, "a run without a timestamp sorts after one with");
   assert.ok(compareRuns(a, none) < 0);
   assert.equal(compareRuns(none, rec("0", { started: null })), 0);
+  // A timestamp of 0 (the epoch) is still a timestamp: it sorts before none.
+  assert.ok(compareRuns(none, rec("e", { started: 0 })) > 0);
+  assert.ok(compareRuns(rec("e", { started: 0 }), none) < 0);
   assert.deepEqual(
     sortRuns([rec("c", { started: 1 }), rec("b", { started: 1 }), none, rec("a", { started: 1 })]).map((r) => r.id),
     ["a", "b", "c", "0"],

@@ -132,19 +132,62 @@ export interface RunResult {
  */
 export const PASSED_THROUGH_ENV = ["__STRYKER_ACTIVE_MUTANT__"] as const;
 
-/** The clean, deterministic environment commands run with in tests (UTC, no colour), plus `extra`. */
+/** The clean, deterministic environment commands run with in tests (UTC, no colour, no user config), plus `extra`. */
 export function commandEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const passed = Object.fromEntries(PASSED_THROUGH_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
-  return { PATH: process.env.PATH, HOME: os.tmpdir(), TZ: "UTC", LANG: "C.UTF-8", NO_COLOR: "1", ...passed, ...extra };
+  // No user config (~/.config/guildts) unless a test gives one: XDG_CONFIG_HOME names no directory.
+  const noConfig = "/nonexistent/guildts-test-config";
+  return {
+    PATH: process.env.PATH,
+    HOME: os.tmpdir(),
+    XDG_CONFIG_HOME: noConfig,
+    TZ: "UTC",
+    LANG: "C.UTF-8",
+    NO_COLOR: "1",
+    ...passed,
+    ...extra,
+  };
 }
 
-/** The path of a built command's bin script (`guild-ls-runs`, `guild`...). */
-export function binPath(name: string): string {
-  for (const app of ["plumbing", "guild"]) {
-    const p = path.join(repoRoot(), "apps", app, "bin", `${name}.js`);
-    if (fs.existsSync(p)) return p;
+/** The bundled commands (scripts/bundle.mjs): dist/bin/<name>.js, what users and the package run. */
+export function bundleDir(): string {
+  return path.join(repoRoot(), "dist", "bin");
+}
+
+/** dist/path: a directory of `guild`, `guild-ls-runs`... links to the bundled commands, for a PATH. */
+export function bundlePathDir(): string {
+  return path.join(repoRoot(), "dist", "path");
+}
+
+let bundleChecked = false;
+
+/**
+ * Throws unless the bundle is newer than every file it was made from (tsc's output, the apps'
+ * package.json): a test must never run stale commands after a package-only `tsc` build.
+ */
+export function assertBundleFresh(): void {
+  if (bundleChecked) return;
+  const metaFile = path.join(repoRoot(), "dist", "meta.json");
+  const hint = "run `npm run build` (or `node scripts/bundle.mjs` after tsc)";
+  if (!fs.existsSync(metaFile)) throw new Error(`the commands are not bundled (no dist/meta.json): ${hint}`);
+  const made = fs.statSync(metaFile).mtimeMs;
+  const meta = JSON.parse(fs.readFileSync(metaFile, "utf8")) as { inputs: Record<string, unknown> };
+  const apps = fs.readdirSync(path.join(repoRoot(), "apps")).map((a) => path.join("apps", a, "package.json"));
+  for (const input of [...Object.keys(meta.inputs), ...apps]) {
+    if (input.includes(":")) continue; // a virtual module of the bundler
+    const file = path.join(repoRoot(), input);
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st && st.mtimeMs > made) throw new Error(`the bundled commands are older than ${input}: ${hint}`);
   }
-  throw new Error(`no bin script for ${name}`);
+  bundleChecked = true;
+}
+
+/** The path of a bundled command (`guild-ls-runs`, `guild`...): dist/bin/<name>.js. */
+export function binPath(name: string): string {
+  assertBundleFresh();
+  const p = path.join(bundleDir(), `${name}.js`);
+  if (!fs.existsSync(p)) throw new Error(`no bundled command ${name} (dist/bin/${name}.js)`);
+  return p;
 }
 
 /**
@@ -159,9 +202,10 @@ export function runCommand(name: string, args: string[], opts: { cwd?: string; e
   return { stdout: String(r.stdout), stderr: String(r.stderr), status: r.status };
 }
 
-/** Runs a shell pipeline (`bash -c`) with the bin directories on PATH. For jq/xargs tests. */
+/** Runs a shell pipeline (`bash -c`) with the bundled commands on PATH. For jq/xargs tests. */
 export function runShell(script: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
-  const bins = [path.join(repoRoot(), "node_modules", ".bin")];
+  assertBundleFresh();
+  const bins = [bundlePathDir(), path.join(repoRoot(), "node_modules", ".bin")];
   const env = commandEnv({ PATH: `${bins.join(":")}:${process.env.PATH}`, ...opts.env });
   const r = spawnSync("bash", ["-o", "pipefail", "-c", script], {
     cwd: opts.cwd ?? os.tmpdir(),

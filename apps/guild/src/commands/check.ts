@@ -1,4 +1,4 @@
-import { CliError, EXIT } from "@guildts/format";
+import { CliError, ConfigError, configPaths, EXIT, eachLine, loadUserConfig, textFor } from "@guildts/format";
 import { addHomeOption, checkWithProgress, homeOption, remaining, VERSION } from "@guildts/plumbing";
 import type { Problem } from "@guildts/runstore";
 import type { Command } from "../command.js";
@@ -14,6 +14,7 @@ export const check: Command = {
   usage:
     "[options]\n\nShow the version and Guild home, and check the runs in it for problems (see guild-fsck-runs).\n" +
     "Changes nothing unless --repair is given, which removes only leftovers of processes that are gone.\n" +
+    "Also lists the user's config files (JSON5) and whether each was read, and reports their errors.\n" +
     "Exit 0 when no problem remains, 1 when some do.",
   examples: ["guild check", "guild check --repair     # remove what killed commands left behind"],
   options: (cli) => addHomeOption(cli).option("--repair", "Make the repairs that are safe"),
@@ -22,6 +23,7 @@ export const check: Command = {
     const home = homeOption(opts).path;
     const repair = opts.repair === true;
     process.stdout.write(`guildts_version:           ${VERSION}\nguild_home:                ${home}\n`);
+    const configProblems = reportConfig(home);
     const lines: string[] = [];
     const result = checkWithProgress(home, {
       repair,
@@ -31,9 +33,14 @@ export const check: Command = {
       },
     });
     process.stdout.write(`runs:                      ${result.runs}\ndeleted_runs:              ${result.deletedRuns}\n`);
-    for (const l of lines) process.stdout.write(l + "\n");
+    // Paths and messages name run directories: shown escaped on a terminal.
+    for (const l of lines) process.stdout.write(eachLine(l, textFor(process.stdout)) + "\n");
     const left = remaining(result.problems);
     const fixable = left.filter((p) => p.repair !== null).length;
+    if (configProblems) {
+      process.stdout.write(`The config has ${configProblems} problem(s) (above).\n`);
+      if (result.problems.length === 0) return EXIT.NO_MATCH;
+    }
     if (result.problems.length === 0) process.stdout.write("No problems found.\n");
     else {
       const repaired = result.problems.length - left.length;
@@ -45,3 +52,21 @@ export const check: Command = {
     return left.length ? EXIT.NO_MATCH : EXIT.OK;
   },
 };
+
+/**
+ * The user's config files, farthest first, each `(read)` or `(none)`, then their warnings and
+ * error. Returns how many problems (an error counts; a warning does not).
+ */
+function reportConfig(home: string): number {
+  try {
+    const c = loadUserConfig(home);
+    for (const f of c.files) process.stdout.write(`config_file:               ${f.path} (${f.read ? "read" : "none"})\n`);
+    for (const w of c.warnings) process.stdout.write(`warning: ${w}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const f of configPaths(home)) process.stdout.write(`config_file:               ${f}\n`);
+    process.stdout.write(`error: ${e.message}\n`);
+    return 1;
+  }
+}

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import {
   checkColumns,
   CliError,
+  type ColumnSpec,
   ColumnSpecError,
   compareCsv,
   compareData,
@@ -17,8 +18,8 @@ import {
 import { addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildts/plumbing";
 import type { RunRecord, ScalarSummary } from "@guildts/runstore";
 import type { Command } from "../command.js";
-import { runCompareTui } from "../compare-tui.js";
 import { selectForCommand } from "../select-one.js";
+import { userConfig } from "../user-config.js";
 
 /**
  * `guild compare [RUN...]`: runs side by side, one row per run with the core columns, flags and
@@ -64,25 +65,33 @@ export const compare: Command = {
     };
     const out = new LineWriter();
     let cols;
+    // Without -c, the user's default columns (config compare.columns).
+    const configured = opts.cols === undefined ? userConfig(o.home.path).compare.columns : undefined;
     try {
-      cols = opts.cols === undefined ? [] : parseColumns(String(opts.cols));
-      checkColumns(runs, cols, scalarsOf);
+      cols = opts.cols !== undefined ? parseColumns(String(opts.cols)) : configured !== undefined ? parseColumns(configured) : [];
+      // A default column no selected run has is left out (defaults serve every project); -c's is an error.
+      if (configured !== undefined) cols = cols.filter((c) => !isUnknownColumn(runs, c, scalarsOf));
+      else checkColumns(runs, cols, scalarsOf);
     } catch (e) {
-      if (e instanceof ColumnSpecError) throw new CliError(e.message, EXIT.USAGE);
+      if (e instanceof ColumnSpecError)
+        throw new CliError(configured !== undefined ? `compare.columns of the config: ${e.message}` : e.message, EXIT.USAGE);
       throw e;
     }
     const data = compareData(runs, scalarsOf, cols);
     // The interactive view is the default on a terminal (stdin and stdout), as the runs guide has it.
     if (!opts.table && !opts.json && opts.csv === undefined && process.stdout.isTTY && process.stdin.isTTY) {
-      return runCompareTui({
-        initial: data,
-        home: o.home.path,
-        load: () => {
-          scalarCache.clear();
-          const rs = select();
-          return { runs: rs, data: compareData(rs, scalarsOf, cols) };
-        },
-      });
+      // The TUI is loaded only here (its own chunk in the bundle).
+      return import("../compare-tui.js").then(({ runCompareTui }) =>
+        runCompareTui({
+          initial: data,
+          home: o.home.path,
+          load: () => {
+            scalarCache.clear();
+            const rs = select();
+            return { runs: rs, data: compareData(rs, scalarsOf, cols) };
+          },
+        }),
+      );
     }
     try {
       if (opts.min !== undefined) sortRows(data, String(opts.min), false);
@@ -141,3 +150,14 @@ export const compare: Command = {
     return EXIT.OK;
   },
 };
+
+/** Whether no run has what column `c` names (checkColumns' rule, for one column). */
+function isUnknownColumn(runs: readonly RunRecord[], c: ColumnSpec, scalarsOf: (r: RunRecord) => ScalarSummary[]): boolean {
+  try {
+    checkColumns(runs, [c], scalarsOf);
+    return false;
+  } catch (e) {
+    if (e instanceof ColumnSpecError) return true;
+    throw e;
+  }
+}

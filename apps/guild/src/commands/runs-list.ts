@@ -1,6 +1,7 @@
 import { CliError, EXIT, LineWriter, pyJsonDumps, runsTable, styleFor, textFor, truncateVisible } from "@guildts/format";
 import { addRunOptions, lsRuns, printWarnings, runOptions } from "@guildts/plumbing";
 import type { Command } from "../command.js";
+import { userConfig } from "../user-config.js";
 import { listedRunJson } from "../guild-json.js";
 
 export const DEFAULT_ROWS = 20;
@@ -13,7 +14,7 @@ export const runsList: Command = {
   groupDefault: true,
   summary: "List runs (the default of `guild runs`)",
   usage:
-    "[LABEL] [options]\n\nList runs, newest first: the newest 20 unless told otherwise.\n" +
+    "[LABEL] [options]\n\nList runs, newest first: the newest 20 (or the config's runs.limit) unless told otherwise.\n" +
     "LABEL lists the runs whose label contains it (like -l LABEL).",
   examples: [
     "guild runs                  # the newest 20 runs",
@@ -32,7 +33,8 @@ export const runsList: Command = {
     if (args.length > 1) throw new CliError(`unexpected argument '${args[1]}'`, EXIT.USAGE);
     if (args.length === 1) opts.label = [...(opts.label === undefined ? [] : [opts.label].flat()), args[0]];
     const o = runOptions(opts);
-    const rows = opts.json ? null : rowLimit(opts);
+    const config = userConfig(o.home.path);
+    const rows = opts.json ? null : rowLimit(opts, config.runs.limit ?? DEFAULT_ROWS);
     const { runs: shown, total, warnings, note } = lsRuns(o, rows ?? undefined);
     if (note) process.stderr.write(note + "\n");
     printWarnings("guild", warnings);
@@ -47,7 +49,7 @@ export const runsList: Command = {
     const width = process.stdout.isTTY ? Number(process.env.COLUMNS) || process.stdout.columns || 0 : 0;
     const table = {
       cwd: process.cwd(),
-      style: styleFor(process.stdout),
+      style: styleFor(process.stdout, process.env, config.color),
       text: textFor(process.stdout),
       simplified: opts.simplified === true,
     };
@@ -62,7 +64,8 @@ export const runsList: Command = {
   },
 };
 
-function rowLimit(opts: Record<string, unknown>): number | null {
+/** The rows to show: -L all, -n N, else the config's `runs.limit` (default 20) and as many more per -m. */
+function rowLimit(opts: Record<string, unknown>, page: number): number | null {
   if (opts.unlimited) return null;
   if (opts.limit !== undefined) {
     const n = Number(opts.limit);
@@ -71,5 +74,5 @@ function rowLimit(opts: Record<string, unknown>): number | null {
     return n;
   }
   const more = opts.more === undefined ? 0 : Array.isArray(opts.more) ? opts.more.length : 1;
-  return DEFAULT_ROWS * (more + 1);
+  return page * (more + 1);
 }

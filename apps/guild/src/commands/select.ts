@@ -11,6 +11,8 @@ import {
   parseColumns,
   runDuration,
   sortRows,
+  eachLine,
+  textFor,
   tildePath,
 } from "@guildts/format";
 import { addRunOptions, readRawAttr, runOptions, storeFilterRuns } from "@guildts/plumbing";
@@ -121,11 +123,13 @@ export const select: Command = {
       if (runs.length === 0) throw new CliError("no matching runs", EXIT.NO_MATCH);
     } else runs = [selectOne(o, args[0])];
     const out = new LineWriter();
+    // Exact on a pipe (`$(guild select)`); run data shown escaped on a terminal.
+    const text = textFor(process.stdout);
     for (const r of runs) {
-      if (opts.attr !== undefined) out.line(attrText(r, String(opts.attr)));
-      else if (opts.shortId) out.line(r.id.slice(0, 8));
-      else if (opts.path || opts.dir) out.line(r.dir);
-      else out.line(r.id);
+      if (opts.attr !== undefined) out.line(eachLine(attrText(r, String(opts.attr)), text));
+      else if (opts.shortId) out.line(text(r.id.slice(0, 8)));
+      else if (opts.path || opts.dir) out.line(text(r.dir));
+      else out.line(text(r.id));
     }
     out.flush();
     return EXIT.OK;

@@ -21,10 +21,10 @@
  * - alias use is bounded (MAX_ALIASES references, MAX_EXPANDED_NODES nodes once expanded),
  *   so an alias bomb is an AttrDecodeError rather than a hang in whoever walks the value.
  */
-import { createRequire } from "node:module";
 import { showInput } from "../show.js";
 import { asFloat, GuildFloat, parsePyFloat, pyStrip, resolvePlain, yamlFloatText, type AttrValue, type PlainTag } from "@guildts/py";
 import { AttrDecodeError } from "./value.js";
+import { requireLazy } from "../lazy-require.js";
 
 // ---------------------------------------------------------------------------------------
 // PyYAML's scalar constructors (yaml/constructor.py SafeConstructor).
@@ -352,7 +352,7 @@ type YamlModule = typeof import("yaml");
 let yamlModule: YamlModule | undefined;
 function yamlLib(): YamlModule {
   // Loaded on first use only: most attr files never need it.
-  yamlModule ??= createRequire(import.meta.url)("yaml") as YamlModule;
+  yamlModule ??= requireLazy<YamlModule>(import.meta.url, "yaml");
   return yamlModule;
 }
 

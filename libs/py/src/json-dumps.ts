@@ -1,4 +1,5 @@
-import { GuildFloat, pythonFloatRepr } from "@guildts/runstore";
+import { pythonFloatRepr } from "./float-repr.js";
+import { GuildFloat } from "./value.js";
 
 /**
  * Python's `json.dumps(value)` with its defaults, as Guild 0.9 prints `runs list --json` and

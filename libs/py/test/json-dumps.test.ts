@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { GuildFloat, type RunRecord } from "@guildts/runstore";
-import { pyJsonDumps, runsTable } from "../src/index.js";
+import { GuildFloat, pyJsonDumps } from "../src/index.js";
 
 test("pyJsonDumps is Python's json.dumps: ', ' and ': ', ensure_ascii, Python float repr, NaN/Infinity", () => {
   assert.equal(
@@ -15,32 +14,4 @@ test("pyJsonDumps is Python's json.dumps: ', ' and ': ', ensure_ascii, Python fl
   // json.dumps("é\u2028😀\x7f\x01\"\\\n\t"): every char outside ' '..'~' escaped, astral as a surrogate pair
   assert.equal(pyJsonDumps('é\u2028😀\x7f\x01"\\\n\t\b\f\r'), '"\\u00e9\\u2028\\ud83d\\ude00\\u007f\\u0001\\"\\\\\\n\\t\\b\\f\\r"');
   assert.equal(pyJsonDumps({ "k\u00e9": undefined }), '{"k\\u00e9": null}');
-});
-
-test("runsTable simplified: [N], operation, status, label (Guild's -s)", () => {
-  const r = (id: string, status: "completed" | "error", label: string | null): RunRecord =>
-    ({
-      id,
-      dir: "/x",
-      deleted: false,
-      opref: null,
-      operation: "fail",
-      status,
-      remote: null,
-      pid: null,
-      initialized: null,
-      started: 5,
-      stopped: null,
-      exit_status: 1,
-      label,
-      tags: [],
-      marked: false,
-      flags: {},
-      batch: null,
-      batch_proto: null,
-    }) as RunRecord;
-  assert.deepEqual(runsTable([r("a".repeat(32), "error", "oops"), r("b".repeat(32), "completed", null)], { cwd: "/", simplified: true }), [
-    "[1]  fail  error      oops",
-    "[2]  fail  completed  ",
-  ]);
 });
