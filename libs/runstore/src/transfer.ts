@@ -3,9 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import yauzl from "yauzl";
-import yazl from "yazl";
+import type yauzl from "yauzl";
+import type yazlTypes from "yazl";
 import { newRunsDir, newRunName, sweepAbandonedCreations } from "./creation.js";
+import { requireLazy } from "./lazy-require.js";
 import { removeTree } from "./lifecycle.js";
 import { isSafeRunName } from "./list.js";
 import { pidExists } from "./status.js";
@@ -277,9 +278,18 @@ function renameNoReplace(src: string, dst: string): void {
   }
 }
 
-function openZip(file: string): Promise<yauzl.ZipFile> {
+/**
+ * The zip libraries, loaded on first use (requireLazy): no other command pays for them at
+ * start-up (in the bundle they are vendor files of their own).
+ */
+function zipLibs(): { yauzl: typeof yauzl; yazl: typeof yazlTypes } {
+  return { yauzl: requireLazy(import.meta.url, "yauzl"), yazl: requireLazy(import.meta.url, "yazl") };
+}
+
+async function openZip(file: string): Promise<yauzl.ZipFile> {
+  const { yauzl: lib } = zipLibs();
   return new Promise((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, strictFileNames: false }, (err, zf) =>
+    lib.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, strictFileNames: false }, (err, zf) =>
       err ? reject(err) : resolve(zf!),
     ),
   );
@@ -327,6 +337,7 @@ async function exportToZip(runs: readonly ExportRun[], file: string, opts: Expor
   if (st && !st.isFile()) throw new TransferError(`cannot write to ${file}: not a file`);
   sweepPartials(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.guildts-partial-${tempName()}`);
+  const { yazl } = zipLibs();
   const zip = new yazl.ZipFile();
   const out = fs.createWriteStream(tmp, { flags: "wx", mode: 0o644 });
   const written = pipeline(zip.outputStream, out);
