@@ -9,7 +9,8 @@
 //   dist/bin/chunk-*.js       the shared and lazy chunks
 //   dist/bin/vendor/*.cjs     packages loaded synchronously on first use (the YAML fallback,
 //                             fast-glob), through libs/runstore's requireLazy
-//   dist/bin/stat-worker.js   the run index's worker thread (a `new URL(..., import.meta.url)` file)
+//   dist/bin/<file>.js        each file the code starts by path (`new URL("./FILE.js", import.meta.url)`
+//                             in tsc's output: the run index's worker, the background runner...)
 //   dist/bin/python/          the runner's Python bootstrap
 //   dist/path/<name>          executable links to the entries, for a PATH (tests, CI)
 //   dist/meta.json            esbuild's metafile (the start-up test reads it; the test kit checks
@@ -41,6 +42,32 @@ export function appBins() {
     }
   }
   return bins;
+}
+
+/** `new URL("./NAME.js", import.meta.url)` targets in the packages' tsc output: NAME -> file. */
+function urlEntries() {
+  const found = {};
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".js")) {
+        const text = fs.readFileSync(p, "utf8");
+        for (const m of text.matchAll(/new URL\("\.\/([A-Za-z0-9_-]+)\.js", import\.meta\.url\)/g)) {
+          const target = path.join(path.dirname(p), `${m[1]}.js`);
+          if (found[m[1]] && found[m[1]] !== target) throw new Error(`bundle: two files named ${m[1]}.js are started by path`);
+          if (fs.existsSync(target)) found[m[1]] = target;
+        }
+      }
+    }
+  };
+  for (const top of ["libs", "apps"]) {
+    for (const pkg of fs.readdirSync(path.join(root, top))) {
+      const src = path.join(root, top, pkg, "dist", "src");
+      if (fs.existsSync(src)) walk(src);
+    }
+  }
+  return found;
 }
 
 /** Packages loaded synchronously on first use (requireLazy in libs/runstore), bundled apart. */
@@ -86,14 +113,20 @@ async function main() {
     });
     add(result.metafile);
   }
-  const worker = await esbuild.build({
-    ...common,
-    entryPoints: [{ in: path.join(root, "libs", "runstore", "dist", "src", "stat-worker.js"), out: "stat-worker" }],
-    outdir: out,
-    format: "esm",
-    metafile: true,
-  });
-  add(worker.metafile);
+  // Files the code starts by path (workers, background processes): `new URL("./NAME.js",
+  // import.meta.url)` in tsc's output; each becomes dist/bin/NAME.js beside the chunks.
+  for (const [name, file] of Object.entries(urlEntries())) {
+    const worker = await esbuild.build({
+      ...common,
+      entryPoints: [{ in: file, out: name }],
+      outdir: out,
+      format: "esm",
+      splitting: true,
+      chunkNames: "chunk-[hash]",
+      metafile: true,
+    });
+    add(worker.metafile);
+  }
   for (const [name, file] of Object.entries(await lazyPackages())) {
     await esbuild.build({
       ...common,

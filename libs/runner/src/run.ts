@@ -10,6 +10,7 @@ import {
   newRunName,
   newRunsDir,
   removeTree,
+  RunGoneError,
   sweepAbandonedCreations,
   writeAttr,
   writeFileAtomic,
@@ -226,10 +227,15 @@ export function startRun(plan: RunPlan, run: CreatedRun, opts: StartOptions = {}
       fs.closeSync(outFd);
       fs.closeSync(indexFd);
       logger?.close();
-      if (fs.existsSync(dir)) {
+      try {
         writeAttr(dir, "exit_status", status);
         writeAttr(dir, "stopped", timestampUs());
         dropMarker(dir, "LOCK");
+      } catch (e) {
+        // Removed by force (or moved in the instant before LOCK named us again): the status
+        // cannot be recorded, and the run is not re-created where it was (G5).
+        if (!(e instanceof RunGoneError)) throw e;
+        process.stderr.write(`guild: warning: run ${run.id} was moved by another process before its exit status was written\n`);
       }
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -268,6 +274,13 @@ export function startRun(plan: RunPlan, run: CreatedRun, opts: StartOptions = {}
     };
     child.once("exit", (code, signal) => {
       exit = [code, signal];
+      // Until the output is drained and the status written, LOCK names this (live) process: a
+      // LOCK naming the exited child would read as a dead run that a delete may move (G6).
+      try {
+        writeFileAtomic(path.join(dir, ".guild", "LOCK"), String(process.pid));
+      } catch {
+        // the run was removed by force meanwhile
+      }
       maybeDone();
     });
     child.stdout!.once("close", () => (closedStreams++, maybeDone()));

@@ -19,6 +19,7 @@ export * from "./creation.js";
 export * from "./fsck.js";
 export * from "./storedir.js";
 export * from "./show.js";
+export * from "./transfer.js";
 export * from "./run-files.js";
 export * from "./lazy-require.js";
 export * from "./annotate.js";

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 
 /**
  * Packages loaded synchronously on first use, never at start-up: the YAML fallback, fast-glob,
- * the CSV writer, the JSON5 parser. In the bundled commands (scripts/bundle.mjs, which reads this
+ * the CSV writer, the JSON5 parser, the zip reader and writer (export/import). In the bundled commands (scripts/bundle.mjs, which reads this
  * list) each is a file of its own, `dist/bin/vendor/<file>.cjs`, beside the chunks.
  */
 export const LAZY_PACKAGES = {
@@ -10,6 +10,8 @@ export const LAZY_PACKAGES = {
   "fast-glob": "fast-glob",
   "csv-stringify/sync": "csv-stringify-sync",
   json5: "json5",
+  yauzl: "yauzl",
+  yazl: "yazl",
 } as const;
 
 export type LazyPackage = keyof typeof LAZY_PACKAGES;

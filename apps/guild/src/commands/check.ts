@@ -23,7 +23,6 @@ export const check: Command = {
     const home = homeOption(opts).path;
     const repair = opts.repair === true;
     process.stdout.write(`guildts_version:           ${VERSION}\nguild_home:                ${home}\n`);
-    const configProblems = reportConfig(home);
     const lines: string[] = [];
     const result = checkWithProgress(home, {
       repair,
@@ -33,6 +32,7 @@ export const check: Command = {
       },
     });
     process.stdout.write(`runs:                      ${result.runs}\ndeleted_runs:              ${result.deletedRuns}\n`);
+    const configProblems = reportConfig(home);
     // Paths and messages name run directories: shown escaped on a terminal.
     for (const l of lines) process.stdout.write(eachLine(l, textFor(process.stdout)) + "\n");
     const left = remaining(result.problems);

@@ -3,11 +3,13 @@ import { cat } from "./cat.js";
 import { check } from "./check.js";
 import { comment } from "./comment.js";
 import { compare } from "./compare.js";
+import { exportRunsTop } from "./export.js";
 import { complete } from "./complete.js";
 import { completion } from "./completion.js";
 import { diff } from "./diff.js";
 import { fsckRuns } from "./fsck-runs.js";
 import { help } from "./help.js";
+import { importRunsTop } from "./import.js";
 import { label } from "./label.js";
 import { ls } from "./ls.js";
 import { lsRuns } from "./ls-runs.js";
@@ -20,6 +22,8 @@ import { revParseRun } from "./rev-parse-run.js";
 import { run } from "./run.js";
 import { runsComment } from "./runs-comment.js";
 import { runsDelete } from "./runs-delete.js";
+import { runsExport } from "./runs-export.js";
+import { runsImport } from "./runs-import.js";
 import { runsInfo } from "./runs-info.js";
 import { runsLabel } from "./runs-label.js";
 import { runsList } from "./runs-list.js";
@@ -55,12 +59,16 @@ export const COMMANDS: readonly Command[] = [
   runsRestore,
   runsPurge,
   runsStop,
+  runsExport,
+  runsImport,
   label,
   tag,
   mark,
   comment,
   stop,
   watch,
+  exportRunsTop,
+  importRunsTop,
   compare,
   select,
   cat,
