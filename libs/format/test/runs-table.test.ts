@@ -20,7 +20,7 @@ function rec(id: string, o: Partial<RunRecord> = {}): RunRecord {
     id,
     dir: `/h/runs/${id}`,
     deleted: false,
-    opref: { type: "guildfile", pkg: "/work/mnist/guild.yml", version: "v", model: "mnist", op: "train" },
+    opref: { type: "guildfile", pkg: "/proj/mnist/guild.yml", version: "v", model: "mnist", op: "train" },
     operation: "mnist:train",
     status: "completed",
     remote: null,
@@ -49,7 +49,7 @@ describe("runsTable: Guild's `runs list` rows", () => {
         rec(A, { started: Date.UTC(2017, 11, 14, 7, 56, 32) * 1000, status: "terminated", label: "lr=0.1" }),
         rec(B, { operation: "eval", opref: null, status: "error" }),
       ],
-      { cwd: "/work/mnist" },
+      { cwd: "/proj/mnist" },
     );
     assert.deepEqual(rows, [
       "[1:9734f85e]  mnist:train  2017-12-14 07:56:32  terminated  lr=0.1",
@@ -58,7 +58,7 @@ describe("runsTable: Guild's `runs list` rows", () => {
   });
 
   test("firstIndex numbers rows of a list shown from further down", () => {
-    const rows = runsTable([rec(A), rec(B)], { cwd: "/work/mnist", firstIndex: 21 });
+    const rows = runsTable([rec(A), rec(B)], { cwd: "/proj/mnist", firstIndex: 21 });
     assert.deepEqual(
       rows.map((r) => r.slice(0, 12)),
       ["[21:9734f85e", "[22:e2b2d1aa"],
@@ -67,17 +67,17 @@ describe("runsTable: Guild's `runs list` rows", () => {
 
   test("the operation's directory follows it as ` (dir)` unless it is the cwd; dim only when styled", () => {
     const r = rec(A);
-    assert.equal(opCell(r, { cwd: "/work/mnist" }), "mnist:train");
-    assert.equal(opCell(r, { cwd: "/work" }), "mnist:train (mnist)");
-    assert.equal(opCell(r, { cwd: "/work/iris" }), "mnist:train (../mnist)");
-    assert.equal(opCell(r, { cwd: "/work", style: COLOR }), "mnist:train\x1b[2m (mnist)\x1b[22m");
+    assert.equal(opCell(r, { cwd: "/proj/mnist" }), "mnist:train");
+    assert.equal(opCell(r, { cwd: "/proj" }), "mnist:train (mnist)");
+    assert.equal(opCell(r, { cwd: "/proj/iris" }), "mnist:train (../mnist)");
+    assert.equal(opCell(r, { cwd: "/proj", style: COLOR }), "mnist:train\x1b[2m (mnist)\x1b[22m");
     assert.equal(opCell(rec(A, { opref: null, operation: null }), { cwd: "/" }), "?");
-    assert.equal(opCell(rec(A, { marked: true }), { cwd: "/work" }), "mnist:train (mnist) [marked]");
+    assert.equal(opCell(rec(A, { marked: true }), { cwd: "/proj" }), "mnist:train (mnist) [marked]");
   });
 
   test("widths count visible characters: the dim codes of one row do not pad the others", () => {
     const rows = runsTable([rec(A, { label: "x" }), rec(B, { opref: null, operation: "mnist:train", label: "y" })], {
-      cwd: "/work",
+      cwd: "/proj",
       style: COLOR,
     });
     const plain = rows.map((l) => l.replace(/\x1b\[[0-9;]*m/g, ""));
@@ -88,7 +88,7 @@ describe("runsTable: Guild's `runs list` rows", () => {
   test("a remote run's status names the remote", () => {
     assert.equal(statusCell(rec(A, { status: "running", remote: "gpu" })), "running (gpu)");
     assert.equal(statusCell(rec(A)), "completed");
-    assert.equal(runsTable([rec(A, { remote: "gpu" })], { cwd: "/work/mnist" })[0], "[1:9734f85e]  mnist:train    completed (gpu)  ");
+    assert.equal(runsTable([rec(A, { remote: "gpu" })], { cwd: "/proj/mnist" })[0], "[1:9734f85e]  mnist:train    completed (gpu)  ");
   });
 
   test("no runs, no rows", () => {
@@ -118,15 +118,15 @@ describe("run data on a terminal: control, escape and bidi characters escaped", 
       label: hostile,
       operation: "op\u202e",
       remote: "r\x07",
-      opref: { type: "guildfile", pkg: "/work/a\x1bb/guild.yml", version: "", model: "", op: "x" },
+      opref: { type: "guildfile", pkg: "/proj/a\x1bb/guild.yml", version: "", model: "", op: "x" },
     });
-    const [line] = runsTable([r], { cwd: "/work", text: safeText, style: COLOR });
+    const [line] = runsTable([r], { cwd: "/proj", text: safeText, style: COLOR });
     assert.doesNotMatch(line!.replace(/\x1b\[(2|22)m/g, ""), /[\x00-\x1f\x7f-\x9f\u202e\u2066]/, "only the table's own dim codes");
     assert.ok(line!.startsWith("[1:\\x1b[31mabc]"), line);
     assert.ok(line!.includes("op\\u202e\x1b[2m (a\\x1bb)\x1b[22m"), line);
     assert.ok(line!.includes("completed (r\\x07)"), line);
     assert.ok(line!.endsWith(safeText(hostile)), line);
-    assert.ok(runsTable([r], { cwd: "/work" })[0]!.endsWith(hostile), "exact by default");
+    assert.ok(runsTable([r], { cwd: "/proj" })[0]!.endsWith(hostile), "exact by default");
   });
 
   test("runs info and the compare table escape every line and cell they are given a filter for", () => {
