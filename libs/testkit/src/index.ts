@@ -21,7 +21,7 @@ export type FixtureName = "guild-0.9-home" | "guild-0.9-batch-home";
 /** A fixture's folder; an error (never a skip) when its data is missing. */
 export function fixtureDir(name: FixtureName = "guild-0.9-home"): string {
   const dir = path.join(repoRoot(), "fixtures", name);
-  if (!fs.existsSync(path.join(dir, "home", "runs"))) throw new Error(`fixture ${name} not found at ${dir}: the checkout is incomplete`);
+  if (!fs.existsSync(path.join(dir, "home", "runs"))) throw new Error(`fixture ${name} is missing at ${dir}: the checkout is incomplete`);
   return dir;
 }
 
