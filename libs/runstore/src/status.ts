@@ -12,8 +12,9 @@ export function parseLockPid(text: string | null): number | null {
 
 /**
  * Whether a process exists: `/proc/<pid>` on Linux (as Guild), else a signal-0 probe. Unlike
- * Guild, a zombie (state Z: exited, not yet reaped, common under container inits that reap
- * late) is not alive, so a run whose process has ended never shows as running.
+ * Guild, a zombie (state Z: exited, not yet reaped) is not alive when init is its parent (an
+ * orphan, which container inits reap late), so a run whose process has ended never shows as
+ * running; a zombie its live parent is about to reap still counts.
  */
 export function pidExists(pid: number): boolean {
   if (pid <= 0 || !Number.isSafeInteger(pid)) return false;
@@ -24,8 +25,13 @@ export function pidExists(pid: number): boolean {
     } catch {
       return false;
     }
-    // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ")".
-    return stat.charAt(stat.lastIndexOf(")") + 2) !== "Z";
+    // "pid (comm) S ppid ...": comm may hold spaces and parentheses, the state follows the last ")".
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 2);
+    if (state !== "Z") return true;
+    // A zombie whose own parent lives (not init, which reaps orphans) is a process that has just
+    // ended and is being reaped: `guild run` is finishing its run, which is still running.
+    const parent = Number(ppid);
+    return parent > 1 && parent !== pid && pidExists(parent);
   }
   try {
     process.kill(pid, 0);
