@@ -237,6 +237,14 @@ export function startRun(plan: RunPlan, run: CreatedRun, opts: StartOptions = {}
         if (!(e instanceof RunGoneError)) throw e;
         process.stderr.write(`guild: warning: run ${run.id} was moved by another process before its exit status was written\n`);
       }
+      // A delete may move the run in the instant between exit_status and the LOCK removal
+      // (exit_status says finished): remove our LOCK where the move took it.
+      const moved = path.join(plan.home, "trash", "runs", run.id, ".guild", "LOCK");
+      try {
+        if (fs.readFileSync(moved, "utf8") === String(process.pid)) fs.unlinkSync(moved);
+      } catch {
+        // not moved, or already gone
+      }
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
       resolve(status);
