@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import { formatCommand, formatFrom, formatTimestamp, type RunDetails, scalarStats, tildePath } from "@guildts/format";
 import { readRawAttr } from "@guildts/plumbing";
 import { buildRecord, formatOpRef, GuildFloat, readRunFacts, scalarKey, type AttrValue, type RunRecord } from "@guildts/runstore";
@@ -35,7 +34,9 @@ export function listedRunJson(r: RunRecord): Record<string, unknown> {
 
 /** The batch prototype in `.guild/proto` as a run of its own (id `proto`), or null. */
 function protoRecord(r: RunRecord): RunRecord | null {
-  const dir = path.join(r.dir, ".guild", "proto");
+  // The listing already knows which runs have a proto: no stat per run for the others.
+  if (!r.batch_proto) return null;
+  const dir = r.batch_proto.dir;
   try {
     if (!fs.lstatSync(dir).isDirectory()) return null;
     return buildRecord("proto", dir, r.deleted, readRunFacts(dir)).record;
