@@ -1,10 +1,12 @@
 import type { CAC } from "cac";
-import { commandCli, optionNames, VERSION, type Call, type CommandDef } from "@guildts/plumbing";
+import { commandCli, optionNames, VERSION, type Call, type CommandDef } from "@guildts/plumbing/cli.js";
 
 /**
- * The porcelain's commands, in git's shape (`git.c`'s commands[]): each command is one module
- * under commands/ exporting one Command, and commands/index.ts lists them, one line each.
- * Dispatch, `guild --help`, completion and the unknown-command suggestion all read that list.
+ * The porcelain's commands, in git's shape (`git.c`'s commands[]): commands/index.ts is the one
+ * table, a row per command (its words, group and summary: all that dispatch, `guild --help` and
+ * the unknown-command suggestion read) with a loader; each command's body (its usage, options,
+ * examples and handler) is one module under commands/, loaded only when that command runs, asks
+ * for its --help, or is completed. So `guild --version` evaluates the table and no command.
  */
 export type Group = "main" | "runs" | "plumbing";
 
@@ -21,42 +23,70 @@ export const GROUPS: Record<Group, { title: string; word?: string; summary?: str
   plumbing: { title: "Plumbing commands (each also a program: guild-NAME)" },
 };
 
-export interface Command extends CommandDef {
+/** A row of the command table: what is known about a command before its module is loaded. */
+export interface CommandEntry {
   /** The words that call it: `"compare"`, `"runs list"`. */
   name: string;
   /** Other words that call it: `"runs ls"`, `"ops"`. */
   aliases?: readonly string[];
   group: Group;
+  /** One line for `guild --help`. */
+  summary: string;
+  /** What the group's word alone (or followed by options) runs: `guild runs` is `guild runs list`. */
+  groupDefault?: boolean;
+  /** Left out of help, completion and suggestions (`__complete`). */
+  hidden?: boolean;
+  /** Its module (`() => import("./runs-list.js")`): the body, loaded when the command is used. */
+  load(): Promise<CommandBody>;
+}
+
+/** A command's module: its usage, options, examples and handler (commands/NAME.ts). */
+export interface CommandBody extends Omit<CommandDef, "summary" | "run"> {
   /** Its positional arguments are runs: completion offers the store's run ids. */
   takesRuns?: boolean;
   /** The values its first positional argument takes, for completion (`guild completion bash`). */
   choices?: readonly string[];
-  /** What the group's word alone (or followed by options) runs: `guild runs` is `guild runs list`. */
-  groupDefault?: boolean;
   /** A plumbing program run in-process: its messages, --help and --version are that program's. */
   program?: string;
-  /** Left out of help, completion and suggestions (`__complete`). */
-  hidden?: boolean;
   /** Its arguments reach the handler unparsed (completion words look like options). */
   rawArgs?: boolean;
   run(call: PorcelainCall): number | Promise<number>;
 }
 
+/** A command with its body loaded. */
+export type Command = Omit<CommandEntry, "load"> & CommandBody;
+
+const loaded = new Map<CommandEntry, Promise<Command>>();
+
+/** The command of a table row, its module loaded (once). */
+export function loadCommand(entry: CommandEntry): Promise<Command> {
+  let c = loaded.get(entry);
+  if (!c) {
+    const { load, ...head } = entry;
+    c = load().then((body) => ({ ...body, ...head }));
+    loaded.set(entry, c);
+  }
+  return c;
+}
+
 /** What a porcelain handler gets: the parsed call, the table, and a way to run another command line. */
 export interface PorcelainCall extends Call {
-  commands: readonly Command[];
+  commands: readonly CommandEntry[];
   /** Runs `guild WORDS...` in-process (`guild help runs rm` runs `guild runs rm --help`). */
   dispatch(words: string[]): number | Promise<number>;
 }
 
 /** Every name a command answers to, the main one first. */
-export function callNames(c: Command): string[] {
+export function callNames(c: Pick<CommandEntry, "name" | "aliases">): string[] {
   return [c.name, ...(c.aliases ?? [])];
 }
 
 /** The command the first words of `words` name (the longest match), and how many words that took. */
-export function lookup(commands: readonly Command[], words: readonly string[]): { command: Command; used: number } | null {
-  let best: { command: Command; used: number } | null = null;
+export function lookup<C extends CommandEntry | Command>(
+  commands: readonly C[],
+  words: readonly string[],
+): { command: C; used: number } | null {
+  let best: { command: C; used: number } | null = null;
   for (const command of commands) {
     for (const name of callNames(command)) {
       const parts = name.split(" ");
@@ -68,18 +98,18 @@ export function lookup(commands: readonly Command[], words: readonly string[]): 
 }
 
 /** The commands of a group word (`runs`), if `word` is one. */
-export function groupCommands(commands: readonly Command[], word: string | undefined): Command[] {
+export function groupCommands<C extends CommandEntry | Command>(commands: readonly C[], word: string | undefined): C[] {
   return word === undefined ? [] : commands.filter((c) => !c.hidden && c.name.startsWith(`${word} `));
 }
 
 /** The words that may come first on a command line (`run`, `runs`, `ops`...), in table order. */
-export function firstWords(commands: readonly Command[]): string[] {
+export function firstWords(commands: readonly (CommandEntry | Command)[]): string[] {
   const words = commands.filter((c) => !c.hidden).flatMap((c) => callNames(c).map((n) => n.split(" ")[0]!));
   return [...new Set(words)];
 }
 
 /** The second words of a group (`list`, `ls`, `info`...), in table order. */
-export function subWords(commands: readonly Command[], word: string): string[] {
+export function subWords(commands: readonly (CommandEntry | Command)[], word: string): string[] {
   return [
     ...new Set(
       groupCommands(commands, word).flatMap((c) =>
@@ -103,7 +133,7 @@ export function commandOptions(c: Command): string[] {
  * `guild --help`: the global usage, then each group's commands (name and aliases, summary),
  * aligned in one column across groups.
  */
-export function topHelp(commands: readonly Command[]): string {
+export function topHelp(commands: readonly (CommandEntry | Command)[]): string {
   const sections = new Map<Group, [string, string][]>([
     ["main", []],
     ["runs", []],

@@ -1,6 +1,6 @@
 import { CliError, EXIT } from "@guildts/format";
 import { resolveGuildHome, runRootEntries, runsRoot } from "@guildts/runstore";
-import { commandOptions, firstWords, groupCommands, lookup, subWords, type Command } from "./command.js";
+import { commandOptions, firstWords, groupCommands, loadCommand, lookup, subWords, type CommandEntry } from "./command.js";
 
 /**
  * Shell completion. The scripts are thin: they ask `guild __complete CWORD WORD...` for the
@@ -56,8 +56,11 @@ function runIds(prefix: string, home: string | undefined): string[] {
   }
 }
 
-/** Candidates for the word at `cword` of `words` (words[0] is `guild`), from the command table. */
-export function complete(commands: readonly Command[], cword: number, words: string[]): string[] {
+/**
+ * Candidates for the word at `cword` of `words` (words[0] is `guild`), from the command table
+ * (and the module of the one command being completed, for its options and arguments).
+ */
+export async function complete(commands: readonly CommandEntry[], cword: number, words: string[]): Promise<string[]> {
   const current = words[cword] ?? "";
   const before = words.slice(1, cword);
   const homeAt = before.findIndex((w) => w === "-H" || w === "--home");
@@ -67,17 +70,18 @@ export function complete(commands: readonly Command[], cword: number, words: str
   const visible = commands.filter((c) => !c.hidden);
   if (positional.length === 0) return match([...firstWords(visible), "--help", "--version", "-H", "--home"]);
   const found = lookup(visible, positional);
-  let command = found?.command;
+  let entry = found?.command;
   let argsBefore = found ? positional.length - found.used : 0;
   if (!found) {
     // A group word: its commands, or (`guild runs -E ...`) the options of its default command.
     const group = groupCommands(visible, positional[0]);
     if (group.length === 0) return [];
     if (positional.length === 1 && !current.startsWith("-")) return match(subWords(visible, positional[0]!));
-    command = group.find((c) => c.groupDefault);
+    entry = group.find((c) => c.groupDefault);
     argsBefore = positional.length - 1;
   }
-  if (!command) return [];
+  if (!entry) return [];
+  const command = await loadCommand(entry);
   if (current.startsWith("-")) return match(commandOptions(command));
   if (command.choices) return argsBefore === 0 ? match([...command.choices]) : [];
   return command.takesRuns ? runIds(current, home) : [];

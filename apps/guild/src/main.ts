@@ -1,8 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import { CliError, EXIT } from "@guildts/format";
-import { closest, parseArgs, plumbingMain, runMain, VERSION } from "@guildts/plumbing";
-import { cliOf, firstWords, GROUPS, groupCommands, lookup, subWords, topHelp, type Command } from "./command.js";
+// The start-up imports name the files they need (not the packages' indexes, which reach every
+// module): what `guild --version` and dispatch evaluate is this, the command table and cac.
+import { CliError, EXIT } from "@guildts/format/exit.js";
+import { parseArgs, plumbingMain, runMain, VERSION } from "@guildts/plumbing/cli.js";
+import { closest } from "@guildts/plumbing/suggest.js";
+import { cliOf, firstWords, GROUPS, groupCommands, loadCommand, lookup, subWords, topHelp, type CommandEntry } from "./command.js";
 import { COMMANDS } from "./commands/index.js";
 
 /** Splits leading global options off argv: `guild -H PATH runs ...`. */
@@ -46,8 +49,9 @@ function pointHelpTo(prog: string, e: unknown): never {
   throw e;
 }
 
-/** Runs one command of the table on its arguments, called as `prog`. */
-function call(command: Command, argv: string[], prog: string): number | Promise<number> {
+/** Runs one command of the table on its arguments, called as `prog` (its module loaded first). */
+async function call(entry: CommandEntry, argv: string[], prog: string): Promise<number> {
+  const command = await loadCommand(entry);
   if (command.program) {
     // A plumbing program keeps its own name in its messages, as when run as guild-NAME.
     plumbingMain(command.program, command, argv);
@@ -56,8 +60,7 @@ function call(command: Command, argv: string[], prog: string): number | Promise<
   try {
     const parsed = command.rawArgs ? { args: argv, opts: {} } : parseArgs(cliOf(command, prog), argv);
     if (!parsed) return EXIT.OK; // --help was printed
-    const result = command.run({ prog, ...parsed, commands: COMMANDS, dispatch });
-    return result instanceof Promise ? result.catch((e: unknown) => pointHelpTo(prog, e)) : result;
+    return await command.run({ prog, ...parsed, commands: COMMANDS, dispatch });
   } catch (e) {
     pointHelpTo(prog, e);
   }

@@ -22,7 +22,7 @@ import {
 } from "@guildts/runstore";
 import { compareRuns, compileFilter, parseSelector, RunList, resolveSelectors, SelectorError } from "@guildts/select";
 import type { CAC } from "cac";
-import type { Command } from "./command.js";
+import type { CommandBody } from "./command.js";
 import { confirmRuns } from "./preview.js";
 import { selectForCommand } from "./select-one.js";
 
@@ -59,8 +59,7 @@ const COPY_RESOURCES_WARNING =
   "the links point to, use --copy-resources. WARNING: Use --copy-resources with care as each exported run\n" +
   "will contain a separate copy of each resource!";
 
-export const exportCommand: Pick<Command, "usage" | "options" | "run" | "takesRuns" | "summary"> = {
-  summary: "Export runs to a directory or a .zip",
+export const exportCommand: Pick<CommandBody, "usage" | "options" | "run" | "takesRuns"> = {
   takesRuns: true,
   usage:
     "LOCATION [RUN...] [options]\n\nExport one or more runs.\n\n" +
@@ -131,8 +130,7 @@ function archiveRecords(dir: string): RunRecord[] {
   return out;
 }
 
-export const importCommand: Pick<Command, "usage" | "options" | "run" | "takesRuns" | "summary"> = {
-  summary: "Import runs from a directory or a .zip",
+export const importCommand: Pick<CommandBody, "usage" | "options" | "run" | "takesRuns"> = {
   takesRuns: true,
   usage:
     "ARCHIVE [RUN...] [options]\n\nImport one or more runs from ARCHIVE.\n\n" +

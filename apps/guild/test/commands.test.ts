@@ -3,11 +3,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { repoRoot, runCommand } from "@guildts/testkit";
-import { callNames, commandOptions, GROUPS, lookup } from "../src/command.js";
+import { callNames, commandOptions, GROUPS, loadCommand, lookup } from "../src/command.js";
 import { COMMANDS } from "../src/commands/index.js";
 
 const guild = (args: string[]) => runCommand("guild", args);
-const visible = COMMANDS.filter((c) => !c.hidden);
+// The table's rows with their modules loaded (a row's own fields win over its module's).
+const visible = await Promise.all(COMMANDS.filter((c) => !c.hidden).map(loadCommand));
 
 describe("the command table (apps/guild/src/commands/index.ts)", () => {
   test("every entry's --help exits 0 and prints its usage and its examples", () => {

@@ -1,6 +1,8 @@
 import { CliError, EXIT, LineWriter, oneLine, plainField, toJson } from "@guildts/format";
 import { checkStore, type CheckResult, type Problem } from "@guildts/runstore";
-import { addHomeOption, homeOption, plumbingMain, type CommandDef } from "./cli.js";
+import { addHomeOption, plumbingMain, type CommandDef } from "./cli.js";
+import { homeOption } from "./run-options.js";
+import { PLUMBING_SUMMARIES } from "./summaries.js";
 
 /**
  * Checks a store with progress on stderr when it is a terminal (a 100k-run check reads every
@@ -31,7 +33,7 @@ export function remaining(problems: readonly Problem[]): Problem[] {
 
 /** `guild-fsck-runs`: the store checker, one line or JSON object per problem. */
 export const FSCK_RUNS: CommandDef = {
-  summary: "Plumbing: check the store, one line or JSON object per problem",
+  summary: PLUMBING_SUMMARIES["guild-fsck-runs"],
   usage:
     "[options]\n\nCheck a Guild home: every run in runs/ and trash/runs/, and guildts's own working files.\n" +
     "Reports runs without opref, unparsable opref or attrs, a run both in runs/ and in the trash,\n" +

@@ -1,4 +1,5 @@
 export * from "./cli.js";
+export * from "./run-options.js";
 export * from "./ls-runs.js";
 export * from "./rev-parse-run.js";
 export * from "./lifecycle-cmds.js";
@@ -7,3 +8,4 @@ export * from "./suggest.js";
 export * from "./filter-run.js";
 export * from "./stop-runs.js";
 export * from "./update-attrs.js";
+export * from "./summaries.js";

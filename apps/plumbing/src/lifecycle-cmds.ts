@@ -1,6 +1,8 @@
 import { CliError, EXIT, LineWriter, oneLine, plainField, toJson } from "@guildts/format";
 import { crossDeviceReason, finishPurges, markDeleted, OK_OUTCOMES, purge, restoreDeleted, type LifecycleResult } from "@guildts/runstore";
-import { addHomeOption, homeOption, idOfJsonLine, plumbingMain, readStdinLines, type CommandDef } from "./cli.js";
+import { addHomeOption, idOfJsonLine, plumbingMain, readStdinLines, type CommandDef } from "./cli.js";
+import { homeOption } from "./run-options.js";
+import { PLUMBING_SUMMARIES } from "./summaries.js";
 
 export type LifecycleAction = "delete" | "restore" | "purge" | "purge-live";
 
@@ -80,7 +82,7 @@ function lifecycleCommand(action: "delete" | "restore" | "purge", d: Omit<Comman
 }
 
 export const MARK_DELETED = lifecycleCommand("delete", {
-  summary: "Plumbing: move runs to the trash by id",
+  summary: PLUMBING_SUMMARIES["guild-mark-deleted"],
   usage:
     "[options] [ID...]\n\nMove runs to the trash (GUILD_HOME/trash/runs, Guild's layout) with one atomic rename each.\n" +
     "A running run is refused and left alone; an id already in the trash is no error. Never prompts.",
@@ -88,7 +90,7 @@ export const MARK_DELETED = lifecycleCommand("delete", {
 });
 
 export const RESTORE_DELETED = lifecycleCommand("restore", {
-  summary: "Plumbing: move runs back from the trash by id",
+  summary: PLUMBING_SUMMARIES["guild-restore-deleted"],
   usage:
     "[options] [ID...]\n\nMove deleted runs from the trash back to GUILD_HOME/runs, one atomic rename each.\nNever overwrites a run of the same id. Never prompts.",
   examples: [
@@ -98,7 +100,7 @@ export const RESTORE_DELETED = lifecycleCommand("restore", {
 });
 
 export const PURGE_DELETED = lifecycleCommand("purge", {
-  summary: "Plumbing: remove deleted (or, --live, live) runs for good",
+  summary: PLUMBING_SUMMARIES["guild-purge-deleted"],
   usage:
     "[options] [ID...]\n\nRemove deleted runs (in the trash) permanently. With --live, remove live runs instead\n" +
     "(running runs are refused). Symbolic links are removed, never followed. Never prompts.",

@@ -1,8 +1,10 @@
 import { CliError, EXIT, formatTimestamp, LineWriter, oneLine, writeJsonLines } from "@guildts/format";
 import { listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
 import { FilterError, isEmptyFilter, LOCAL_SCOPE_NOTE, runView, scopePredicate, sortRuns } from "@guildts/select";
-import { addRunOptions, plumbingMain, runOptions, say, storeFilterRuns, type CommandDef, type RunOptions } from "./cli.js";
+import { addRunOptions, plumbingMain, say, type CommandDef } from "./cli.js";
+import { runOptions, storeFilterRuns, type RunOptions } from "./run-options.js";
 import { scalarsJson } from "./filter-run.js";
+import { PLUMBING_SUMMARIES } from "./summaries.js";
 
 export interface LsRunsResult {
   runs: RunRecord[];
@@ -55,7 +57,7 @@ export function plainLine(r: RunRecord): string {
 
 /** `guild-ls-runs`: the listing, as tab-separated lines, NUL-terminated ids or JSON records. */
 export const LS_RUNS: CommandDef = {
-  summary: "Plumbing: list runs as lines or JSON records",
+  summary: PLUMBING_SUMMARIES["guild-ls-runs"],
   usage:
     "[options]\n\nList runs, newest first: one line per run (ID, OPERATION, STARTED, STATUS, LABEL,\ntab-separated), or one JSON record per line with --json.",
   examples: [

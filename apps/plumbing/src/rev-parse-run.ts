@@ -16,8 +16,10 @@ import {
   SHORT_ID_LENGTH,
   type Selector,
 } from "@guildts/select";
-import { addRunOptions, idOfJsonLine, plumbingMain, readStdinLines, runOptions, type CommandDef, type RunOptions } from "./cli.js";
+import { addRunOptions, idOfJsonLine, plumbingMain, readStdinLines, type CommandDef } from "./cli.js";
+import { runOptions, type RunOptions } from "./run-options.js";
 import { lsRuns, printWarnings } from "./ls-runs.js";
+import { PLUMBING_SUMMARIES } from "./summaries.js";
 
 const FULL_ID = /^[0-9a-f]{32}$/;
 
@@ -96,7 +98,7 @@ export function selectorCliError(e: SelectorError): CliError {
 
 /** `guild-rev-parse-run`: what a person typed (`1`, `2:5`, an id prefix) turned into full run ids. */
 export const REV_PARSE_RUN: CommandDef = {
-  summary: "Plumbing: resolve selectors to full run ids",
+  summary: PLUMBING_SUMMARIES["guild-rev-parse-run"],
   usage:
     "[options] [SELECTOR...]\n\n" +
     "Print the full id of each selected run, one per line, in list order (newest first).\n" +

@@ -3,8 +3,10 @@ import path from "node:path";
 import { CliError, EXIT, LineWriter, oneLine, plainField, toJson } from "@guildts/format";
 import { stopRun, type StopResult } from "@guildts/runner";
 import { isSafeRunName } from "@guildts/runstore";
-import { addHomeOption, homeOption, plumbingMain, type CommandDef } from "./cli.js";
+import { addHomeOption, plumbingMain, type CommandDef } from "./cli.js";
+import { homeOption } from "./run-options.js";
 import { idsFrom } from "./lifecycle-cmds.js";
+import { PLUMBING_SUMMARIES } from "./summaries.js";
 
 export interface StopRunsOptions {
   /** Seconds to wait after SIGTERM (Guild's --timeout, default 30). */
@@ -53,7 +55,7 @@ export function timeoutOption(v: unknown): number {
 }
 
 export const STOP_RUNS: CommandDef = {
-  summary: "Plumbing: stop running runs by id (SIGTERM, then with --force SIGKILL)",
+  summary: PLUMBING_SUMMARIES["guild-stop-runs"],
   usage:
     "[options] [ID...]\n\nStop running runs: SIGTERM to each run's process and every process under it, a wait of\n" +
     "--timeout seconds, then with --force SIGKILL to what is left. A pid in LOCK that is not the\n" +

@@ -1,6 +1,8 @@
 import { CliError, EXIT, LineWriter, oneLine, plainField, toJson } from "@guildts/format";
 import { updateRunAttrs, type AttrChange, type AttrOutcome } from "@guildts/runstore";
-import { addHomeOption, homeOption, plumbingMain, readStdinLines, type CommandDef } from "./cli.js";
+import { addHomeOption, plumbingMain, readStdinLines, type CommandDef } from "./cli.js";
+import { homeOption } from "./run-options.js";
+import { PLUMBING_SUMMARIES } from "./summaries.js";
 
 /** A change for one run, as read from a guild-update-attrs record. */
 export interface AttrRecord {
@@ -139,7 +141,7 @@ export function applyAttrChanges(home: string, records: readonly AttrRecord[], o
 export const ATTR_OK = new Set(["updated", "unchanged"]);
 
 export const UPDATE_ATTRS: CommandDef = {
-  summary: "Plumbing: change labels, tags, marks and comments of runs from JSON records",
+  summary: PLUMBING_SUMMARIES["guild-update-attrs"],
   usage:
     "--stdin [options]\n\nRead one JSON record per line from stdin and apply each to its run under the run's lock:\n" +
     '  {"id": ID, "label": TEXT|null, "tags": [TAG...] | {"add": [...], "remove": [...], "clear": true},\n' +

@@ -1,4 +1,4 @@
-import { showInput } from "@guildts/runstore";
+import { showInput } from "@guildts/runstore/show.js";
 
 /** How a piece of run data (a label, a tag, a flag value, an id...) is written on one stream. */
 export type TextFilter = (s: string) => string;

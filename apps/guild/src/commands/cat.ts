@@ -3,16 +3,13 @@ import path from "node:path";
 import { CliError, EXIT, textFor, writeAll, EXACT } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
 import { copyRunFile, RunPathError } from "@guildts/runstore";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { runPath, runPathCliError, sourcecodeDest } from "../run-files.js";
 import { selectOne } from "../select-one.js";
 
 /** `guild cat [RUN]` (Guild 0.9's, spec §4.1): a run file's bytes, or the run's output. */
-export const cat: Command = {
-  name: "cat",
-  group: "main",
+export const cat: CommandBody = {
   takesRuns: true,
-  summary: "Show a run file (-p PATH) or the run's output (--output)",
   usage:
     "[RUN] [options]\n\nWrite a file of a run (the latest, 1, by default) to stdout, as is: -p PATH (relative to the run\n" +
     "directory, or with -s to its source code), or --output. A path leaving the run (.., an absolute path,\n" +

@@ -1,16 +1,13 @@
 import { CliError, ConfigError, configPaths, EXIT, eachLine, loadUserConfig, textFor } from "@guildts/format";
 import { addHomeOption, checkWithProgress, homeOption, remaining, VERSION } from "@guildts/plumbing";
 import type { Problem } from "@guildts/runstore";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 
 /**
  * `guild check`: Guild's command of that name reports the installation; here it reports the
  * version and home as Guild does, then checks the store (guild-fsck-runs, in sentences).
  */
-export const check: Command = {
-  name: "check",
-  group: "main",
-  summary: "Show the version and home, and check the store for problems (--repair)",
+export const check: CommandBody = {
   usage:
     "[options]\n\nShow the version and Guild home, and check the runs in it for problems (see guild-fsck-runs).\n" +
     "Changes nothing unless --repair is given, which removes only leftovers of processes that are gone.\n" +

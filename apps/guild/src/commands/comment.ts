@@ -1,11 +1,8 @@
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { runsComment } from "./runs-comment.js";
 
 /** `guild comment`: `guild runs comment` at the top level, as Guild has it. */
-export const comment: Command = {
+export const comment: CommandBody = {
   ...runsComment,
-  name: "comment",
-  group: "main",
-  summary: "Comment runs (same as `guild runs comment`)",
   examples: ["guild comment 1 -a 'Best so far.' -y", "guild comment -l :"],
 };

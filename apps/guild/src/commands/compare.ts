@@ -17,7 +17,7 @@ import {
 } from "@guildts/format";
 import { addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildts/plumbing";
 import type { RunRecord, ScalarSummary } from "@guildts/runstore";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { selectForCommand } from "../select-one.js";
 import { userConfig } from "../user-config.js";
 
@@ -26,11 +26,8 @@ import { userConfig } from "../user-config.js";
  * the last value of each scalar (spec §6). Output: `--table` (the default for now), `--csv
  * [FILE|-]`, `--json`; on a terminal, the interactive view (compare-tui.ts).
  */
-export const compare: Command = {
-  name: "compare",
-  group: "main",
+export const compare: CommandBody = {
   takesRuns: true,
-  summary: "Compare runs: --table, --csv, --json",
   usage: "[RUN...] [options]\n\nCompare runs: flags and the last value of each scalar, one row per run (default: all runs).",
   examples: [
     "guild compare -o train          # on a terminal: the interactive view",

@@ -1,13 +1,10 @@
 import { EXIT } from "@guildts/format";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { completionScript, SHELLS } from "../completion.js";
 
 /** `guild completion bash|zsh|fish`: a shell completion script. */
-export const completion: Command = {
-  name: "completion",
-  group: "main",
+export const completion: CommandBody = {
   choices: SHELLS,
-  summary: "Print a shell completion script (bash, zsh, fish)",
   usage:
     "bash|zsh|fish\n\nPrint a completion script for the shell. The script asks guild for the candidates,\nso it completes every command, option and the run ids of the current store.",
   examples: [

@@ -4,7 +4,7 @@ import path from "node:path";
 import { CliError, EXIT, LineWriter, styleFor, textFor } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
 import { readAttr, resolveRunPath, RunPathError, runFilesRoot, shlexSplit, type RunRecord } from "@guildts/runstore";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { diffPaths } from "../diff-files.js";
 import { runPathCliError, sourcecodeDest } from "../run-files.js";
 import { selectOne } from "../select-one.js";
@@ -42,12 +42,8 @@ function inRun(run: RunRecord, base: string, rel: string): string {
 }
 
 /** `guild diff [RUN [RUN]]` (Guild 0.9's, spec §4.3). */
-export const diff: Command = {
-  name: "diff",
-  aliases: ["runs diff"],
-  group: "main",
+export const diff: CommandBody = {
   takesRuns: true,
-  summary: "Diff two runs (flags, attrs, output, source code, files)",
   usage:
     "[RUN [RUN]] [options]\n\nDiff two runs (default: 2 against 1, the older first), or a run against a directory (--dir) or its\n" +
     "working source code (--working). Without -c the diff is built in: what Guild's default `diff -ru`\n" +

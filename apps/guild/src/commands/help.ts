@@ -1,13 +1,10 @@
 import { EXIT } from "@guildts/format";
 import { findGuildfile, helpGuildfile } from "@guildts/guildfile";
-import { topHelp, type Command } from "../command.js";
+import { topHelp, type CommandBody } from "../command.js";
 import { cwdGuildfile } from "../run-cmd.js";
 
 /** `guild help [COMMAND...]`: a command's --help; alone, the project's models (in one), else guild's help. */
-export const help: Command = {
-  name: "help",
-  group: "main",
-  summary: "Show help for a command",
+export const help: CommandBody = {
   usage:
     "[COMMAND...]\n\nShow the help of a command (same as 'guild COMMAND --help'). Without COMMAND: in a project,\n" +
     "its models, operations and flags; elsewhere, the list of guild's commands.",

@@ -1,11 +1,8 @@
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { runsLabel } from "./runs-label.js";
 
 /** `guild label`: `guild runs label` at the top level, as Guild has it. */
-export const label: Command = {
+export const label: CommandBody = {
   ...runsLabel,
-  name: "label",
-  group: "main",
-  summary: "Label runs (same as `guild runs label`)",
   examples: ["guild label 1 'best so far'", "guild label -o train --prepend v2 -y"],
 };

@@ -2,16 +2,13 @@ import path from "node:path";
 import { CliError, EXIT, LineWriter, textFor, tildePath } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
 import { listRunFiles, RunPathError, resolveRunPath } from "@guildts/runstore";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { runPathCliError } from "../run-files.js";
 import { selectOne } from "../select-one.js";
 
 /** `guild ls [RUN]` (Guild 0.9's, spec §4.2): a run's files. */
-export const ls: Command = {
-  name: "ls",
-  group: "main",
+export const ls: CommandBody = {
   takesRuns: true,
-  summary: "List a run's files",
   usage:
     "[RUN] [options]\n\nList the files of a run (the latest, 1, by default), natural-sorted, directories with a trailing /.\n" +
     "Hidden names (.guild/...) are left out unless -a (which, as everywhere, also takes runs of every model).\n" +

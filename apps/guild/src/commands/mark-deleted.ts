@@ -1,5 +1,5 @@
 import { MARK_DELETED } from "@guildts/plumbing";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 
 /** `guild mark-deleted`: the plumbing program `guild-mark-deleted`, run in-process. */
-export const markDeleted: Command = { ...MARK_DELETED, name: "mark-deleted", group: "plumbing", program: "guild-mark-deleted" };
+export const markDeleted: CommandBody = { ...MARK_DELETED, program: "guild-mark-deleted" };

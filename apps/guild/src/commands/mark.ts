@@ -1,11 +1,8 @@
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { runsMark } from "./runs-mark.js";
 
 /** `guild mark`: `guild runs mark` at the top level, as Guild has it. */
-export const mark: Command = {
+export const mark: CommandBody = {
   ...runsMark,
-  name: "mark",
-  group: "main",
-  summary: "Mark runs (same as `guild runs mark`)",
   examples: ["guild mark 73dbf462 -y", "guild mark --clear -y                   # unmark every marked run"],
 };

@@ -1,5 +1,5 @@
 import { RESTORE_DELETED } from "@guildts/plumbing";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 
 /** `guild restore-deleted`: the plumbing program `guild-restore-deleted`, run in-process. */
-export const restoreDeleted: Command = { ...RESTORE_DELETED, name: "restore-deleted", group: "plumbing", program: "guild-restore-deleted" };
+export const restoreDeleted: CommandBody = { ...RESTORE_DELETED, program: "guild-restore-deleted" };

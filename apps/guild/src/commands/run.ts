@@ -1,11 +1,8 @@
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { runCmd, runCmdOptions } from "../run-cmd.js";
 
 /** `guild run [MODEL:]OPERATION [FLAG=VALUE...]`: start a run of the cwd's guild file. */
-export const run: Command = {
-  name: "run",
-  group: "main",
-  summary: "Start a run: guild run [MODEL:]OPERATION [FLAG=VALUE...]",
+export const run: CommandBody = {
   usage: "[MODEL:]OPERATION [FLAG=VALUE...] [options]\n\nStart a run of an operation of the model definition in the current directory.",
   examples: [
     "guild run train epochs=3 optimizer=adam -y",

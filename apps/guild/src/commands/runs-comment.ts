@@ -16,7 +16,7 @@ import {
 } from "@guildts/format";
 import { addRunOptions, readRawAttr, runOptions } from "@guildts/plumbing";
 import { commentAuthor, shlexSplit, type AttrValue, type RunRecord } from "@guildts/runstore";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { changeRuns, checkIncompatible, selectForChange } from "../annotate.js";
 import { confirmRuns } from "../preview.js";
 import { selectForCommand } from "../select-one.js";
@@ -133,11 +133,8 @@ function commentWithEditor(initial: string, runs: readonly RunRecord[]): string 
 }
 
 /** `guild runs comment` (Guild 0.9's, spec §4.6): add, list, delete or clear run comments. */
-export const runsComment: Command = {
-  name: "runs comment",
-  group: "runs",
+export const runsComment: CommandBody = {
   takesRuns: true,
-  summary: "Add, list, delete or clear run comments",
   usage:
     "[RUN...] [options]\n\nAdd a comment to runs (default: the latest run, 1): -a TEXT, or typed in $VISUAL/$EDITOR\n" +
     "(without -a, or with -e). -l lists the comments, -d N deletes the N-th, -c deletes all.\n" +

@@ -1,13 +1,9 @@
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { lifecycle } from "../runs-lifecycle.js";
 
 /** `guild runs delete|rm`: runs to the trash (or, -p, for good). */
-export const runsDelete: Command = {
-  name: "runs delete",
-  aliases: ["runs rm"],
-  group: "runs",
+export const runsDelete: CommandBody = {
   takesRuns: true,
-  summary: "Delete runs (to the trash; -p: for good)",
   examples: [
     "guild runs rm 3            # the third newest run, to the trash",
     "guild runs rm -ET -y       # failed and terminated runs, unattended",

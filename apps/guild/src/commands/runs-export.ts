@@ -1,10 +1,8 @@
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { exportCommand } from "../transfer.js";
 
 /** `guild runs export LOCATION [RUN...]`: runs copied (or moved) to a directory or a .zip. */
-export const runsExport: Command = {
-  name: "runs export",
-  group: "runs",
+export const runsExport: CommandBody = {
   ...exportCommand,
   examples: [
     "guild runs export exports 1 -y        # the latest run to ./exports/<id>/",

@@ -1,10 +1,8 @@
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { importCommand } from "../transfer.js";
 
 /** `guild runs import ARCHIVE [RUN...]`: runs copied (or moved) in from a directory or a .zip. */
-export const runsImport: Command = {
-  name: "runs import",
-  group: "runs",
+export const runsImport: CommandBody = {
   ...importCommand,
   examples: [
     "guild runs import exports -y          # every run in ./exports not already in the home",

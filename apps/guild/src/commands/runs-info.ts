@@ -1,16 +1,13 @@
 import { CliError, EXIT, LineWriter, pyJsonDumps, runInfoLines, textFor } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { runInfoJson } from "../guild-json.js";
 import { runDetails } from "../runs-info.js";
 import { selectOne } from "../select-one.js";
 
 /** `guild runs info [RUN]`: one run's fields, flags and scalars, as Guild 0.9 shows them. */
-export const runsInfo: Command = {
-  name: "runs info",
-  group: "runs",
+export const runsInfo: CommandBody = {
   takesRuns: true,
-  summary: "Show a run's fields, flags and scalars",
   usage: "[RUN] [options]\n\nShow information about a run: the latest (1) by default.\nRUN: an index, or a run id or unique id prefix.",
   examples: [
     "guild runs info            # the latest run",

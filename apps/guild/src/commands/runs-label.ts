@@ -1,6 +1,6 @@
 import { CliError, EXIT } from "@guildts/format";
 import { addRunOptions, runOptions, say } from "@guildts/plumbing";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { confirmRuns } from "../preview.js";
 import { applyLabel, labelIntro, newLabel, type Action } from "../runs-label.js";
 import { selectForChange } from "../annotate.js";
@@ -13,11 +13,8 @@ function one(v: unknown, name: string): string | undefined {
 }
 
 /** `guild runs label [RUN...] LABEL` and its --set/--append/--prepend/--remove/--clear forms. */
-export const runsLabel: Command = {
-  name: "runs label",
-  group: "runs",
+export const runsLabel: CommandBody = {
   takesRuns: true,
-  summary: "Set, change or clear run labels",
   usage:
     "[RUN...] [LABEL] [options]\n\nSet, change or clear the label of runs (default: the latest run, 1).\n" +
     "Without an action option the last argument is the new LABEL.\n" +

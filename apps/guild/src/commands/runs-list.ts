@@ -1,18 +1,13 @@
 import { CliError, EXIT, LineWriter, pyJsonDumps, runsTable, styleFor, textFor, truncateVisible } from "@guildts/format";
 import { addRunOptions, lsRuns, printWarnings, runOptions } from "@guildts/plumbing";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { userConfig } from "../user-config.js";
 import { listedRunJson } from "../guild-json.js";
 
 export const DEFAULT_ROWS = 20;
 
 /** `guild runs [list] [LABEL]`: Guild's table of the newest runs, over guild-ls-runs' listing. */
-export const runsList: Command = {
-  name: "runs list",
-  aliases: ["runs ls"],
-  group: "runs",
-  groupDefault: true,
-  summary: "List runs (the default of `guild runs`)",
+export const runsList: CommandBody = {
   usage:
     "[LABEL] [options]\n\nList runs, newest first: the newest 20 (or the config's runs.limit) unless told otherwise.\n" +
     "LABEL lists the runs whose label contains it (like -l LABEL).",

@@ -1,15 +1,12 @@
 import { EXIT } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { changeRuns, selectForChange } from "../annotate.js";
 import { confirmRuns } from "../preview.js";
 
 /** `guild runs mark` (Guild 0.9's, spec §4.5): mark runs (attr `marked: true`) or unmark them. */
-export const runsMark: Command = {
-  name: "runs mark",
-  group: "runs",
+export const runsMark: CommandBody = {
   takesRuns: true,
-  summary: "Mark runs (marked runs win dependency resolution), or unmark them",
   usage:
     "[RUN...] [options]\n\nMark runs (default: the latest run, 1): a marked run is used rather than the latest run when an\n" +
     "operation requires its operation, and shows `[marked]` in listings. --clear unmarks (default:\n" +

@@ -1,12 +1,9 @@
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { lifecycle } from "../runs-lifecycle.js";
 
 /** `guild runs purge`: deleted runs removed for good. */
-export const runsPurge: Command = {
-  name: "runs purge",
-  group: "runs",
+export const runsPurge: CommandBody = {
   takesRuns: true,
-  summary: "Permanently delete deleted runs",
   examples: ["guild runs purge -y        # empty the trash", "guild runs purge -E --dry-run"],
   ...lifecycle("purge"),
 };

@@ -2,7 +2,7 @@ import { CliError, EXIT, textFor } from "@guildts/format";
 import { addRunOptions, runOptions, stopRuns, timeoutOption, type RunOptions } from "@guildts/plumbing";
 import type { RunRecord } from "@guildts/runstore";
 import { parseSelector } from "@guildts/select";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { confirmRuns } from "../preview.js";
 import { selectForCommand } from "../select-one.js";
 
@@ -14,11 +14,8 @@ const OTHER_STATUS = ["completed", "error", "terminated", "pending", "staged", "
  * indexes count among them; no RUN: every running run), Guild's prompt (default no), then per
  * run `Stopping ID (pid N)` and SIGTERM to its process tree through guild-stop-runs' function.
  */
-export const runsStop: Command = {
-  name: "runs stop",
-  group: "runs",
+export const runsStop: CommandBody = {
   takesRuns: true,
-  summary: "Stop running runs",
   usage:
     "[RUN...] [options]\n\nStop one or more runs. Only runs with status of 'running' are considered: RUN indexes\n" +
     "count among the running runs, and without RUN every running run is stopped. Each run's process\n" +

@@ -1,16 +1,13 @@
 import { CliError, EXIT, LineWriter, textFor } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { changeRuns, checkIncompatible, optionValues, selectForChange } from "../annotate.js";
 import { confirmRuns } from "../preview.js";
 import { selectForCommand } from "../select-one.js";
 
 /** `guild runs tag` (Guild 0.9's, spec §4.4): add, delete or clear tags, or list them all. */
-export const runsTag: Command = {
-  name: "runs tag",
-  group: "runs",
+export const runsTag: CommandBody = {
   takesRuns: true,
-  summary: "Add or remove run tags, or list the tags in use",
   usage:
     "[RUN...] [options]\n\nAdd (-a), delete (-d) or clear (-c) the tags of runs (default: the latest run, 1), or list\n" +
     "every tag of the runs (--list-all; default: all runs). Tags are stored as Guild stores them (a\n" +

@@ -17,7 +17,7 @@ import {
 } from "@guildts/format";
 import { addRunOptions, readRawAttr, runOptions, storeFilterRuns } from "@guildts/plumbing";
 import { encodeAttr, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { selectForCommand, selectOne } from "../select-one.js";
 
 /** Guild's `run_util.format_run` fields that `--attr` shows formatted (the rest: the raw attr). */
@@ -82,11 +82,8 @@ function attrText(r: RunRecord, name: string): string {
  * every one with -A, or of the one with the lowest/highest COLSPEC), its short id, its
  * directory or one of its attrs.
  */
-export const select: Command = {
-  name: "select",
-  group: "main",
+export const select: CommandBody = {
   takesRuns: true,
-  summary: "Print the id of a run: the latest, or the best by a column (--min/--max)",
   usage:
     "[RUN...] [options]\n\nPrint the id of the latest matching run (RUN: an index, a range or an id prefix; several RUNs\n" +
     "or -A: every match, one per line). --min/--max COLSPEC: the run with the lowest/highest value\n" +

@@ -1,11 +1,8 @@
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { runsStop } from "./runs-stop.js";
 
 /** `guild stop`: `guild runs stop` at the top level, as Guild has it. */
-export const stop: Command = {
+export const stop: CommandBody = {
   ...runsStop,
-  name: "stop",
-  group: "main",
-  summary: "Stop running runs (same as `guild runs stop`)",
   examples: ["guild stop -y               # every running run", "guild stop 1 --timeout 5 --force"],
 };

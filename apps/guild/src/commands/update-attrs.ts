@@ -1,5 +1,5 @@
 import { UPDATE_ATTRS } from "@guildts/plumbing";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 
 /** `guild update-attrs`: the plumbing program `guild-update-attrs`, run in-process. */
-export const updateAttrs: Command = { ...UPDATE_ATTRS, name: "update-attrs", group: "plumbing", program: "guild-update-attrs" };
+export const updateAttrs: CommandBody = { ...UPDATE_ATTRS, program: "guild-update-attrs" };

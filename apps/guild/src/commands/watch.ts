@@ -5,7 +5,7 @@ import { addRunOptions, runOptions } from "@guildts/plumbing";
 import { runDirForPid, watchRun } from "@guildts/runner";
 import { buildRecord, readRunFacts, scalarKey, type ScalarSummary } from "@guildts/runstore";
 import { isEmptyFilter } from "@guildts/select";
-import type { Command } from "../command.js";
+import type { CommandBody } from "../command.js";
 import { selectForCommand, selectOne } from "../select-one.js";
 
 /**
@@ -13,11 +13,8 @@ import { selectForCommand, selectOne } from "../select-one.js";
  * until it ends, then `Run ID stopped with a status of 'S'`. Ctrl-C stops watching, never the
  * run. `--scalars` (beyond Guild) shows the run's latest scalars as one live line instead.
  */
-export const watch: Command = {
-  name: "watch",
-  group: "main",
+export const watch: CommandBody = {
   takesRuns: true,
-  summary: "Watch a run's output until it ends",
   usage:
     "[RUN] [options]\n\nWatch run output. By default, the command watches the latest running run.\n" +
     "RUN: an index, or a run id or unique id prefix. Ctrl-C stops watching; the run goes on.\n" +
