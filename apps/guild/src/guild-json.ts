@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { formatCommand, formatFrom, formatTimestamp, type RunDetails, scalarStats, tildePath } from "@guildts/format";
-import { readRawAttr } from "@guildts/plumbing";
+import { readRawAttr } from "@guildts/plumbing/filter-run.js";
 import { buildRecord, formatOpRef, GuildFloat, readRunFacts, scalarKey, type AttrValue, type RunRecord } from "@guildts/runstore";
 
 /**

@@ -114,9 +114,40 @@ describe("the bundled commands (dist/bin)", () => {
         assert.deepEqual(hit, [], `${name}'s start-up does not include ${heavy}`);
       }
     }
-    // guild's start-up holds its command table (and so far the runner too: run, restart, batch and
-    // watch import it statically).
-    assert.ok([...startupInputs(m, "guild")].some((i) => i.endsWith("apps/guild/dist/src/commands/index.js")));
+    // guild's start-up holds its command table and no command: each command's module (and the
+    // runner, the store, the selection) is loaded when that command is used.
+    const guild = [...startupInputs(m, "guild")];
+    assert.ok(guild.some((i) => i.endsWith("apps/guild/dist/src/commands/index.js")));
+    assert.deepEqual(
+      guild.filter((i) => /apps\/guild\/dist\/src\/commands\/(?!index\.js$)/.test(i)),
+      [],
+      "no command body at start-up",
+    );
+    for (const lib of ["runner", "runstore/dist/src/index", "select", "guildfile", "py"])
+      assert.deepEqual(
+        guild.filter((i) => i.includes(`libs/${lib}`)),
+        [],
+        `guild's start-up evaluates nothing of libs/${lib}`,
+      );
+  });
+
+  test("guild --version, --help and guild runs load no file holding the runner", () => {
+    const m = meta();
+    const runner = new Set(
+      Object.entries(m.outputs)
+        .filter(([, o]) => Object.keys(o.inputs).some((i) => i.includes("libs/runner/dist/src/run.js")))
+        .map(([f]) => f.replace(/^dist\/bin\//, "")),
+    );
+    assert.ok(runner.size > 0, "the runner is bundled");
+    const fx = placeFixture();
+    for (const args of [["--version"], ["runs", "-a"], ["--help"]]) {
+      const { files } = loadedFiles("guild", args, { cwd: fx.alice, env: fx.env });
+      assert.deepEqual(
+        files.filter((f) => runner.has(f)),
+        [],
+        `guild ${args.join(" ")} loads no file holding the runner`,
+      );
+    }
   });
 
   test("guild --version loads its entry and start-up chunks only; compare --csv loads the CSV writer then", () => {

@@ -1,5 +1,8 @@
 import { CliError, EXIT, LineWriter, pyJsonDumps, runsTable, styleFor, textFor, truncateVisible } from "@guildts/format";
-import { addRunOptions, lsRuns, printWarnings, runOptions } from "@guildts/plumbing";
+// Files, not the plumbing's index (which reaches guild-stop-runs and so the runner).
+import { addRunOptions } from "@guildts/plumbing/cli.js";
+import { lsRuns, printWarnings } from "@guildts/plumbing/ls-runs.js";
+import { runOptions } from "@guildts/plumbing/run-options.js";
 import type { CommandBody } from "../command.js";
 import { userConfig } from "../user-config.js";
 import { listedRunJson } from "../guild-json.js";
