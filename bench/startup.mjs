@@ -2,7 +2,8 @@
 // runs every command once, in turn, so the machine's load falls on all of them alike; the figures
 // are medians over the rounds and their ratios to node's own median.
 // Targets: `guild --version`, `guild-ls-runs --version` <= 1.3x; `guild runs` (newest 20) on 1k
-// runs <= 2x, on 10k runs <= 2.5x (run index warm).
+// runs <= 2x, on 10k runs <= 2.5x (run index warm); `guild-rev-parse-run <full id>` on 100k runs
+// <= 1.5x.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,6 +15,9 @@ const rssPreload = path.join(benchDir, "report-rss.cjs");
 const cpuFile = path.join(os.tmpdir(), `guildts-bench-cpu-${process.pid}`);
 const home1k = ensureHome(1000);
 const home10k = ensureHome(10000);
+const home100k = ensureHome(100000);
+// A full id: the newest run's (any run would do; a full id needs no listing).
+const fullId = fs.readdirSync(path.join(home100k, "runs")).sort()[0];
 
 const commands = [
   { name: "node -e 0 (node's own start-up)", argv: ["-e", "0"] },
@@ -26,10 +30,11 @@ const commands = [
   },
   { name: "guild runs on 1,000 runs (newest 20)", argv: [bin("guild"), "-H", home1k, "runs"] },
   { name: "guild runs on 10,000 runs (newest 20)", argv: [bin("guild"), "-H", home10k, "runs"] },
+  { name: "guild-rev-parse-run <full id> on 100,000 runs", argv: [bin("guild-rev-parse-run"), "-H", home100k, fullId] },
 ];
 
 // Warm the run indexes, as any earlier listing would.
-for (const home of [home1k, home10k]) spawnSync(process.execPath, [bin("guild-ls-runs"), "-H", home], { stdio: "ignore" });
+for (const home of [home1k, home10k, home100k]) spawnSync(process.execPath, [bin("guild-ls-runs"), "-H", home], { stdio: "ignore" });
 
 const wall = commands.map(() => []);
 const cpu = commands.map(() => []);
