@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run demo`: generates a small Guild home and lists it with the plumbing commands.
+// `node scripts/demo.mjs DIR` makes it under DIR instead of /tmp/guildts-demo (the README test does).
 import os from "node:os";
 import path from "node:path";
 import { $, fs } from "zx";
 
 $.verbose = false;
 $.quiet = true;
-const root = path.join(os.tmpdir(), "guildts-demo");
+const root = path.resolve(process.argv[2] ?? path.join(os.tmpdir(), "guildts-demo"));
 const home = path.join(root, "home");
 await fs.remove(root);
 const bin = (name) => path.join(import.meta.dirname, "..", "apps", name === "guild" ? "guild" : "plumbing", "bin", `${name}.js`);

@@ -27,8 +27,10 @@ export interface Command extends CommandDef {
   /** Other words that call it: `"runs ls"`, `"ops"`. */
   aliases?: readonly string[];
   group: Group;
-  /** Its positional arguments are runs: completion offers the store's run ids. */
-  takesRuns?: boolean;
+  /** Its positional arguments are runs: completion offers the runs of its listing (`"deleted"`: of the trash). */
+  takesRuns?: boolean | "deleted";
+  /** Its first positional argument is a file or directory (`export LOCATION`): completion offers file names. */
+  firstArg?: "path";
   /** The values its first positional argument takes, for completion (`guild completion bash`). */
   choices?: readonly string[];
   /** What the group's word alone (or followed by options) runs: `guild runs` is `guild runs list`. */

@@ -59,9 +59,10 @@ const COPY_RESOURCES_WARNING =
   "the links point to, use --copy-resources. WARNING: Use --copy-resources with care as each exported run\n" +
   "will contain a separate copy of each resource!";
 
-export const exportCommand: Pick<Command, "usage" | "options" | "run" | "takesRuns" | "summary"> = {
+export const exportCommand: Pick<Command, "usage" | "options" | "run" | "takesRuns" | "firstArg" | "summary"> = {
   summary: "Export runs to a directory or a .zip",
   takesRuns: true,
+  firstArg: "path",
   usage:
     "LOCATION [RUN...] [options]\n\nExport one or more runs.\n\n" +
     "LOCATION must be a writeable directory, or a file name ending .zip (runs are added to the zip).\n" +
@@ -131,9 +132,11 @@ function archiveRecords(dir: string): RunRecord[] {
   return out;
 }
 
-export const importCommand: Pick<Command, "usage" | "options" | "run" | "takesRuns" | "summary"> = {
+export const importCommand: Pick<Command, "usage" | "options" | "run" | "takesRuns" | "firstArg" | "summary"> = {
   summary: "Import runs from a directory or a .zip",
-  takesRuns: true,
+  // Its RUNs are the archive's, not the home's: completion offers none.
+  takesRuns: false,
+  firstArg: "path",
   usage:
     "ARCHIVE [RUN...] [options]\n\nImport one or more runs from ARCHIVE.\n\n" +
     "ARCHIVE must be a directory that contains exported runs, or a .zip made by 'guild export' (or by Guild).\n" +

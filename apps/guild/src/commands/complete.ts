@@ -1,6 +1,6 @@
 import { EXIT } from "@guildts/format";
 import type { Command } from "../command.js";
-import { complete as candidates } from "../completion.js";
+import { completeLines } from "../completion.js";
 
 /** `guild __complete CWORD WORD...`: what the completion scripts ask for (hidden). */
 export const complete: Command = {
@@ -9,10 +9,15 @@ export const complete: Command = {
   hidden: true,
   rawArgs: true,
   summary: "Completion candidates for the word at CWORD",
-  usage: "CWORD WORD...",
-  examples: ["guild __complete 2 guild runs in"],
+  usage: "[zsh|fish] CWORD WORD... | bash LINE [WORDBREAKS]",
+  examples: [
+    "guild __complete 2 guild runs in",
+    "guild __complete zsh 2 guild run tr",
+    'guild __complete bash "guild run train optimizer="',
+  ],
   run({ args, commands }) {
-    for (const c of candidates(commands, Number(args[0]), args.slice(1))) process.stdout.write(c + "\n");
+    const lines = completeLines(commands, args);
+    if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
     return EXIT.OK;
   },
 };

@@ -5,7 +5,7 @@ import { lifecycle } from "../runs-lifecycle.js";
 export const runsPurge: Command = {
   name: "runs purge",
   group: "runs",
-  takesRuns: true,
+  takesRuns: "deleted",
   summary: "Permanently delete deleted runs",
   examples: ["guild runs purge -y        # empty the trash", "guild runs purge -E --dry-run"],
   ...lifecycle("purge"),

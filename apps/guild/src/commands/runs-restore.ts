@@ -5,7 +5,7 @@ import { lifecycle } from "../runs-lifecycle.js";
 export const runsRestore: Command = {
   name: "runs restore",
   group: "runs",
-  takesRuns: true,
+  takesRuns: "deleted",
   summary: "Restore deleted runs from the trash",
   examples: ["guild runs restore 1       # the newest deleted run (see guild runs --deleted)", "guild runs restore -o train -y"],
   ...lifecycle("restore"),
