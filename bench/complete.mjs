@@ -17,8 +17,9 @@ const add = (name, args) => {
 };
 const noop = measureNode(path.join(import.meta.dirname, "noop.mjs"), [], { times });
 rows.push({ name: "node start-up (node -e 0), for reference", command: "node -e 0", ...noop });
-add("guild <TAB>: the commands", ["__complete", "bash", "guild "]);
-add("guild runs info <TAB>: the newest 100 ids", ["__complete", "bash", "guild runs info "]);
-add("guild runs info 4<TAB>: ids starting with 4, and indexes", ["__complete", "bash", "guild runs info 4"]);
-add("guild runs info -E <TAB>: a filter typed", ["__complete", "bash", "guild runs info -E "]);
+add("Tab after `guild `: the commands", ["__complete", "bash", "guild "]);
+add("Tab after `guild runs info `: the newest 100 ids", ["__complete", "bash", "guild runs info "]);
+add("Tab after `guild runs info 4`: ids starting with 4, and indexes", ["__complete", "bash", "guild runs info 4"]);
+add("Tab after `guild runs info -E `: a filter typed", ["__complete", "bash", "guild runs info -E "]);
+add("guild runs -n 20, for comparison (the same listing, printed)", ["runs", "-n", "20"]);
 saveResults("complete", { runs: n, times, rows });
