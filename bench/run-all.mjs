@@ -114,7 +114,11 @@ if (cp) {
     lines.push(
       `| ${r.name} | \`${r.command.replaceAll("|", "\\|")}\` | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`,
     );
-  lines.push("");
+  lines.push(
+    "",
+    "Run ids cost what `guild runs` costs (the same listing of the store: the run index's order tier); a number lists twice (its indexes, then the ids it starts), and a filter reads every record. The commands alone read no store.",
+    "",
+  );
 }
 
 const por = load("porcelain");
