@@ -90,8 +90,8 @@ for (const [shell, how] of Object.entries(SHELLS)) {
 describe("guild __complete (what the scripts ask)", () => {
   const ask = (args: string[], cwd = project) => runCommand("guild", ["__complete", ...args], { cwd, env: { GUILD_HOME: home } }).stdout;
 
+  const breaks = "\"'><=;|&(:";
   test("bash gets the part after its word breaks; zsh and fish the whole word, with descriptions", () => {
-    const breaks = "\"'><=;|&(:";
     assert.equal(ask(["bash", "guild run train optimizer=", breaks]), "nofiles\nsgd\nadam\n");
     assert.equal(ask(["bash", "guild run logreg:", breaks]), "files\nevaluate\ntrain\n");
     assert.equal(
@@ -110,5 +110,16 @@ describe("guild __complete (what the scripts ask)", () => {
     assert.equal(ask(["bash", "guild runs restore -a ", ""], iris), "nofiles\n1364d01f\n7660f45c\n");
     assert.equal(ask(["bash", "guild runs info -E ", ""], iris), "nofiles\n", "the typed filters apply: no failed run here");
     assert.equal(ask(["bash", "guild export ", ""], iris), "files\n", "export's LOCATION is a file name");
+    assert.equal(
+      ask(["bash", "guild run --start ", ""], iris),
+      "nofiles\nf4929d0f\n99158d67\nb071c772\n",
+      "an option whose value is a run",
+    );
+    assert.equal(ask(["bash", "guild run train --restart=9", breaks], iris), "nofiles\n99158d67\n", "--OPTION=VALUE");
+  });
+
+  test("guild train: the models with a train operation, then its flags", () => {
+    assert.equal(ask(["bash", "guild train ", ""]), "nofiles\nlogreg\nepochs=\nlr=\noptimizer=\n");
+    assert.equal(ask(["bash", "guild train logreg optimizer=", breaks]), "nofiles\nsgd\nadam\n");
   });
 });
