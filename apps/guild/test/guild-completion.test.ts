@@ -44,8 +44,10 @@ for (const [shell, how] of Object.entries(SHELLS)) {
       // 70 columns: fish's pager shows one column (it fills columns top to bottom), bash one row.
       term.start(70, 40, project, `env -i ${env} ${how.start}`);
       term.keys(how.init, "Enter");
-      await term.typeOnClearScreen("echo READY");
-      await term.waitFor(/^READY$/m);
+      term.keys("clear", "Enter");
+      await term.waitFor(/^\$\s*$/, 30_000);
+      term.keys("echo READY", "Enter");
+      await term.waitFor(/^READY$/m, 30_000); // zsh's compinit is slow on a loaded machine
     });
     after(() => term.kill());
 
@@ -53,9 +55,9 @@ for (const [shell, how] of Object.entries(SHELLS)) {
     const tab = async (text: string, pattern: RegExp, more: string[] = []): Promise<string> => {
       term.keys("C-u");
       term.keys("clear", "Enter");
-      await term.waitFor(/^\$\s*$/);
+      await term.waitFor(/^\$\s*$/, 20_000);
       term.keys(text, "Tab", ...more);
-      return term.waitFor(pattern);
+      return term.waitFor(pattern, 20_000);
     };
 
     test("guild run: the guild file's operations in its order, bare and as model:op; no file names", async () => {
