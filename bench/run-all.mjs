@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { benchDir, fmtMs, log } from "./lib.mjs";
 
-const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch", "filter"];
+const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch", "filter", "complete"];
 const only = process.env.GUILDTS_BENCH_ONLY?.split(",");
 if (!process.argv.includes("--report")) {
   for (const s of suites) {
@@ -96,6 +96,29 @@ if (rp) {
   lines.push(
     "",
     `Full id: ${verdict(get("rev-parse full id") <= 150)}; \`1\` vs \`guild-ls-runs --json\`: ${fmtMs(get("rev-parse 1"))} vs ${fmtMs(get("ls-runs --json"))}. Guild 0.9.1 needs ~45 s for \`guild runs info <prefix>\` there.`,
+    "",
+  );
+}
+
+const cp = load("complete");
+if (cp) {
+  lines.push(
+    `## Completion (\`guild __complete\`, what each Tab runs) on ${cp.runs.toLocaleString("en")} runs`,
+    "",
+    machineLine(cp.machine),
+    "",
+    `Median of ${cp.times} runs each, run index warm, global scope; the commands as \`bench/complete.mjs\` runs them.`,
+    "",
+    "| what | command | median | min | max | peak RSS |",
+    "|---|---|---:|---:|---:|---:|",
+  );
+  for (const r of cp.rows)
+    lines.push(
+      `| ${r.name} | \`${r.command.replaceAll("|", "\\|")}\` | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${r.rssMB.toFixed(0)} MB |`,
+    );
+  lines.push(
+    "",
+    "Run ids cost what `guild runs` costs (the same listing of the store: the run index's order tier); a number lists twice (its indexes, then the ids it starts), and a filter reads every record. The commands alone read no store.",
     "",
   );
 }

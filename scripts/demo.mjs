@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // `npm run demo`: generates a small Guild home and lists it with the plumbing commands.
+// `node scripts/demo.mjs DIR` makes it under DIR instead of /tmp/guildts-demo (the README test does).
 import os from "node:os";
 import path from "node:path";
 import { $, fs } from "zx";
 
 $.verbose = false;
 $.quiet = true;
-const root = path.join(os.tmpdir(), "guildts-demo");
+const root = path.resolve(process.argv[2] ?? path.join(os.tmpdir(), "guildts-demo"));
 const home = path.join(root, "home");
+// A previous demo is replaced; any other directory with something in it is left alone.
+if (fs.existsSync(root) && fs.readdirSync(root).length && !fs.existsSync(path.join(root, "home", "runs"))) {
+  console.error(`demo: ${root} is not empty and not a previous demo: give a new directory`);
+  process.exit(2);
+}
 await fs.remove(root);
 const bin = (name) => path.join(import.meta.dirname, "..", "apps", name === "guild" ? "guild" : "plumbing", "bin", `${name}.js`);
 const show = async (title, cmd) => {
@@ -32,10 +38,12 @@ await show("guild runs info 2", $h`node ${bin("guild")} runs info 2`);
 await show("guild runs label 1 'best so far' -y", $h`node ${bin("guild")} runs label 1 ${"best so far"} -y`);
 const cwd = path.join(root, "projects", "iris");
 await show(`(cd ${cwd}) guild runs   # a model definition here: local scope`, $({ env, cwd })`node ${bin("guild")} runs`);
-// Start a few real runs of the example project (needs python3).
-const example = path.join(import.meta.dirname, "..", "examples", "quickstart");
+// Start a few real runs of a copy of the example project (needs python3): the copy sits beside
+// the generated projects, so the runs' paths are the same on every machine (the README's tour).
+const example = path.join(root, "projects", "quickstart");
+await fs.copy(path.join(import.meta.dirname, "..", "examples", "quickstart"), example);
 const $x = $({ env, cwd: example });
-await show("(cd examples/quickstart) guild operations", $x`node ${bin("guild")} operations`);
+await show(`(cd ${example}) guild operations`, $x`node ${bin("guild")} operations`);
 await show("guild run train lr=0.05 -y", $x`node ${bin("guild")} run train lr=0.05 -y`);
 await show("guild run train optimizer=adam epochs=3 -y", $x`node ${bin("guild")} run train optimizer=adam epochs=3 -y`);
 await show("guild run evaluate threshold=0.6 -y", $x`node ${bin("guild")} run evaluate threshold=0.6 -y`);

@@ -42,8 +42,10 @@ export interface CommandEntry {
 
 /** A command's module: its usage, options, examples and handler (commands/NAME.ts). */
 export interface CommandBody extends Omit<CommandDef, "summary" | "run"> {
-  /** Its positional arguments are runs: completion offers the store's run ids. */
-  takesRuns?: boolean;
+  /** Its positional arguments are runs: completion offers the runs of its listing (`"deleted"`: of the trash). */
+  takesRuns?: boolean | "deleted";
+  /** Its first positional argument is a file or directory (`export LOCATION`): completion offers file names. */
+  firstArg?: "path";
   /** The values its first positional argument takes, for completion (`guild completion bash`). */
   choices?: readonly string[];
   /** A plumbing program run in-process: its messages, --help and --version are that program's. */

@@ -59,8 +59,9 @@ const COPY_RESOURCES_WARNING =
   "the links point to, use --copy-resources. WARNING: Use --copy-resources with care as each exported run\n" +
   "will contain a separate copy of each resource!";
 
-export const exportCommand: Pick<CommandBody, "usage" | "options" | "run" | "takesRuns"> = {
+export const exportCommand: Pick<CommandBody, "usage" | "options" | "run" | "takesRuns" | "firstArg"> = {
   takesRuns: true,
+  firstArg: "path",
   usage:
     "LOCATION [RUN...] [options]\n\nExport one or more runs.\n\n" +
     "LOCATION must be a writeable directory, or a file name ending .zip (runs are added to the zip).\n" +
@@ -130,8 +131,10 @@ function archiveRecords(dir: string): RunRecord[] {
   return out;
 }
 
-export const importCommand: Pick<CommandBody, "usage" | "options" | "run" | "takesRuns"> = {
-  takesRuns: true,
+export const importCommand: Pick<CommandBody, "usage" | "options" | "run" | "takesRuns" | "firstArg"> = {
+  // Its RUNs are the archive's, not the home's: completion offers none.
+  takesRuns: false,
+  firstArg: "path",
   usage:
     "ARCHIVE [RUN...] [options]\n\nImport one or more runs from ARCHIVE.\n\n" +
     "ARCHIVE must be a directory that contains exported runs, or a .zip made by 'guild export' (or by Guild).\n" +

@@ -185,7 +185,7 @@ describe("the guild command", () => {
 
 describe("completion", () => {
   test("prints bash, zsh and fish scripts; an unknown shell is a usage error", () => {
-    assert.match(guild(["completion", "bash"]).stdout, /complete -o default -F _guild_complete guild/);
+    assert.match(guild(["completion", "bash"]).stdout, /complete -o nosort -F _guild_complete guild/);
     assert.match(guild(["completion", "zsh"]).stdout, /compdef _guild guild/);
     assert.match(guild(["completion", "fish"]).stdout, /complete -c guild/);
     const bad = guild(["completion", "tcsh"]);
@@ -199,7 +199,9 @@ describe("completion", () => {
       .stdout.split("\0")
       .filter(Boolean);
     const bash = (words: string[]) => {
-      const script = `eval "$(guild completion bash)"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _guild_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      // The script reads the line as typed up to the cursor (COMP_LINE, COMP_POINT), as bash gives it.
+      const line = words.join(" ");
+      const script = `eval "$(guild completion bash)"; COMP_LINE='${line}'; COMP_POINT=${line.length}; _guild_complete 2>/dev/null; printf '%s\\n' "\${COMPREPLY[@]}"`;
       const r = runShell(script, { env: { GUILD_HOME: home } });
       assert.equal(r.status, 0, r.stderr);
       return r.stdout.split("\n").filter(Boolean);

@@ -19,14 +19,15 @@ export interface LsRunsResult {
  * The listing every run command starts from: read the store, scope, filter, sort (newest
  * first), and keep the newest `limit` runs if given. An unfiltered listing under a limit only
  * checks the order and scope of the runs it does not return (see the run index's "order" tier).
+ * `idPrefix` keeps only the runs whose id starts with it (completion), before the limit.
  */
-export function lsRuns(o: RunOptions, limit?: number): LsRunsResult {
+export function lsRuns(o: RunOptions, limit?: number, idPrefix = ""): LsRunsResult {
   const note = o.scope.kind === "local" ? LOCAL_SCOPE_NOTE : null;
   if (!o.home.exists) return { runs: [], total: 0, warnings: [], note };
   if (limit !== undefined && isEmptyFilter(o.filter)) {
     const listed = listRuns(o.home.path, { deleted: o.deleted, tier: "order" });
     const inScope = scopePredicate(o.scope);
-    const view = sortRuns(listed.runs.filter(inScope));
+    const view = sortRuns(listed.runs.filter((r) => r.id.startsWith(idPrefix) && inScope(r)));
     const shown = listed.confirm(view.slice(0, limit));
     return { runs: shown.runs, total: view.length, warnings: [...listed.warnings, ...shown.warnings], note };
   }
@@ -34,6 +35,7 @@ export function lsRuns(o: RunOptions, limit?: number): LsRunsResult {
   let view: RunRecord[];
   try {
     view = runView(listed.runs, { scope: o.scope, filter: o.filter }, o.env);
+    if (idPrefix) view = view.filter((r) => r.id.startsWith(idPrefix));
   } catch (e) {
     if (e instanceof FilterError) throw new CliError(e.message, EXIT.NO_MATCH);
     throw e;

@@ -1,14 +1,19 @@
 import { EXIT } from "@guildts/format";
 import type { CommandBody } from "../command.js";
-import { complete as candidates } from "../completion.js";
+import { completeLines } from "../completion.js";
 
 /** `guild __complete CWORD WORD...`: what the completion scripts ask for (hidden). */
 export const complete: CommandBody = {
   rawArgs: true,
-  usage: "CWORD WORD...",
-  examples: ["guild __complete 2 guild runs in"],
+  usage: "[zsh|fish] CWORD WORD... | bash LINE [WORDBREAKS]",
+  examples: [
+    "guild __complete 2 guild runs in",
+    "guild __complete zsh 2 guild run tr",
+    'guild __complete bash "guild run train optimizer="',
+  ],
   async run({ args, commands }) {
-    for (const c of await candidates(commands, Number(args[0]), args.slice(1))) process.stdout.write(c + "\n");
+    const lines = await completeLines(commands, args);
+    if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
     return EXIT.OK;
   },
 };

@@ -3,7 +3,7 @@ import { lifecycle } from "../runs-lifecycle.js";
 
 /** `guild runs restore`: deleted runs back from the trash. */
 export const runsRestore: CommandBody = {
-  takesRuns: true,
+  takesRuns: "deleted",
   examples: ["guild runs restore 1       # the newest deleted run (see guild runs --deleted)", "guild runs restore -o train -y"],
   ...lifecycle("restore"),
 };
