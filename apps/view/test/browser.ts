@@ -38,8 +38,14 @@ export async function waitLoaded(page: Page): Promise<void> {
   });
 }
 
+/** Waits until the table has drawn rows (it draws on the next animation frame). */
+export async function waitRows(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelectorAll(".tr[data-id]:not([hidden])").length > 0);
+}
+
 /** The ids of the table's rows in the DOM, top to bottom. */
 export async function visibleIds(page: Page): Promise<string[]> {
+  await waitRows(page);
   return page.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>(".tr:not([hidden])")]
       .filter((r) => r.dataset.id)

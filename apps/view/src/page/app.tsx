@@ -5,7 +5,7 @@ import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import * as api from "./api.js";
-import { type ChartRun, drawChart, toSeconds } from "./chart.js";
+import { type ChartRun, chartData, drawChart, toSeconds } from "./chart.js";
 import {
   availableColumns,
   type Column,
@@ -487,7 +487,8 @@ function Charts() {
           const s = series[id]?.[k];
           if (!s?.value.length) continue;
           const x = state.x === "time" ? s.time.map(toSeconds) : s.step;
-          runs.push({ id, label: store.byId.get(id)?.label || id.slice(0, 8), x, y: s.value });
+          const label = store.byId.get(id)?.label;
+          runs.push({ id, label: label ? `${id.slice(0, 8)} ${label.slice(0, 24)}` : id.slice(0, 8), x, y: s.value });
         }
         return <Chart key={k} k={k} runs={runs} />;
       })}
@@ -725,7 +726,16 @@ function App() {
 let tableRef: RunsTable | null = null;
 
 export function start() {
-  (window as unknown as { guildView: unknown }).guildView = { perf, table: () => tableRef, store, state: () => state, update };
+  // For the tests and bench/view-page.mjs: figures, the store, and the chart function itself.
+  (window as unknown as { guildView: unknown }).guildView = {
+    perf,
+    table: () => tableRef,
+    store,
+    state: () => state,
+    update,
+    drawChart,
+    chartData,
+  };
   const root = document.getElementById("guild-app") ?? document.body.appendChild(document.createElement("div"));
   render(<App />, root);
   loadRuns();

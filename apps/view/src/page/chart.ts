@@ -24,11 +24,12 @@ export interface ChartOptions {
   onZoom(zoom: [number, number] | null): void;
 }
 
-/** A colour per run id, stable across views and reloads. */
-export function runColor(id: string): string {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) >>> 0;
-  return `hsl(${h % 360} 70% 45%)`;
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+/** A run's colour: by its place in the selection (kept in the URL), so stable across reloads. */
+export function runColor(index: number): string {
+  if (index < PALETTE.length) return PALETTE[index]!;
+  return `hsl(${(index * 137.508) % 360} 65% 45%)`;
 }
 
 /** Guild series' times are seconds; microsecond or millisecond stamps are brought to seconds. */
@@ -81,7 +82,7 @@ export function drawChart(parent: HTMLElement, runs: ChartRun[], o: ChartOptions
     legend: { show: runs.length <= 12 },
     series: [
       { label: o.time ? "time" : "step" },
-      ...runs.map((r) => ({ label: r.label, stroke: runColor(r.id), width: 1, spanGaps: true, points: { show: false } })),
+      ...runs.map((r, i) => ({ label: r.label, stroke: runColor(i), width: 1, spanGaps: true, points: { show: false } })),
     ],
     cursor: { drag: { x: true, y: false, setScale: false }, points: { show: runs.length <= 12 } },
     hooks: {

@@ -64,16 +64,25 @@ export function minMaxDownsample(xs: ArrayLike<number>, ys: ArrayLike<number>, x
   let lastInWindow = -1;
   while (i < to && xs[i]! <= x1) {
     const col = Math.min(cols - 1, Math.floor((xs[i]! - x0) * scale));
+    // The column's right edge (the last column takes x1 itself).
+    const edge = col === cols - 1 ? Number.POSITIVE_INFINITY : x0 + (col + 1) / scale;
     let iMin = -1;
     let iMax = -1;
-    while (i < to && xs[i]! <= x1 && Math.min(cols - 1, Math.floor((xs[i]! - x0) * scale)) === col) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (; i < to; i++) {
+      const x = xs[i]!;
+      if (x >= edge || x > x1) break;
       const y = ys[i]!;
-      if (Number.isFinite(y)) {
-        if (iMin < 0 || y < ys[iMin]!) iMin = i;
-        if (iMax < 0 || y > ys[iMax]!) iMax = i;
-        lastInWindow = i;
+      if (y < lo) {
+        lo = y;
+        iMin = i;
       }
-      i++;
+      if (y > hi) {
+        hi = y;
+        iMax = i;
+      }
+      if (!Number.isNaN(y)) lastInWindow = i;
     }
     if (iMin < 0) continue;
     if (iMin === iMax) push(iMin);
@@ -122,21 +131,25 @@ export function alignSeries(series: Points[]): { x: Float64Array; ys: (number | 
 }
 
 /**
- * Many series on one shared x axis of 4 slots per pixel column (for uPlot, which draws aligned
- * data): a point keeps its order inside its column (slot 4c+1, 4c+2, 4c+3), so the min and max
- * (and exact last point) that minMaxDownsample kept for a column all stay; the neighbours outside
- * the window go to a slot before and one after. Sub-pixel x positions are rounded to a quarter
- * column. When the series together hold few points, they are aligned exactly (alignSeries).
+ * Many series on one shared x axis of 2 slots per pixel column (uPlot draws aligned data): a
+ * point keeps its order inside its column, so the min and max minMaxDownsample kept for a column
+ * stay; a third point (the window's exact last one) goes to the next column's first slot, which
+ * that series leaves empty; the neighbours outside the window go to one slot before and one
+ * after. Sub-pixel x positions are rounded to half a column. When the series together hold few
+ * points, they are aligned exactly (alignSeries).
  */
 export function alignOnGrid(series: Points[], x0: number, x1: number, cols: number): { x: Float64Array; ys: (number | null)[][] } {
   let total = 0;
   for (const s of series) total += s.x.length;
   cols = Math.max(1, Math.floor(cols));
-  if (total <= 4 * cols + 2 || !(x1 > x0)) return alignSeries(series);
-  const slots = 4 * cols + 2;
+  if (total <= 2 * cols + 2 || !(x1 > x0)) return alignSeries(series);
+  const slots = 2 * cols + 2;
   const x = new Float64Array(slots);
   const width = (x1 - x0) / cols;
-  for (let c = 0; c < cols; c++) for (let o = 0; o < 4; o++) x[1 + 4 * c + o] = x0 + (c + o / 4 + 0.125) * width;
+  for (let c = 0; c < cols; c++) {
+    x[1 + 2 * c] = x0 + (c + 0.25) * width;
+    x[2 + 2 * c] = x0 + (c + 0.75) * width;
+  }
   let pre = x0;
   let post = x1;
   const ys = series.map((s) => {
@@ -145,20 +158,22 @@ export function alignOnGrid(series: Points[], x0: number, x1: number, cols: numb
     let ordinal = 0;
     for (let i = 0; i < s.x.length; i++) {
       const xv = s.x[i]!;
+      const yv = s.y[i]!;
       if (xv < x0) {
-        col[0] = s.y[i]!;
+        col[0] = yv;
         if (xv < pre) pre = xv;
         continue;
       }
       if (xv > x1) {
-        col[slots - 1] = s.y[i]!;
+        col[slots - 1] = yv;
         if (xv > post) post = xv;
         continue;
       }
       const c = Math.min(cols - 1, Math.floor((xv - x0) / width));
-      ordinal = c === lastCol ? Math.min(3, ordinal + 1) : 0;
+      ordinal = c === lastCol ? ordinal + 1 : 0;
       lastCol = c;
-      col[1 + 4 * c + ordinal] = s.y[i]!;
+      const slot = ordinal < 2 ? 1 + 2 * c + ordinal : 1 + 2 * (c + 1);
+      if (col[slot] === null || ordinal < 2) col[slot] = yv;
     }
     return col;
   });

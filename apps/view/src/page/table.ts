@@ -14,7 +14,7 @@ export interface TableHandlers {
 }
 
 const widthOf = (c: Column) =>
-  c.id === "id" ? 80 : c.id === "started" ? 150 : c.id === "label" ? 260 : c.id === "operation" ? 160 : c.id === "tags" ? 120 : 90;
+  c.id === "id" ? 80 : c.id === "started" ? 160 : c.id === "label" ? 260 : c.id === "operation" ? 160 : c.id === "tags" ? 120 : 90;
 
 export class RunsTable {
   readonly el: HTMLElement;
