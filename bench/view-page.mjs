@@ -4,9 +4,10 @@
 // the same work (guild-ls-runs --json; guild-ls-runs -F).
 //
 //   GUILDTS_BENCH_HOMES=/tmp/view-page-homes node bench/view-page.mjs
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
 import { chromium } from "playwright-core";
-import { bin, ensureHome, fmtMs, log, measureNode, median, saveResults } from "./lib.mjs";
+import { bin, ensureHome, fmtMs, log, measureNode, median, repoRoot, saveResults } from "./lib.mjs";
 
 const N = Number(process.env.GUILDTS_BENCH_VIEW_RUNS ?? 100_000);
 const TIMES = Number(process.env.GUILDTS_BENCH_TIMES ?? 3);
@@ -23,6 +24,21 @@ const ARGS = [
 ];
 
 const home = ensureHome(N, { scalars: true });
+
+// The real `guild view` when the build has it; else the page tests' stand-in for the contract
+// (apps/view/dist/test/fixture-server.js: guild-ls-runs behind /api/runs), said in the results.
+async function serveAny() {
+  const help = spawnSync(process.execPath, [bin("guild"), "view", "--help"], { encoding: "utf8" });
+  if (help.status === 0) return { ...(await serve()), server: "guild view" };
+  const { fixtureServer } = await import(path.join(repoRoot, "apps", "view", "dist", "test", "fixture-server.js"));
+  const f = await fixtureServer(home);
+  return {
+    url: f.url,
+    origin: f.origin,
+    child: { kill: () => f.close() },
+    server: "the page tests' stand-in server (guild view not built)",
+  };
+}
 
 function serve() {
   const child = spawn(process.execPath, [bin("guild"), "-H", home, "view", "--no-open"], {
@@ -46,7 +62,8 @@ const cliList = measureNode(bin("guild-ls-runs"), ["--json", "--scalars", "-H", 
 const cliFilter = measureNode(bin("guild-ls-runs"), ["--json", "--scalars", "-H", home, "-a", "-F", FILTER], { times: TIMES });
 log(`CLI: list ${fmtMs(cliList.median)}, filter ${fmtMs(cliFilter.median)}`);
 
-const server = await serve();
+const server = await serveAny();
+log(`server: ${server.server}`);
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
 const loads = [];
 let sorts = [];
@@ -152,6 +169,7 @@ try {
 
 saveResults("view-page", {
   runs: N,
+  server: server.server,
   times: TIMES,
   cli: { list: cliList, filter: cliFilter, filterExpr: FILTER },
   load: {
