@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { parseLockPid, pidExists, readAttr, writeAttr } from "@guildts/runstore";
+import { parseLockPid, pidExists, processStartMs, procInfo, readAttr, writeAttr } from "@guildts/runstore";
 import { timestampUs } from "./timestamp.js";
 
 /**
@@ -8,57 +8,10 @@ import { timestampUs } from "./timestamp.js";
  * and every process under it get SIGTERM; with `force`, the survivors get SIGKILL after the
  * timeout. The pid in LOCK is only trusted when that process is the run's own (see
  * `runProcess`): a pid the system has since given to another process is never signalled.
+ * (`procInfo` and `processStartMs` live in the run store, which needs them for its move rule.)
  */
 
-/** One process as /proc shows it. */
-export interface ProcInfo {
-  pid: number;
-  ppid: number;
-  /** Start time, in clock ticks since boot (field 22 of /proc/PID/stat). */
-  startTicks: number;
-  state: string;
-}
-
-/** Linux exposes /proc times in USER_HZ, which is 100 on every architecture Node runs on. */
-const USER_HZ = 100;
-
-/** `/proc/PID/stat` parsed, or null when there is no such process (or no /proc). */
-export function procInfo(pid: number): ProcInfo | null {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
-  } catch {
-    return null;
-  }
-  // "pid (comm) S ppid ...": comm may hold spaces and parentheses; the fields follow the last ")".
-  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ppid = Number(rest[1]);
-  const startTicks = Number(rest[19]);
-  if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) return null;
-  return { pid, ppid, startTicks, state: rest[0] ?? "" };
-}
-
-let bootTimeMs: number | null | undefined;
-
-/** When the system booted (ms since the epoch), from /proc/stat's `btime`. */
-function bootTime(): number | null {
-  if (bootTimeMs !== undefined) return bootTimeMs;
-  try {
-    const m = /^btime (\d+)$/m.exec(fs.readFileSync("/proc/stat", "latin1"));
-    bootTimeMs = m ? Number(m[1]) * 1000 : null;
-  } catch {
-    bootTimeMs = null;
-  }
-  return bootTimeMs;
-}
-
-/** When a process started (ms since the epoch, to about a second: btime is whole seconds), or null. */
-export function processStartMs(pid: number): number | null {
-  const info = procInfo(pid);
-  const boot = bootTime();
-  if (!info || boot === null) return null;
-  return boot + (info.startTicks * 1000) / USER_HZ;
-}
+export { type ProcInfo, processStartMs, procInfo } from "@guildts/runstore";
 
 /** The `RUN_ID` in a process's environment; undefined when it has none, null when it cannot be read. */
 function environRunId(pid: number): string | undefined | null {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { NotARunError, readRunFacts } from "./facts.js";
 import { runsRoot } from "./home.js";
 import { isSafeRunName } from "./list.js";
-import { parseLockPid, pidExists } from "./status.js";
+import { parseLockPid, pidExists, processStartMs } from "./status.js";
 import { StoreDirError, storeDir, storeDirPath } from "./storedir.js";
 
 /**
@@ -22,6 +22,13 @@ export interface LifecycleResult {
   reason?: string;
 }
 
+/** How the lifecycle asks about processes; tests replace them. */
+export interface ProcessProbes {
+  isAlive?: (pid: number) => boolean;
+  /** When a process started, ms since the epoch (null: unknown). */
+  startedAt?: (pid: number) => number | null;
+}
+
 /** Outcomes that mean "the run is where the caller wanted it" (exit 0). */
 export const OK_OUTCOMES: ReadonlySet<Outcome> = new Set(["deleted", "already-deleted", "restored", "already-restored", "purged"]);
 
@@ -34,10 +41,18 @@ function exists(p: string): boolean {
   }
 }
 
-/** Why a run must not be moved or removed now, or null: it is running here or remotely. */
-export function runningReason(runDir: string, isAlive: (pid: number) => boolean = pidExists): string | null {
+/**
+ * Why a run must not be moved or removed now, or null: it is running here or remotely, or it is
+ * finishing (see below). `startedAt` (tests) says when a process started, in ms since the epoch.
+ */
+export function runningReason(
+  runDir: string,
+  isAlive: (pid: number) => boolean = pidExists,
+  startedAt: (pid: number) => number | null = processStartMs,
+): string | null {
   // Most runs have neither lock file: two stats decide, without reading the run.
-  if (!exists(path.join(runDir, ".guild", "LOCK")) && !exists(path.join(runDir, ".guild", "LOCK.remote"))) return null;
+  const lockPath = path.join(runDir, ".guild", "LOCK");
+  if (!exists(lockPath) && !exists(path.join(runDir, ".guild", "LOCK.remote"))) return null;
   let facts;
   try {
     facts = readRunFacts(runDir);
@@ -47,9 +62,27 @@ export function runningReason(runDir: string, isAlive: (pid: number) => boolean 
   }
   if (facts.lockRemote !== null) return `running remotely (${facts.lockRemote.trim()})`;
   const pid = parseLockPid(facts.lock);
-  // Guild's rule: a run that has exited (exit_status written) is not running, whatever LOCK says.
-  if (pid !== null && facts.attrs.exit_status === undefined && isAlive(pid)) return `running (pid ${pid})`;
-  return null;
+  if (pid === null || !isAlive(pid)) return null;
+  if (facts.attrs.exit_status === undefined) return `running (pid ${pid})`;
+  // Guild's status rule (exit_status wins whatever LOCK says) decides what is shown, but not
+  // what may be moved: between writing exit_status and removing LOCK, `guild run` still writes
+  // the run (G6). Its LOCK holder started before it wrote LOCK; a pid the system gave to another
+  // process after a crash left LOCK behind started after it, and does not hold the run.
+  return lockHeldSinceWritten(lockPath, startedAt(pid)) ? `finishing (pid ${pid})` : null;
+}
+
+/** btime is whole seconds: a process start read from /proc is good to about a second. */
+const START_PRECISION_MS = 1_000;
+
+function lockHeldSinceWritten(lockPath: string, startMs: number | null): boolean {
+  if (startMs === null) return false; // no /proc: Guild's rule alone
+  let written: number;
+  try {
+    written = fs.lstatSync(lockPath).mtimeMs;
+  } catch {
+    return false; // removed meanwhile: the run has finished
+  }
+  return startMs <= written + START_PRECISION_MS;
 }
 
 function checkId(id: string): LifecycleResult | null {
@@ -149,7 +182,7 @@ function moveRun(id: string, src: string, dst: string, words: MoveWords, refuse:
 }
 
 /** Moves runs/<id> to trash/runs/<id> (Guild's trash layout), unless it is running. */
-export function markDeleted(home: string, id: string, opts: { isAlive?: (pid: number) => boolean } = {}): LifecycleResult {
+export function markDeleted(home: string, id: string, opts: ProcessProbes = {}): LifecycleResult {
   const bad = checkId(id);
   if (bad) return bad;
   const src = path.join(runsRoot(home), id);
@@ -159,7 +192,7 @@ export function markDeleted(home: string, id: string, opts: { isAlive?: (pid: nu
     missing: "no such run",
     occupied: "the trash already holds a run with this id (restore or purge it first)",
   } as const;
-  return moveRun(id, src, path.join(runsRoot(home, true), id), words, () => runningReason(src, opts.isAlive));
+  return moveRun(id, src, path.join(runsRoot(home, true), id), words, () => runningReason(src, opts.isAlive, opts.startedAt));
 }
 
 /** Moves trash/runs/<id> back to runs/<id>; never overwrites a run of the same id. */
@@ -187,7 +220,7 @@ function purgingDir(home: string): string {
  * Removes a deleted run for good (a live run with `live`, unless it is running): one rename into
  * `trash/.purging/`, then the removal of that copy, which never follows a symlink.
  */
-export function purge(home: string, id: string, opts: { live?: boolean; isAlive?: (pid: number) => boolean } = {}): LifecycleResult {
+export function purge(home: string, id: string, opts: { live?: boolean } & ProcessProbes = {}): LifecycleResult {
   const bad = checkId(id);
   if (bad) return bad;
   const src = path.join(runsRoot(home, !opts.live), id);
@@ -198,7 +231,7 @@ export function purge(home: string, id: string, opts: { live?: boolean; isAlive?
       return { id, outcome: "not-found", reason: opts.live ? "no such run" : "no such deleted run" };
     }
     if (opts.live) {
-      const running = runningReason(src, opts.isAlive);
+      const running = runningReason(src, opts.isAlive, opts.startedAt);
       if (running) return { id, outcome: "refused", reason: running };
     }
     let staging: string;

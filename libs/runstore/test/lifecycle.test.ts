@@ -14,6 +14,9 @@ const DEAD_PID = 4_000_000; // above Linux's pid_max
 const LIVE_PID = 12345; // alive only as far as `alive` says
 const alive = (pid: number) => pid === LIVE_PID;
 const dead = () => false;
+/** When LIVE_PID "started": long before any LOCK a test writes, or just now (after it). */
+const startedLongAgo = () => Date.now() - 3_600_000;
+const startedNow = () => Date.now() + 5_000;
 
 let n = 0;
 function home(): string {
@@ -45,12 +48,41 @@ describe("what counts as running (runningReason)", () => {
     assert.equal(runningReason(path.join(h, "runs", id), dead), null);
   });
 
-  test("a run whose process wrote its exit status is not running, whatever LOCK says (Guild's rule)", () => {
+  test("a run whose process wrote its exit status is finishing while its LOCK holder lives, and is not moved", () => {
     const h = home();
     const id = makeRun(h, { lock: String(LIVE_PID), exitStatus: 0 });
-    assert.equal(runningReason(path.join(h, "runs", id), alive), null);
-    assert.deepEqual(markDeleted(h, id, { isAlive: alive }), { id, outcome: "deleted" });
+    const dir = path.join(h, "runs", id);
+    assert.equal(runningReason(dir, alive, startedLongAgo), `finishing (pid ${LIVE_PID})`);
+    assert.deepEqual(markDeleted(h, id, { isAlive: alive, startedAt: startedLongAgo }), {
+      id,
+      outcome: "refused",
+      reason: `finishing (pid ${LIVE_PID})`,
+    });
+    assert.ok(inRuns(h, id));
+    // The holder gone (guild run removed LOCK, or died): Guild's rule, exit_status wins.
+    assert.equal(runningReason(dir, dead, startedLongAgo), null);
+  });
+
+  test("an exit status and a LOCK whose pid started after LOCK was written (a reused pid): not running, moved", () => {
+    const h = home();
+    const id = makeRun(h, { lock: String(LIVE_PID), exitStatus: 0 });
+    const lock = path.join(h, "runs", id, ".guild", "LOCK");
+    const crashed = new Date(Date.now() - 600_000);
+    fs.utimesSync(lock, crashed, crashed);
+    assert.equal(runningReason(path.join(h, "runs", id), alive, startedNow), null);
+    assert.equal(
+      runningReason(path.join(h, "runs", id), alive, () => null),
+      null,
+      "no /proc: Guild's rule",
+    );
+    assert.deepEqual(markDeleted(h, id, { isAlive: alive, startedAt: startedNow }), { id, outcome: "deleted" });
     assert.ok(inTrash(h, id));
+  });
+
+  test("the real process probe: this process holds a LOCK it just wrote", () => {
+    const h = home();
+    const id = makeRun(h, { lock: String(process.pid), exitStatus: 0 });
+    assert.equal(runningReason(path.join(h, "runs", id)), `finishing (pid ${process.pid})`);
   });
 
   test("LOCK.remote means running remotely, with no LOCK and no live pid", () => {
@@ -97,12 +129,19 @@ describe("delete, restore and purge refuse running runs", () => {
     assert.ok(!fs.existsSync(staging) || fs.readdirSync(staging).length === 0, "nothing was staged for removal");
   });
 
-  test("purge --live removes a live run that is not running: a dead pid, or an exit status written", () => {
+  test("purge --live removes a live run that is not running: a dead pid, or an exit status and a reused pid", () => {
     const h = home();
     const stale = makeRun(h, { lock: String(DEAD_PID) });
     const exited = makeRun(h, { lock: String(LIVE_PID), exitStatus: 1 });
+    const finishing = makeRun(h, { lock: String(LIVE_PID), exitStatus: 1 });
     assert.deepEqual(purge(h, stale, { live: true, isAlive: dead }), { id: stale, outcome: "purged" });
-    assert.deepEqual(purge(h, exited, { live: true, isAlive: alive }), { id: exited, outcome: "purged" });
+    assert.deepEqual(purge(h, exited, { live: true, isAlive: alive, startedAt: startedNow }), { id: exited, outcome: "purged" });
+    assert.deepEqual(purge(h, finishing, { live: true, isAlive: alive, startedAt: startedLongAgo }), {
+      id: finishing,
+      outcome: "refused",
+      reason: `finishing (pid ${LIVE_PID})`,
+    });
+    fs.rmSync(path.join(h, "runs", finishing), { recursive: true });
     assert.ok(!fs.existsSync(path.join(h, "runs", stale)) && !fs.existsSync(path.join(h, "runs", exited)));
     assert.deepEqual(fs.readdirSync(path.join(h, "trash", ".purging")), [], "nothing left staged");
   });
