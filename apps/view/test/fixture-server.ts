@@ -21,10 +21,12 @@ export interface Fixture {
   url: string;
   /** Requests by path, in order. */
   requests: string[];
+  /** Sends one server-sent event to every open /api/events stream (the tests play the store). */
+  push(event: "runs" | "series", data: string): void;
   close(): Promise<void>;
 }
 
-function series(home: string, id: string): Record<string, { step: number[]; time: number[]; value: number[] }> {
+export function series(home: string, id: string): Record<string, { step: number[]; time: number[]; value: number[] }> {
   const dir = path.join(home, "runs", id, ".guild");
   const out: Record<string, { step: number[]; time: number[]; value: number[] }> = {};
   let files: string[] = [];
@@ -43,6 +45,7 @@ function series(home: string, id: string): Record<string, { step: number[]; time
 
 export async function fixtureServer(home: string): Promise<Fixture> {
   const requests: string[] = [];
+  const streams = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? "/", "http://x");
     requests.push(u.pathname);
@@ -79,6 +82,8 @@ export async function fixtureServer(home: string): Promise<Fixture> {
     if (u.pathname === "/api/events") {
       res.writeHead(200, { "Content-Type": "text/event-stream" });
       res.write(": keepalive\n\n");
+      streams.add(res);
+      res.on("close", () => streams.delete(res));
       return;
     }
     if (u.pathname === "/api/actions" && req.method === "POST") {
@@ -119,6 +124,15 @@ export async function fixtureServer(home: string): Promise<Fixture> {
     origin,
     url: `${origin}/`,
     requests,
+    push: (event, data) => {
+      for (const r of streams)
+        r.write(
+          `event: ${event}\n${data
+            .split("\n")
+            .map((l) => `data: ${l}`)
+            .join("\n")}\n\n`,
+        );
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -5,11 +5,14 @@
 // generated home: the table, sorting and filtering, the charts' pixels, an action and its
 // confirmation, the URL round trip after a reload.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { generateHome, runCommand } from "@guildts/testkit";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { generateHome, runCommand, tempDir } from "@guildts/testkit";
 import type { Browser, Page } from "playwright-core";
 import { colouredPixels, chromiumPath, launch, NO_CHROMIUM, visibleIds, waitLoaded, waitRows } from "./browser.js";
-import { type Fixture as Served, fixtureServer } from "./fixture-server.js";
+import { type Fixture as Served, fixtureServer, series } from "./fixture-server.js";
 
 const skip = chromiumPath() ? false : NO_CHROMIUM;
 
@@ -219,6 +222,67 @@ describe("the page in chromium", { skip }, () => {
     const shot2 = await pixels();
     assert.ok(shot1.length > 1000);
     assert.equal(shot1, shot2, "the chart's pixels after the reload are the same");
+    await page.close();
+  });
+
+  test("an export file opens offline (file://, no request) from #guild-data: table and charts, no actions", async () => {
+    // The export's layout (view-api.md): the bundle and CSS inlined, the data in #guild-data.
+    const page0 = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "page");
+    const runs = ls(home)
+      .filter((r) => (r.scalars?.loss?.count ?? 0) >= 2)
+      .slice(0, 3);
+    const data = { runs, series: Object.fromEntries(runs.map((r) => [r.id, series(home, r.id)])) };
+    const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'none'";
+    const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><style>${fs.readFileSync(path.join(page0, "app.css"), "utf8")}</style></head><body><div id="guild-app"></div><script type="application/json" id="guild-data">${JSON.stringify(data).replace(/<\//g, "<\\/")}</script><script type="module">${fs.readFileSync(path.join(page0, "app.js"), "utf8").replace(/<\/script/gi, "<\\/script")}</script></body></html>`;
+    const file = path.join(tempDir("guildts-view-export-"), "runs.html");
+    fs.writeFileSync(file, html);
+    const ctx = await browser.newContext({ offline: true });
+    const requests: string[] = [];
+    ctx.on("request", (req) => requests.push(req.url()));
+    const page = await ctx.newPage();
+    const url = pathToFileURL(file).href;
+    await page.goto(url);
+    await waitLoaded(page);
+    assert.equal(await g(page), runs.length);
+    assert.deepEqual([...(await visibleIds(page))].sort(), runs.map((r) => r.id).sort());
+    assert.equal(await page.locator("button[data-action]").count(), 0);
+    await page.goto(`${url}#view=charts&sel=${runs.map((r) => r.id).join(",")}`);
+    await page.waitForFunction(() => !!document.querySelector('.chart[data-key="loss"][data-drawn] canvas'));
+    assert.ok((await colouredPixels(page)) > 50);
+    assert.deepEqual(
+      requests.filter((u) => !u.startsWith("file:")),
+      [],
+      "no request left the file",
+    );
+    await ctx.close();
+  });
+
+  test("live: a new point from /api/events reaches the chart, a changed record its row, without a reload", async () => {
+    const run = ls(home).filter((r) => (r.scalars?.loss?.count ?? 0) >= 2)[0]!;
+    const page = await open(browser, s, `view=charts&sel=${run.id}&keys=loss`);
+    await page.waitForFunction(() => !!document.querySelector('.chart[data-key="loss"][data-drawn]'));
+    const count = () =>
+      page.evaluate(
+        (id) =>
+          (window as unknown as { guildView: { store: { series: Record<string, Record<string, { step: number[] }>> } } }).guildView.store
+            .series[id]?.loss?.step.length ?? 0,
+        run.id,
+      );
+    const n = await count();
+    const drawn = await page.getAttribute('.chart[data-key="loss"]', "data-drawn");
+    const t0 = Date.now();
+    s.push("series", JSON.stringify({ run: run.id, key: "loss", step: [1000], time: [1000], value: [0.001] }));
+    await page.waitForFunction((before) => document.querySelector('.chart[data-key="loss"]')?.getAttribute("data-drawn") !== before, drawn);
+    process.stderr.write(`# live point drawn ${Date.now() - t0} ms after the event was sent\n`);
+    assert.equal(await count(), n + 1);
+    await page.goto(`${s.origin}/#view=runs`);
+    await waitLoaded(page);
+    await waitRows(page);
+    const first = (await visibleIds(page))[0]!;
+    const rec = ls(home).find((r) => r.id === first)!;
+    s.push("runs", JSON.stringify({ ...rec, label: "changed live", status: "running" }));
+    await page.waitForFunction((id) => document.querySelector(`.tr[data-id="${id}"]`)?.textContent?.includes("changed live"), first);
+    assert.equal(await page.getAttribute(`.tr[data-id="${first}"]`, "data-status"), "running");
     await page.close();
   });
 });
