@@ -74,6 +74,38 @@ export async function fixtureServer(home: string): Promise<Fixture> {
       if (r.status !== 0) return send(400, "application/json", JSON.stringify({ error: r.stderr.trim().replace(/^guild-ls-runs: /, "") }));
       return send(200, "application/x-ndjson", r.stdout);
     }
+    const runPath = /^\/api\/runs\/([0-9a-f]{32})(?:\/(files)(?:\/(.+))?)?$/.exec(u.pathname);
+    if (runPath) {
+      const [, id, files, file] = runPath;
+      const dir = path.join(home, "runs", id!);
+      if (file) {
+        const p = path.join(dir, decodeURIComponent(file));
+        if (!p.startsWith(`${dir}/`) || !fs.existsSync(p)) return send(404, "application/json", '{"error":"no such file"}');
+        return send(200, "text/plain", fs.readFileSync(p, "utf8"));
+      }
+      if (files) {
+        const out = fs
+          .readdirSync(dir, { withFileTypes: true })
+          .map((e) => ({
+            path: e.name,
+            dir: e.isDirectory(),
+            size: e.isDirectory() ? 0 : fs.statSync(path.join(dir, e.name)).size,
+            mtime: 0,
+          }));
+        return send(200, "application/x-ndjson", out.map((o) => JSON.stringify(o)).join("\n") + "\n");
+      }
+      const rec = runCommand("guild-ls-runs", ["-H", home, "-a", "--json", "--scalars"])
+        .stdout.split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { id: string; flags: unknown; scalars: unknown })
+        .find((r) => r.id === id);
+      if (!rec) return send(404, "application/json", '{"error":"no such run"}');
+      return send(
+        200,
+        "application/json",
+        JSON.stringify({ record: rec, flags: rec.flags, attrs: {}, scalars: rec.scalars, deps: null, output_tail: "hello from the run\n" }),
+      );
+    }
     if (u.pathname === "/api/series") {
       const runs: Record<string, unknown> = {};
       for (const id of u.searchParams.getAll("run")) runs[id] = series(home, id);

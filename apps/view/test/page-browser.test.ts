@@ -285,4 +285,29 @@ describe("the page in chromium", { skip }, () => {
     assert.equal(await page.getAttribute(`.tr[data-id="${first}"]`, "data-status"), "running");
     await page.close();
   });
+
+  test("the run page shows the run's fields, flags, scalars, output and a file's preview", async () => {
+    const run = ls(home).find((r) => (r.scalars?.loss?.count ?? 0) >= 2 && r.operation.includes("train"))!;
+    fs.writeFileSync(path.join(home, "runs", run.id, "notes.txt"), "a note in the run\n");
+    const page = await open(browser, s);
+    await page.click(`.tr[data-id="${run.id}"] a`);
+    await page.waitForSelector(".run-page .kv");
+    assert.match(await page.evaluate(() => location.hash), new RegExp(`view=run&run=${run.id}`));
+    const text = (await page.textContent(".run-page"))!;
+    assert.ok(text.includes(run.id) && text.includes(run.operation) && text.includes("loss"), text.slice(0, 300));
+    assert.match((await page.textContent("pre.output"))!, /hello from the run/);
+    await page.click('.files button:text("notes.txt")');
+    await page.waitForSelector("pre.preview");
+    assert.equal(await page.textContent("pre.preview"), "a note in the run\n");
+    await page.close();
+  });
+
+  test("parallel coordinates and the scatter draw every run (pixels read back)", async () => {
+    const page = await open(browser, s, "view=plots&metric=scalar:loss");
+    await page.waitForSelector("canvas.parallel");
+    await page.waitForTimeout(100);
+    assert.ok((await colouredPixels(page, "canvas.parallel")) > 200);
+    assert.ok((await colouredPixels(page, "canvas.scatter")) > 20);
+    await page.close();
+  });
 });
