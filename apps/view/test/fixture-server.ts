@@ -84,14 +84,12 @@ export async function fixtureServer(home: string): Promise<Fixture> {
         return send(200, "text/plain", fs.readFileSync(p, "utf8"));
       }
       if (files) {
-        const out = fs
-          .readdirSync(dir, { withFileTypes: true })
-          .map((e) => ({
-            path: e.name,
-            dir: e.isDirectory(),
-            size: e.isDirectory() ? 0 : fs.statSync(path.join(dir, e.name)).size,
-            mtime: 0,
-          }));
+        const out = fs.readdirSync(dir, { withFileTypes: true }).map((e) => ({
+          path: e.name,
+          dir: e.isDirectory(),
+          size: e.isDirectory() ? 0 : fs.statSync(path.join(dir, e.name)).size,
+          mtime: 0,
+        }));
         return send(200, "application/x-ndjson", out.map((o) => JSON.stringify(o)).join("\n") + "\n");
       }
       const rec = runCommand("guild-ls-runs", ["-H", home, "-a", "--json", "--scalars"])
