@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { benchDir, fmtMs, log } from "./lib.mjs";
 
-const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch", "filter", "complete"];
+const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch", "filter", "complete", "view-page"];
 const only = process.env.GUILDTS_BENCH_ONLY?.split(",");
 if (!process.argv.includes("--report")) {
   for (const s of suites) {
@@ -270,6 +270,27 @@ if (sel) {
       `At 1M records: whole selection ${fmtMs(whole)} (target ≤ 500 ms: ${verdict(whole <= 500)}); 8-char prefix ${fmtMs(prefix)} (target ≤ 1 ms: ${verdict(prefix <= 1)}).`,
     );
   lines.push("");
+}
+const vp = load("view-page");
+if (vp) {
+  const ok = (v, t) => `${fmtMs(v)} (≤ ${fmtMs(t)}: ${verdict(v <= t)})`;
+  lines.push(
+    `## The view's page in headless chromium at ${vp.runs.toLocaleString("en")} runs (issue 18: first rows ≤ 1.0 s, interactive ≤ 2.0 s, sort/filter ≤ 150 ms, 100 runs × 10k points ≤ 300 ms)`,
+    "",
+    machineLine(vp.machine),
+    "",
+    `\`node bench/view-page.mjs\` (playwright-core, Debian chromium, 1280×800, software rendering); server: ${vp.server}. Medians of ${vp.times} page loads. *First rows*: from the request of the page to a row in the DOM; *interactive*: to a header click answered by a sort; *all rows*: the whole listing in the table.`,
+    "",
+    "| what | page | CLI, same work |",
+    "|---|---:|---:|",
+    `| first rows | ${ok(vp.load.firstRows, 1000)} | |`,
+    `| interactive | ${ok(vp.load.interactive, 2000)} | |`,
+    `| all ${vp.load.rows.toLocaleString("en")} rows listed | ${fmtMs(vp.load.all)} | \`guild-ls-runs --json --scalars -a\`: ${fmtMs(vp.cli.list.median)} |`,
+    `| sort 100k rows in the page (median of ${vp.sorts.length} columns; slowest ${fmtMs(vp.sortMax)}${vp.runs < 100000 ? "; the home's records repeated to 100k" : ""}) | ${ok(vp.sortMedian, 150)} | |`,
+    `| filter \`${vp.cli.filterExpr}\` and others (through /api/runs?filter=) | ${ok(vp.filterMedian, 150)} | \`guild-ls-runs -F\`: ${fmtMs(vp.cli.filter.median)} |`,
+    `| 100 runs × 10k points drawn (downsampling + uPlot, to the 2nd frame) | ${ok(vp.chartMedian, 300)} | |`,
+    "",
+  );
 }
 const manual = path.join(benchDir, "NOTES.md");
 if (fs.existsSync(manual)) lines.push(fs.readFileSync(manual, "utf8").trim(), "");

@@ -18,6 +18,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "@guildts/runner": ["@guildts/runstore", "@guildts/guildfile", "@guildts/format", "@guildts/py"],
   "@guildts/testkit": [],
   "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/runner", "@guildts/py"],
+  // The view's server calls the plumbing's library functions; its page (src/page) imports none.
+  "@guildts/view": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/plumbing", "@guildts/py"],
   "@guildts/guild": [
     "@guildts/py",
     "@guildts/runstore",
@@ -26,6 +28,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     "@guildts/guildfile",
     "@guildts/runner",
     "@guildts/plumbing",
+    "@guildts/view",
   ],
 };
 
