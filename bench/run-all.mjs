@@ -6,7 +6,19 @@ import fs from "node:fs";
 import path from "node:path";
 import { benchDir, fmtMs, log } from "./lib.mjs";
 
-const suites = ["select", "startup", "ls-runs", "rev-parse", "porcelain", "run-overhead", "compare", "batch", "filter", "complete", "view-page"];
+const suites = [
+  "select",
+  "startup",
+  "ls-runs",
+  "rev-parse",
+  "porcelain",
+  "run-overhead",
+  "compare",
+  "batch",
+  "filter",
+  "complete",
+  "view-page",
+];
 const only = process.env.GUILDTS_BENCH_ONLY?.split(",");
 if (!process.argv.includes("--report")) {
   for (const s of suites) {
