@@ -6,6 +6,7 @@ import type { Command } from "./command.js";
 import { confirmRuns } from "./preview.js";
 import { selectForCommand } from "./select-one.js";
 import { userConfig } from "./user-config.js";
+import { remoteLifecycleCmd } from "./remote.js";
 
 interface Verb {
   usage: string;
@@ -65,7 +66,10 @@ export function lifecycle(kind: "delete" | "restore" | "purge"): Pick<Command, "
     options: (cli) => {
       addRunOptions(cli);
       if (kind === "delete") cli.option("-p, --permanent", `Delete for good instead of moving to the trash. ${PERMANENT_WARNING}`);
-      return cli.option("-y, --yes", "Do not ask for confirmation").option("--dry-run", "Only list the runs that would be changed");
+      return cli
+        .option("-y, --yes", "Do not ask for confirmation")
+        .option("--dry-run", "Only list the runs that would be changed")
+        .option("-r, --remote <name>", "Act on the runs of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])");
     },
     run({ args, opts }) {
       const o = runOptions(opts);
@@ -76,6 +80,10 @@ export function lifecycle(kind: "delete" | "restore" | "purge"): Pick<Command, "
       // for, or narrowed by a filter (`guild runs rm -ET`).
       if (kind === "delete" && args.length === 0 && isEmptyFilter(o.filter)) {
         throw new CliError("no runs given: name them (1, 2:5, an id), use a filter (-E, -o OP...), or ':' for every run", EXIT.USAGE);
+      }
+      if (opts.remote !== undefined) {
+        if (opts.dryRun) throw new CliError("--dry-run does not go with --remote", EXIT.USAGE);
+        return remoteLifecycleCmd(kind === "delete" ? (opts.permanent ? "purge-live" : "delete") : kind, args, opts, o);
       }
       const runs = selectForCommand(o, args, ":");
       const verb = VERBS[kind === "delete" && opts.permanent ? "delete-permanent" : kind];

@@ -16,8 +16,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "@guildts/format": ["@guildts/runstore", "@guildts/py"],
   "@guildts/guildfile": ["@guildts/runstore", "@guildts/format", "@guildts/py"],
   "@guildts/runner": ["@guildts/runstore", "@guildts/guildfile", "@guildts/format", "@guildts/py"],
+  "@guildts/remote": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/py"],
   "@guildts/testkit": [],
-  "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/runner", "@guildts/py"],
+  "@guildts/plumbing": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/runner", "@guildts/remote", "@guildts/py"],
   // The view's server calls the plumbing's library functions; its page (src/page) imports none.
   "@guildts/view": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/plumbing", "@guildts/py"],
   "@guildts/guild": [
@@ -29,6 +30,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     "@guildts/runner",
     "@guildts/plumbing",
     "@guildts/view",
+    "@guildts/remote",
   ],
 };
 

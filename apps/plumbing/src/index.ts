@@ -9,3 +9,4 @@ export * from "./filter-run.js";
 export * from "./stop-runs.js";
 export * from "./update-attrs.js";
 export * from "./summaries.js";
+export * from "./remote.js";

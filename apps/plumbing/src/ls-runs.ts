@@ -5,6 +5,8 @@ import { addRunOptions, plumbingMain, say, type CommandDef } from "./cli.js";
 import { runOptions, storeFilterRuns, type RunOptions } from "./run-options.js";
 import { scalarsJson } from "./filter-run.js";
 import { PLUMBING_SUMMARIES } from "./summaries.js";
+import { listRemoteRuns } from "@guildts/remote";
+import { remoteCliError, remoteOption } from "./remote.js";
 
 export interface LsRunsResult {
   runs: RunRecord[];
@@ -71,13 +73,30 @@ export const LS_RUNS: CommandDef = {
     addRunOptions(cli)
       .option("--json", "One JSON object per line (see README: the --json contract)")
       .option("--scalars", "With --json: each record's scalars, {key: {last, step, min, max, count}}")
-      .option("-z", "Print only ids, each terminated by NUL (for xargs -0)"),
+      .option("-z", "Print only ids, each terminated by NUL (for xargs -0)")
+      .option("-r, --remote <name>", "List the runs of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT]) over ssh"),
   run({ prog, args, opts }) {
     if (args.length) {
       throw new CliError(`unexpected argument '${args[0]}'`, EXIT.USAGE);
     }
     if (opts.scalars && !opts.json) throw new CliError("--scalars needs --json", EXIT.USAGE);
     const o = runOptions(opts);
+    if (opts.remote !== undefined) {
+      if (opts.scalars) throw new CliError("--scalars does not go with --remote", EXIT.USAGE);
+      const remote = remoteOption(opts.remote, o.home.path);
+      let listed: RunRecord[];
+      try {
+        listed = listRemoteRuns(remote, o.filter, { deleted: o.deleted }).runs;
+      } catch (e) {
+        throw remoteCliError(e);
+      }
+      const out = new LineWriter();
+      if (opts.z) for (const r of listed) out.line(r.id, "\0");
+      else if (opts.json) writeJsonLines(listed, (chunk) => out.raw(chunk));
+      else for (const r of listed) out.line(plainLine(r));
+      out.flush();
+      return 0;
+    }
     const { runs, warnings, note } = lsRuns(o);
     if (note) process.stderr.write(note + "\n");
     printWarnings(prog, warnings);

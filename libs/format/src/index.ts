@@ -12,3 +12,4 @@ export * from "./compare.js";
 export * from "./safe.js";
 export { pyJsonDumps } from "@guildts/py";
 export * from "./config.js";
+export * from "./bytes.js";

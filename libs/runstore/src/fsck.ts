@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isAbandonedCreation, NEW_RUNS_DIR, newRunId } from "./creation.js";
+import { TRANSFER_DIR } from "./incoming.js";
 import { readRunFile } from "./facts.js";
 import { runsRoot } from "./home.js";
 import { cutMessage, purgingOwner, removeTree } from "./lifecycle.js";
@@ -31,6 +32,7 @@ export type ProblemKind =
   | "stale-lock-file"
   | "temp-file"
   | "interrupted-create"
+  | "interrupted-transfer"
   | "interrupted-purge"
   | "escaping-symlink"
   | "broken-symlink"
@@ -197,7 +199,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
 
   for (const [i, root] of roots.entries()) {
     for (const name of names[i]!) {
-      if (!root.deleted && name === NEW_RUNS_DIR) continue;
+      if (!root.deleted && (name === NEW_RUNS_DIR || name === TRANSFER_DIR)) continue;
       const dir = path.join(root.dir, name);
       if (root.deleted && inRuns.has(name)) {
         report({
@@ -229,6 +231,28 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
         repair: "remove it",
       },
       () => removeTree(dir),
+    );
+  }
+
+  // Transfers (push/pull, incoming.ts) that were cut: a staged copy (the next transfer resumes
+  // from it), or a run a crash left aside mid-swap (put back).
+  const transfers = workArea("transfers") ?? "";
+  for (const name of transfers ? (listDir(transfers, null, true) ?? []) : []) {
+    const dir = path.join(transfers, name);
+    const id = name.replace(/\.(old|seed)$/, "");
+    const aside = name.endsWith(".old") && !fs.lstatSync(path.join(home, "runs", id), { throwIfNoEntry: false });
+    report(
+      {
+        kind: "interrupted-transfer",
+        severity: "warning",
+        id,
+        path: dir,
+        message: aside
+          ? "a transfer was cut while swapping the run in: the run is out of view"
+          : "a push or pull of this run was interrupted (never in view; the next transfer resumes from it)",
+        repair: aside ? "put the run back in runs/" : "remove it",
+      },
+      () => (aside ? fs.renameSync(dir, path.join(home, "runs", id)) : removeTree(dir)),
     );
   }
 
@@ -276,7 +300,7 @@ export function checkStore(home: string, opts: CheckOptions = {}): CheckResult {
     );
   }
 
-  return { runs: names[0]!.filter((n) => n !== NEW_RUNS_DIR).length, deletedRuns: names[1]!.length, problems };
+  return { runs: names[0]!.filter((n) => n !== NEW_RUNS_DIR && n !== TRANSFER_DIR).length, deletedRuns: names[1]!.length, problems };
 
   function checkRunEntry(dir: string, id: string): void {
     let st: fs.Stats;

@@ -23,3 +23,4 @@ export * from "./transfer.js";
 export * from "./run-files.js";
 export * from "./lazy-require.js";
 export * from "./annotate.js";
+export * from "./incoming.js";

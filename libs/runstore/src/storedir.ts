@@ -10,7 +10,7 @@ import path from "node:path";
  * not a directory is refused (StoreDirError naming it): nothing is ever swept, built, removed or
  * repaired through it, since it could lead anywhere outside the home.
  */
-export type StoreDirKind = "runs" | "trash" | "purging" | "new-runs" | "locks" | "cache";
+export type StoreDirKind = "runs" | "trash" | "purging" | "new-runs" | "transfers" | "locks" | "cache";
 
 /** Each kind's place in the home, as components (each checked in turn). */
 const PLACES: Record<StoreDirKind, readonly string[]> = {
@@ -18,6 +18,7 @@ const PLACES: Record<StoreDirKind, readonly string[]> = {
   trash: ["trash", "runs"],
   purging: ["trash", ".purging"],
   "new-runs": ["runs", ".guildts-new"],
+  transfers: ["runs", ".guildts-transfer"],
   locks: ["locks"],
   cache: ["cache", "guildts"],
 };

@@ -226,3 +226,4 @@ export * from "./reliability.js";
 export * from "./property.js";
 export * from "./tmux.js";
 export * from "./tree.js";
+export * from "./sshd.js";

@@ -118,6 +118,20 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./stop.js")).stop,
   },
   { name: "watch", group: "main", summary: "Watch a run's output until it ends", load: async () => (await import("./watch.js")).watch },
+  { name: "push", group: "main", summary: "Copy runs to a remote", load: async () => (await import("./push.js")).push },
+  { name: "pull", group: "main", summary: "Copy runs from a remote", load: async () => (await import("./pull.js")).pull },
+  {
+    name: "remotes",
+    group: "main",
+    summary: "Show the remotes of Guild's user config",
+    load: async () => (await import("./remotes.js")).remotes,
+  },
+  {
+    name: "remote status",
+    group: "main",
+    summary: "Check that a remote is available",
+    load: async () => (await import("./remote-status.js")).remoteStatus,
+  },
   {
     name: "export",
     group: "main",

@@ -4,6 +4,7 @@ import type { CommandBody } from "../command.js";
 import { runInfoJson } from "../guild-json.js";
 import { runDetails } from "../runs-info.js";
 import { selectOne } from "../select-one.js";
+import { remoteInfoCmd } from "../remote.js";
 
 /** `guild runs info [RUN]`: one run's fields, flags and scalars, as Guild 0.9 shows them. */
 export const runsInfo: CommandBody = {
@@ -18,10 +19,12 @@ export const runsInfo: CommandBody = {
   options: (cli) =>
     addRunOptions(cli)
       .option("-s, --all-scalars", "Every scalar (sys/* too) with first, last, min, max, avg and total")
-      .option("--json", "One JSON object, as Guild 0.9 prints it: the fields below, scalars as [value, step]"),
+      .option("--json", "One JSON object, as Guild 0.9 prints it: the fields below, scalars as [value, step]")
+      .option("-r, --remote <name>", "Show a run of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])"),
   run({ args, opts }) {
     if (args.length > 1) throw new CliError(`unexpected extra argument '${args[1]}'`, EXIT.USAGE);
     const o = runOptions(opts);
+    if (opts.remote !== undefined) return remoteInfoCmd(args[0], opts.json === true, opts, o);
     const run = selectOne(o, args[0]);
     const details = runDetails(run);
     const out = new LineWriter();

@@ -4,6 +4,7 @@ import type { CommandBody } from "../command.js";
 import { confirmRuns } from "../preview.js";
 import { applyLabel, labelIntro, newLabel, type Action } from "../runs-label.js";
 import { selectForChange } from "../annotate.js";
+import { remoteLabelCmd } from "../remote.js";
 
 function one(v: unknown, name: string): string | undefined {
   if (v === undefined) return undefined;
@@ -31,7 +32,8 @@ export const runsLabel: CommandBody = {
       .option("--prepend <text>", "Add TEXT at the start of the label")
       .option("--remove <text>", "Remove the words of TEXT from the label")
       .option("-c, --clear", "Remove the label")
-      .option("-y, --yes", "Do not ask for confirmation"),
+      .option("-y, --yes", "Do not ask for confirmation")
+      .option("-r, --remote <name>", "Act on the runs of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])"),
   run(call) {
     const { opts } = call;
     const args = [...call.args];
@@ -51,6 +53,10 @@ export const runsLabel: CommandBody = {
     }
     const action = given[0]!;
     const o = runOptions(opts);
+    if (opts.remote !== undefined) {
+      const labelArgs = action.kind === "clear" ? ["--clear"] : [`--${action.kind}`, action.value];
+      return remoteLabelCmd(labelArgs, args, opts, o);
+    }
     const runs = selectForChange(o, args, "1");
     if (runs.length === 0) {
       process.stderr.write("No runs to modify.\n");

@@ -6,6 +6,7 @@ import { runOptions } from "@guildts/plumbing/run-options.js";
 import type { CommandBody } from "../command.js";
 import { userConfig } from "../user-config.js";
 import { listedRunJson } from "../guild-json.js";
+import { printRemoteTable, remoteList, remoteOf, remoteRunJson } from "../remote.js";
 
 export const DEFAULT_ROWS = 20;
 
@@ -26,13 +27,28 @@ export const runsList: CommandBody = {
       .option("-n, --limit <n>", "Show the newest N runs")
       .option("-L, --unlimited", "Show every run")
       .option("-s, --simplified", "Guild's simplified table: [N], operation, status, label")
-      .option("--json", "Every matching run as one JSON array, as Guild 0.9 prints it (guild-ls-runs --json: one record per line)"),
+      .option("--json", "Every matching run as one JSON array, as Guild 0.9 prints it (guild-ls-runs --json: one record per line)")
+      .option("-r, --remote <name>", "List the runs of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])"),
   run({ args, opts }) {
     if (args.length > 1) throw new CliError(`unexpected argument '${args[1]}'`, EXIT.USAGE);
     if (args.length === 1) opts.label = [...(opts.label === undefined ? [] : [opts.label].flat()), args[0]];
     const o = runOptions(opts);
     const config = userConfig(o.home.path);
     const rows = opts.json ? null : rowLimit(opts, config.runs.limit ?? DEFAULT_ROWS);
+    if (opts.remote !== undefined) {
+      const all = remoteList(remoteOf(opts, o), o);
+      const shownRemote = rows === null ? all : all.slice(0, rows);
+      if (opts.json) {
+        const out = new LineWriter();
+        out.line(pyJsonDumps(shownRemote.map(remoteRunJson)));
+        out.flush();
+      } else printRemoteTable(shownRemote, o, opts.simplified === true);
+      if (shownRemote.length < all.length)
+        process.stderr.write(
+          `Showing the newest ${shownRemote.length} runs (${all.length} total) - use -m to show more or -L to show all\n`,
+        );
+      return EXIT.OK;
+    }
     const { runs: shown, total, warnings, note } = lsRuns(o, rows ?? undefined);
     if (note) process.stderr.write(note + "\n");
     printWarnings("guild", warnings);

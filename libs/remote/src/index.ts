@@ -1,0 +1,4 @@
+export * from "./config.js";
+export * from "./ssh.js";
+export * from "./runs.js";
+export * from "./transfer.js";
