@@ -321,6 +321,8 @@ export async function complete(
       const globals = current.startsWith("-") ? ["--help", "--version", "-H", "--home"] : [];
       return result({ candidates: [...firstWords(visible), ...globals].map((value) => ({ value })), files: false });
     }
+    // A first word that only starts two-word commands (`guild remote st`): their second words.
+    if (s.args.length === 1) return result({ candidates: subWords(visible, s.args[0]!).map((value) => ({ value })), files: false });
     return none;
   }
   const typed = s.args;

@@ -5,8 +5,6 @@ import { addRunOptions, plumbingMain, say, type CommandDef } from "./cli.js";
 import { runOptions, storeFilterRuns, type RunOptions } from "./run-options.js";
 import { scalarsJson } from "./filter-run.js";
 import { PLUMBING_SUMMARIES } from "./summaries.js";
-import { listRemoteRuns } from "@guildts/remote";
-import { remoteCliError, remoteOption } from "./remote.js";
 
 export interface LsRunsResult {
   runs: RunRecord[];
@@ -83,19 +81,7 @@ export const LS_RUNS: CommandDef = {
     const o = runOptions(opts);
     if (opts.remote !== undefined) {
       if (opts.scalars) throw new CliError("--scalars does not go with --remote", EXIT.USAGE);
-      const remote = remoteOption(opts.remote, o.home.path);
-      let listed: RunRecord[];
-      try {
-        listed = listRemoteRuns(remote, o.filter, { deleted: o.deleted }).runs;
-      } catch (e) {
-        throw remoteCliError(e);
-      }
-      const out = new LineWriter();
-      if (opts.z) for (const r of listed) out.line(r.id, "\0");
-      else if (opts.json) writeJsonLines(listed, (chunk) => out.raw(chunk));
-      else for (const r of listed) out.line(plainLine(r));
-      out.flush();
-      return 0;
+      return lsRemoteRuns(opts, o);
     }
     const { runs, warnings, note } = lsRuns(o);
     if (note) process.stderr.write(note + "\n");
@@ -116,6 +102,25 @@ export const LS_RUNS: CommandDef = {
     return 0;
   },
 };
+
+/** `guild-ls-runs -r NAME`: the remote's records; its modules are loaded only then (start-up stays small). */
+async function lsRemoteRuns(opts: Record<string, unknown>, o: RunOptions): Promise<number> {
+  const { remoteCliError, remoteOption } = await import("./remote.js");
+  const { listRemoteRuns } = await import("@guildts/remote");
+  const remote = remoteOption(opts.remote, o.home.path);
+  let listed: RunRecord[];
+  try {
+    listed = listRemoteRuns(remote, o.filter, { deleted: o.deleted }).runs;
+  } catch (e) {
+    throw remoteCliError(e);
+  }
+  const out = new LineWriter();
+  if (opts.z) for (const r of listed) out.line(r.id, "\0");
+  else if (opts.json) writeJsonLines(listed, (chunk) => out.raw(chunk));
+  else for (const r of listed) out.line(plainLine(r));
+  out.flush();
+  return 0;
+}
 
 export function lsRunsMain(argv: string[]): void {
   plumbingMain("guild-ls-runs", LS_RUNS, argv);

@@ -2,11 +2,10 @@ import { CliError, EXIT, LineWriter, pyJsonDumps, runsTable, styleFor, textFor, 
 // Files, not the plumbing's index (which reaches guild-stop-runs and so the runner).
 import { addRunOptions } from "@guildts/plumbing/cli.js";
 import { lsRuns, printWarnings } from "@guildts/plumbing/ls-runs.js";
-import { runOptions } from "@guildts/plumbing/run-options.js";
+import { runOptions, type RunOptions } from "@guildts/plumbing/run-options.js";
 import type { CommandBody } from "../command.js";
 import { userConfig } from "../user-config.js";
 import { listedRunJson } from "../guild-json.js";
-import { printRemoteTable, remoteList, remoteOf, remoteRunJson } from "../remote.js";
 
 export const DEFAULT_ROWS = 20;
 
@@ -35,20 +34,7 @@ export const runsList: CommandBody = {
     const o = runOptions(opts);
     const config = userConfig(o.home.path);
     const rows = opts.json ? null : rowLimit(opts, config.runs.limit ?? DEFAULT_ROWS);
-    if (opts.remote !== undefined) {
-      const all = remoteList(remoteOf(opts, o), o);
-      const shownRemote = rows === null ? all : all.slice(0, rows);
-      if (opts.json) {
-        const out = new LineWriter();
-        out.line(pyJsonDumps(shownRemote.map(remoteRunJson)));
-        out.flush();
-      } else printRemoteTable(shownRemote, o, opts.simplified === true);
-      if (shownRemote.length < all.length)
-        process.stderr.write(
-          `Showing the newest ${shownRemote.length} runs (${all.length} total) - use -m to show more or -L to show all\n`,
-        );
-      return EXIT.OK;
-    }
+    if (opts.remote !== undefined) return listRemote(opts, o, rows);
     const { runs: shown, total, warnings, note } = lsRuns(o, rows ?? undefined);
     if (note) process.stderr.write(note + "\n");
     printWarnings("guild", warnings);
@@ -89,4 +75,19 @@ function rowLimit(opts: Record<string, unknown>, page: number): number | null {
   }
   const more = opts.more === undefined ? 0 : Array.isArray(opts.more) ? opts.more.length : 1;
   return page * (more + 1);
+}
+
+/** `guild runs list -r NAME`: the remote's runs as Guild shows them; the remote modules load only here. */
+async function listRemote(opts: Record<string, unknown>, o: RunOptions, rows: number | null): Promise<number> {
+  const { printRemoteTable, remoteList, remoteOf, remoteRunJson } = await import("../remote.js");
+  const all = remoteList(remoteOf(opts, o), o);
+  const shownRemote = rows === null ? all : all.slice(0, rows);
+  if (opts.json) {
+    const out = new LineWriter();
+    out.line(pyJsonDumps(shownRemote.map(remoteRunJson)));
+    out.flush();
+  } else printRemoteTable(shownRemote, o, opts.simplified === true);
+  if (shownRemote.length < all.length)
+    process.stderr.write(`Showing the newest ${shownRemote.length} runs (${all.length} total) - use -m to show more or -L to show all\n`);
+  return EXIT.OK;
 }

@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { generateHome, runCommand, type Sshd, startSshd, tempDir, treeListing } from "@guildts/testkit";
+
+/**
+ * Remotes over ssh, against a real OpenSSH server on 127.0.0.1 (libs/testkit/src/sshd.ts) whose
+ * sessions find this checkout's bundled commands on PATH; the remote is a second GUILD_HOME.
+ */
+let sshd: Sshd;
+let config: string;
+let remoteHome: string;
+
+const ids = (home: string, deleted = false) => {
+  const dir = path.join(home, ...(deleted ? ["trash", "runs"] : ["runs"]));
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((n) => !n.startsWith("."))
+        .sort()
+    : [];
+};
+
+function remoteConfig(extra = ""): string {
+  const file = path.join(tempDir("guildts-remote-cfg-"), "config.yml");
+  fs.writeFileSync(
+    file,
+    "remotes:\n" +
+      "  box:\n" +
+      "    type: ssh\n" +
+      "    description: the test sshd\n" +
+      "    host: 127.0.0.1\n" +
+      `    port: ${sshd.port}\n` +
+      `    user: ${sshd.user}\n` +
+      `    private-key: ${sshd.key}\n` +
+      `    ssh-config: ${sshd.clientConfig}\n` +
+      `    guild-home: ${remoteHome}\n` +
+      "  bucket:\n" +
+      "    type: s3\n" +
+      "    bucket: runs\n" +
+      extra,
+  );
+  return file;
+}
+
+const guild = (home: string, args: string[], cfg = config) => runCommand("guild", args, { env: { GUILD_HOME: home, GUILD_CONFIG: cfg } });
+const plumbing = (name: string, home: string, args: string[]) =>
+  runCommand(name, args, { env: { GUILD_HOME: home, GUILD_CONFIG: config } });
+
+describe("remotes over ssh (a real sshd on 127.0.0.1)", () => {
+  before(async () => {
+    sshd = await startSshd();
+    remoteHome = generateHome({ runs: 4, seed: 1 });
+    config = remoteConfig();
+  });
+  after(async () => {
+    await sshd?.stop();
+  });
+
+  test("guild remotes lists the config's remotes; remote status reaches the sshd", () => {
+    const r = guild(tempDir(), ["remotes"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^box +ssh +the test sshd$/m);
+    assert.match(r.stdout, /^bucket +s3/m);
+    const s = guild(tempDir(), ["remote", "status", "box"]);
+    assert.equal(s.status, 0, s.stderr);
+    assert.equal(s.stdout, "box (127.0.0.1) is available\n");
+  });
+
+  test("runs list -r and guild-ls-runs -r show the remote's runs as the remote lists them", () => {
+    const local = tempDir();
+    const remoteIds = ids(remoteHome);
+    const z = plumbing("guild-ls-runs", local, ["-r", "box", "-a", "-z"]);
+    assert.equal(z.status, 0, z.stderr);
+    assert.deepEqual(z.stdout.split("\0").filter(Boolean).sort(), remoteIds);
+    const here = runCommand("guild", ["runs", "list", "-a"], { env: { GUILD_HOME: remoteHome } });
+    const there = guild(local, ["runs", "list", "-r", "box", "-a"]);
+    assert.equal(there.status, 0, there.stderr);
+    assert.equal(there.stdout, here.stdout, "the same table as on the remote");
+  });
+
+  test("pull copies every run whole, push sends the local ones; a second transfer is up to date", () => {
+    const local = generateHome({ runs: 3, seed: 7 });
+    const mine = ids(local);
+    const pull = guild(local, ["pull", "box", "-y", "-a"]);
+    assert.equal(pull.status, 0, pull.stderr);
+    assert.match(pull.stdout + pull.stderr, /Pulled 4 run\(s\) from box/);
+    for (const id of ids(remoteHome)) {
+      assert.equal(treeListing(path.join(local, "runs", id)), treeListing(path.join(remoteHome, "runs", id)), `run ${id} whole`);
+    }
+    assert.ok(
+      !fs.readdirSync(path.join(local, "runs")).some((n) => n.startsWith(".") && fs.readdirSync(path.join(local, "runs", n)).length),
+      "no staged run left in view",
+    );
+    const push = guild(local, ["push", "box", "-y", "-a"]);
+    assert.equal(push.status, 0, push.stderr);
+    assert.match(push.stdout + push.stderr, /Pushed 3 run\(s\) to box/);
+    for (const id of mine) assert.ok(ids(remoteHome).includes(id), `pushed ${id}`);
+    const again = guild(local, ["pull", "box", "-y", "-a"]);
+    assert.match(again.stdout + again.stderr, /Pulled 0 run\(s\) from box .*7 up to date/);
+    const fsck = runCommand("guild-fsck-runs", ["-H", remoteHome]);
+    assert.equal(fsck.status, 0, fsck.stdout + fsck.stderr);
+  });
+
+  test("runs delete -r moves the remote run to the remote's trash", () => {
+    const victim = ids(remoteHome)[0]!;
+    const r = guild(tempDir(), ["runs", "delete", "-r", "box", victim, "-y", "-a"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(ids(remoteHome, true).includes(victim) && !ids(remoteHome).includes(victim));
+    const back = guild(tempDir(), ["runs", "restore", "-r", "box", victim, "-y", "-a"]);
+    assert.equal(back.status, 0, back.stderr);
+    assert.ok(ids(remoteHome).includes(victim));
+  });
+
+  test("a hostile run id or filter never runs a remote shell command", () => {
+    const marker = path.join(tempDir(), "pwned");
+    const hostile = `$(touch ${marker})`;
+    guild(tempDir(), ["runs", "delete", "-r", "box", `'; touch ${marker}; '`, "-y", "-a"]);
+    guild(tempDir(), ["runs", "list", "-r", "box", "-a", "-l", hostile]);
+    plumbing("guild-ls-runs", tempDir(), ["-r", "box", "-a", "-F", `label = "${hostile}"`]);
+    assert.ok(!fs.existsSync(marker), "no remote shell ran the injected command");
+  });
+
+  test("an unreachable remote and a non-ssh type are one-line errors naming the remote", () => {
+    const cfg = remoteConfig("  gone:\n    type: ssh\n    host: 127.0.0.1\n    port: 1\n    connect-timeout: 2\n");
+    const r = guild(tempDir(), ["runs", "list", "-r", "gone", "-a"], cfg);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /gone/);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    const s3 = guild(tempDir(), ["runs", "list", "-r", "bucket", "-a"], cfg);
+    assert.notEqual(s3.status, 0);
+    assert.match(s3.stderr, /bucket/);
+    assert.match(s3.stderr, /s3/);
+  });
+});
