@@ -119,6 +119,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { name: "watch", group: "main", summary: "Watch a run's output until it ends", load: async () => (await import("./watch.js")).watch },
   {
+    name: "view",
+    group: "main",
+    summary: "A web view of the runs: table, charts, compare, actions",
+    load: async () => (await import("./view.js")).view,
+  },
+  {
     name: "export",
     group: "main",
     summary: "Export runs (same as `guild runs export`)",
