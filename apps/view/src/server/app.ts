@@ -3,6 +3,7 @@ import { CliError, writeJsonLines } from "@guildts/format";
 import { lsRuns, recordsWithScalars, selectRuns } from "@guildts/plumbing";
 import type { RunRecord } from "@guildts/runstore";
 import { SelectorError } from "@guildts/select";
+import { addRoutes } from "./routes.js";
 import { findPageDir, pageAsset, shellHtml } from "./page.js";
 import { parseRunQuery, QueryError, type ViewScope } from "./query.js";
 import { APP_CSP, COMMON_HEADERS, requestToken, sameToken, tokenCookie } from "./security.js";
@@ -111,6 +112,7 @@ export function createApp(ctx: AppContext): Hono<Env> {
     return c.body(ndjsonStream(recordsWithScalars(listed.options, listed.runs)));
   });
 
+  addRoutes(app, ctx);
   app.notFound((c) => jsonError(c, 404, "not found"));
   app.onError((e, c) => jsonError(c, 500, (e as Error).message.split("\n")[0]!));
   return app;
