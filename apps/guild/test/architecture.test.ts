@@ -22,6 +22,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // The view's server calls the plumbing's library functions; its page (src/page) imports none.
   "@guildts/view": ["@guildts/runstore", "@guildts/select", "@guildts/format", "@guildts/plumbing", "@guildts/py"],
   "@guildts/guild": [
+    "@guildts/view",
     "@guildts/py",
     "@guildts/runstore",
     "@guildts/select",

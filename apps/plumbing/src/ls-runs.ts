@@ -43,6 +43,18 @@ export function lsRuns(o: RunOptions, limit?: number, idPrefix = ""): LsRunsResu
   return { runs: limit === undefined ? view : view.slice(0, limit), total: view.length, warnings: listed.warnings, note };
 }
 
+/**
+ * The records of `guild-ls-runs --json --scalars`: each record followed by its `scalars`
+ * (`guild view`'s /api/runs streams the same).
+ */
+export function* recordsWithScalars(
+  o: Pick<RunOptions, "home">,
+  runs: Iterable<RunRecord>,
+): Generator<RunRecord & { scalars: ReturnType<typeof scalarsJson> }> {
+  const store = storeFilterRuns(o.home);
+  for (const r of runs) yield { ...r, scalars: scalarsJson(store.scalarsOf(r)) };
+}
+
 const MAX_WARNINGS = 20;
 
 /** Prints store warnings on stderr, at most MAX_WARNINGS of them and a count of the rest. */
@@ -89,13 +101,7 @@ export const LS_RUNS: CommandDef = {
     const out = new LineWriter();
     if (opts.z) for (const r of runs) out.line(r.id, "\0");
     else if (opts.json && opts.scalars) {
-      const store = storeFilterRuns(o.home);
-      writeJsonLines(
-        (function* () {
-          for (const r of runs) yield { ...r, scalars: scalarsJson(store.scalarsOf(r)) };
-        })(),
-        (chunk) => out.raw(chunk),
-      );
+      writeJsonLines(recordsWithScalars(o, runs), (chunk) => out.raw(chunk));
     } else if (opts.json) writeJsonLines(runs, (chunk) => out.raw(chunk));
     else for (const r of runs) out.line(plainLine(r));
     out.flush();

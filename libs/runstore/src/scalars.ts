@@ -115,12 +115,16 @@ function tensorValue(r: Reader): number | undefined {
   return value;
 }
 
-/** Parses one event record's data (an `Event`), calling `onScalar` for each scalar in it. */
-function readEvent(buf: Buffer, start: number, end: number, onScalar: (tag: string, value: number, step: number) => void): void {
+/** Parses one event record's data (an `Event`), calling `onScalar` for each scalar in it (with the event's wall time). */
+function readEvent(buf: Buffer, start: number, end: number, onScalar: ScalarCallback): void {
   let step = 0;
+  let time = 0;
   const values: [string, number][] = [];
   fields({ buf, pos: start, end }, (n, wire, r) => {
-    if (n === 2 && wire === 0) step = varint(r);
+    if (n === 1 && wire === 1) {
+      time = r.buf.readDoubleLE(r.pos);
+      r.pos += 8;
+    } else if (n === 2 && wire === 0) step = varint(r);
     else if (n === 5 && wire === 2) {
       const summary = sub(r);
       fields(summary, (sn, sw, sr) => {
@@ -145,8 +149,11 @@ function readEvent(buf: Buffer, start: number, end: number, onScalar: (tag: stri
     } else return false;
     return true;
   });
-  for (const [tag, value] of values) onScalar(tag, value, step);
+  for (const [tag, value] of values) onScalar(tag, value, step, time);
 }
+
+/** What the event readers call for each scalar: its tag, value, step and wall time (seconds since the epoch). */
+export type ScalarCallback = (tag: string, value: number, step: number, time: number) => void;
 
 /** Records longer than this are skipped unread (scalar events are a few dozen bytes). */
 export const MAX_EVENT_RECORD = 64 * 1024 * 1024;
@@ -197,20 +204,30 @@ export const MAX_RESYNC = 16 * 1024 * 1024;
 
 /**
  * Reads the TFRecord events of a source (a whole buffer, or `{fd, size}`: read as a stream
- * through a 1 MiB window), calling `onScalar(tag, value, step)` for each scalar in order. A
+ * through a 1 MiB window), calling `onScalar(tag, value, step, time)` for each scalar in order. A
  * record whose length CRC is wrong is skipped by looking for the next offset whose 12-byte
  * header checks; one whose data CRC is wrong, or whose event does not parse, is skipped whole.
  * A last record not yet completely written is not counted as bad.
  */
-export function readEvents(
+export function readEvents(source: Buffer | { fd: number; size: number }, onScalar: ScalarCallback): EventFileResult {
+  return readEventsFrom(source, 0, onScalar).result;
+}
+
+/**
+ * readEvents from offset `start` (a record boundary), also giving `end`: the offset after the
+ * last whole record read, where to go on when the file grows (a follower's next start).
+ */
+export function readEventsFrom(
   source: Buffer | { fd: number; size: number },
-  onScalar: (tag: string, value: number, step: number) => void,
-): EventFileResult {
+  start: number,
+  onScalar: ScalarCallback,
+): { result: EventFileResult; end: number } {
   const win = Buffer.isBuffer(source) ? null : new Window(source.fd, source.size);
   const size = Buffer.isBuffer(source) ? source.length : source.size;
   const out: EventFileResult = { records: 0, bad: 0 };
+  let end = start;
   let lostAt = -1; // where a run of garbage began (resynchronising), or -1
-  let pos = 0;
+  let pos = start;
   while (pos + 12 <= size) {
     // No copies and no views per record: offsets into the window (or the whole buffer).
     let buf = win ? win.buf : (source as Buffer);
@@ -247,12 +264,13 @@ export function readEvents(
       }
     }
     pos += 16 + len;
+    end = pos;
   }
-  return out;
+  return { result: out, end };
 }
 
 /** Parses one event file held in memory (see readEvents). */
-export function readEventFile(buf: Buffer, onScalar: (tag: string, value: number, step: number) => void): EventFileResult {
+export function readEventFile(buf: Buffer, onScalar: ScalarCallback): EventFileResult {
   return readEvents(buf, onScalar);
 }
 
@@ -348,11 +366,88 @@ function openEventFile(runDir: string, rel: string): { fd: number; size: number 
   return openRunFile(file);
 }
 
+/** The prefix of the scalars of an event file (its run-relative dir; "" for `.guild` and the run's top). */
+export function eventFilePrefix(rel: string): string {
+  const dir = path.dirname(rel);
+  return dir === ".guild" || dir === "." ? "" : dir;
+}
+
+/** One scalar's series as columns: steps, wall times (seconds) and values, in the order logged. */
+export interface ScalarSeries {
+  step: number[];
+  time: number[];
+  value: number[];
+}
+
+/**
+ * Every point of a run's scalars (or of the keys in `keys`: `tag` or `prefix#tag`, as scalarKey
+ * names them), read from the same event files as its summaries, in file order then logged order.
+ * Guild's `sys/*` tags are left out.
+ */
+export function readRunSeries(
+  runDir: string,
+  keys?: ReadonlySet<string>,
+  onError?: (file: string, e: Error) => void,
+): Map<string, ScalarSeries> {
+  const out = new Map<string, ScalarSeries>();
+  for (const rel of findEventFiles(runDir).files.sort()) {
+    const prefix = eventFilePrefix(rel);
+    try {
+      const src = openEventFile(runDir, rel);
+      try {
+        readEventsFrom(src, 0, (tag, value, step, time) => {
+          if (tag.startsWith("sys/")) return;
+          const key = prefix ? `${prefix}#${tag}` : tag;
+          if (keys && !keys.has(key)) return;
+          let s = out.get(key);
+          if (!s) out.set(key, (s = { step: [], time: [], value: [] }));
+          s.step.push(step);
+          s.time.push(time);
+          s.value.push(value);
+        });
+      } finally {
+        fs.closeSync(src.fd);
+      }
+    } catch (e) {
+      onError?.(rel, e as Error);
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads what was appended to a run's event file since offset `start` (0: all of it), for a
+ * follower (the view's live updates): the points by key, and the offset to start from next time.
+ */
+export function readEventFileFrom(
+  runDir: string,
+  rel: string,
+  start: number,
+): { points: Map<string, ScalarSeries>; end: number; size: number } {
+  const prefix = eventFilePrefix(rel);
+  const points = new Map<string, ScalarSeries>();
+  const src = openEventFile(runDir, rel);
+  try {
+    if (src.size < start) start = 0; // truncated and rewritten: from the start again
+    const { end } = readEventsFrom(src, start, (tag, value, step, time) => {
+      if (tag.startsWith("sys/")) return;
+      const key = prefix ? `${prefix}#${tag}` : tag;
+      let s = points.get(key);
+      if (!s) points.set(key, (s = { step: [], time: [], value: [] }));
+      s.step.push(step);
+      s.time.push(time);
+      s.value.push(value);
+    });
+    return { points, end, size: src.size };
+  } finally {
+    fs.closeSync(src.fd);
+  }
+}
+
 function summarize(runDir: string, files: string[], onError?: (file: string, e: Error) => void): ScalarSummary[] {
   const byKey = new Map<string, ScalarSummary>();
   for (const rel of [...files].sort()) {
-    const dir = path.dirname(rel);
-    const prefix = dir === ".guild" || dir === "." ? "" : dir;
+    const prefix = eventFilePrefix(rel);
     try {
       const src = openEventFile(runDir, rel);
       let result: EventFileResult;

@@ -133,6 +133,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./remote-status.js")).remoteStatus,
   },
   {
+    name: "view",
+    group: "main",
+    summary: "A web view of the runs: table, charts, compare, actions",
+    load: async () => (await import("./view.js")).view,
+  },
+  {
     name: "export",
     group: "main",
     summary: "Export runs (same as `guild runs export`)",
