@@ -3,8 +3,9 @@ import {
   canPrompt,
   CliError,
   confirm,
-  EXIT,
+  declined,
   eachLine,
+  EXIT,
   formatTimestamp,
   opCell,
   statusCell,
@@ -39,5 +40,5 @@ export function confirmRuns(
     text(r.label ?? ""),
   ]);
   for (const line of alignColumns(rows, { indent: "  " })) process.stderr.write(line + "\n");
-  if (!confirm(o.question)) throw new CliError("", EXIT.DECLINED);
+  if (!confirm(o.question)) throw declined();
 }

@@ -1,4 +1,4 @@
-import { canPrompt, CliError, confirm, EXIT, runsTable } from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, EXIT, runsTable } from "@guildts/format";
 import {
   batchFileTrials,
   checkFunctions,
@@ -227,7 +227,7 @@ export async function runBatchCmd(c: BatchCall, existing?: CreatedRun): Promise<
     const how = c.optimizer === "random" ? `with random search (${trials.length} trials)` : `as a batch (${trials.length} trials)`;
     process.stderr.write(`You are about to ${b.stageTrials ? "stage" : "run"} ${proto.opspec} ${how}\n`);
     for (const k of Object.keys(c.flags).sort()) process.stderr.write(`  ${k}: ${encodeFlagVal(c.flags[k]!)}\n`);
-    if (!confirm("Continue?")) return EXIT.OK;
+    if (!confirm("Continue?")) throw declined();
   }
   const tty = process.stderr.isTTY === true;
   const label = b.batchLabel ?? (b.batchTags.length ? b.batchTags.join(" ") : null);

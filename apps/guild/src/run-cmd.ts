@@ -1,4 +1,4 @@
-import { canPrompt, CliError, confirm, EXIT, eachLine, textFor } from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, eachLine, EXIT, textFor } from "@guildts/format";
 import {
   findGuildfile,
   flagArgs,
@@ -20,7 +20,7 @@ import {
   type Guildfile,
   type OpDef,
 } from "@guildts/guildfile";
-import { addGuildShorts, type Call } from "@guildts/plumbing";
+import { addGuildShorts, closest, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -50,9 +50,18 @@ function guildErrors<T>(body: () => T): T {
       process.stderr.write(e.message + "\n");
       throw new CliError("", EXIT.NO_MATCH);
     }
-    if (e instanceof OpResolveError || e instanceof FlagError || e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
+    if (e instanceof OpResolveError || e instanceof FlagError) throw new CliError(withGuess(e.message, e.near), EXIT.NO_MATCH);
+    if (e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
     throw e;
   }
+}
+
+/** Guild's message with "did you mean" on its first line when a name is close to what was typed (`trian`). */
+function withGuess(message: string, near: { typed: string; names: readonly string[] } | undefined): string {
+  const guess = near && closest(near.typed, near.names);
+  if (!guess) return message;
+  const [first, ...rest] = message.split("\n");
+  return [`${first} (did you mean '${guess}'?)`, ...rest].join("\n");
 }
 
 /**
@@ -239,7 +248,7 @@ async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>
     if (!canPrompt())
       throw new CliError(`not running ${plan.opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
     process.stderr.write(eachLine(flagsPrompt(op, plan.flags).replace(/\s*Continue\?.*$/s, ""), textFor(process.stderr)) + "\n");
-    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
+    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) throw declined(); // Guild exits 0 here: one code for "no" everywhere
   }
   const run = createRun(plan, {
     stage: opts.stage === true,

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { canPrompt, CliError, confirm, EXIT } from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, EXIT } from "@guildts/format";
 import {
   argEncode,
   coerceFlagValue,
@@ -139,7 +139,7 @@ export async function restartCmd(opts: Record<string, unknown>, args: string[], 
     process.stderr.write(
       `You are about to ${run.status === "staged" || run.status === "pending" ? "start" : "restart"} ${run.id} (${plan.opspec})\n`,
     );
-    if (!confirm("Continue?")) return EXIT.OK;
+    if (!confirm("Continue?")) throw declined();
   }
   const g = path.join(run.dir, ".guild");
   try {

@@ -15,7 +15,7 @@ import {
   textFor,
   writeJsonLines,
 } from "@guildts/format";
-import { addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildts/plumbing";
+import { addGuildUnsupported, addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildts/plumbing";
 import type { RunRecord, ScalarSummary } from "@guildts/runstore";
 import type { CommandBody } from "../command.js";
 import { selectForCommand } from "../select-one.js";
@@ -36,14 +36,25 @@ export const compare: CommandBody = {
     "guild compare --batch 943210ab -t --min loss  # the trials of one batch",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(
+      // Guild's -t is --table and its -u --skip-unchanged: the tag and unlabeled filters keep --tag/-Ft, --unlabeled/-Fu.
+      addRunOptions(cli, ["t", "u"]),
+      "-e, --extra-cols",
+      "-s, --all-scalars",
+      "-cc, --strict-cols",
+      "-p, --skip-op-cols",
+      "-r, --skip-core",
+      "-u, --skip-unchanged",
+      "--tool",
+      "--print-scalars",
+    )
       .option("-t, --table", "Aligned text table (the default when stdout is not a terminal)")
       .option("--csv [file]", "CSV to FILE, or to stdout with '-' or no FILE")
       .option("--json", "One JSON object per run: guild-ls-runs --json --scalars' record, plus run, time and the columns")
       .option("-c, --cols <cols>", "Extra columns: KEY, min|max|first|last|avg|total|count KEY, KEY step, =FLAG, .ATTR; 'as NAME'")
       .option("--min <col>", "Sort by COL, smallest first")
       .option("--max <col>", "Sort by COL, largest first")
-      .option("--top <n>", "Only the first N rows (after sorting)")
+      .option("-n, --limit, --top <n>", "Only the first N rows (after sorting)")
       .option("--include-batch", "Include batch runs (left out by default, as Guild does; their trials are shown)"),
   run({ args, opts }) {
     const outputs = ["table", "csv", "json"].filter((k) => opts[k] !== undefined && opts[k] !== false);
