@@ -97,7 +97,6 @@ describe("Guild 0.9's forms of the porcelain's commands (fixture written by Guil
       ["-u", "-u/--skip-unchanged"],
       ["-cc", "-cc/--strict-cols"],
       ["-s", "-s/--all-scalars"],
-      ["--print-scalars", "--print-scalars"],
     ]) {
       const r = guild(["compare", opt!, "x"]);
       assert.equal(r.status, 2, opt);
@@ -106,6 +105,10 @@ describe("Guild 0.9's forms of the porcelain's commands (fixture written by Guil
         `guild: option '${opt}' (Guild's ${guildName}) is not supported by guildts yet\nTry 'guild compare --help' for more information.\n`,
       );
     }
+    assert.equal(
+      guild(["compare", "--print-scalars"]).stderr.split("\n")[0],
+      "guild: option '--print-scalars' of Guild 0.9 is not supported by guildts yet",
+    );
   });
 
   test("runs -n 5, -n5, options after arguments, a value that starts with '-'", () => {
@@ -121,6 +124,45 @@ describe("Guild 0.9's forms of the porcelain's commands (fixture written by Guil
     assert.equal(guild(["runs", "info", "-q", "2"]).stdout, before);
     assert.equal(guild(["runs", "rm", "1", "-y"]).status, 0);
     assert.equal(guild(["runs", "restore", "1", "-y"]).status, 0);
+  });
+
+  test("runs label -s/-a/-p/-rm, runs list -d, select -min/-max: Guild's short spellings", () => {
+    const latest = () => guild(["runs", "-n", "1"]).stdout;
+    for (const [args, label] of [
+      [["-s", "one"], "one"],
+      [["-a", "two"], "one two"],
+      [["-p", "zero"], "zero one two"],
+      [["-rm", "one"], "zero two"],
+    ] as const) {
+      const r = guild(["runs", "label", ...args, "1", "-y"]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(latest(), new RegExp(`staged {2}${label}$`, "m"), args.join(" "));
+    }
+    assert.equal(guild(["label", "-a", "three", "1", "-y"]).status, 0);
+    assert.match(latest(), /staged {2}zero two three$/m);
+    assert.equal(guild(["runs", "list", "-d"]).stdout, guild(["runs", "list", "--deleted"]).stdout);
+    for (const [short, long] of [
+      ["-min", "--min"],
+      ["-max", "--max"],
+    ] as const) {
+      const r = guild(["select", short, "loss"]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, guild(["select", long, "loss"]).stdout);
+    }
+  });
+
+  test("other Guild 0.9 options guildts lacks: refused by name in each command; no silent --version", () => {
+    for (const [args, message] of [
+      [["runs", "list", "-v"], "option '-v' (Guild's -v/--verbose) is not supported by guildts yet"],
+      [["runs", "info", "-m"], "option '-m' (Guild's -m/--manifest) is not supported by guildts yet"],
+      [["ls", "--human-readable"], "option '--human-readable' of Guild 0.9 is not supported by guildts yet"],
+      [["cat", "-pa", "x"], "option '-pa' (Guild's -pa/--page) is not supported by guildts yet"],
+      [["runs", "stop", "-n"], "option '-n' (Guild's -n/--no-wait) is not supported by guildts yet"],
+      [["runs", "--version"], "unknown option '--version'"],
+    ] as const) {
+      const r = guild([...args]);
+      assert.deepEqual([r.status, r.stderr.split("\n")[0]], [2, `guild: ${message}`], args.join(" "));
+    }
   });
 
   test("guild-ls-runs -n/--limit: the newest N of the scoped, filtered list", () => {

@@ -26,8 +26,11 @@ export function addRunOptions(cli: CAC, freeShorts: readonly string[] = [], o: {
   selectionOptions.set(cli, group);
   const opt = (raw: string, desc: string) => {
     const m = /^-([A-Za-z]), (.*)$/s.exec(raw);
-    const name = m && free.has(m[1]!) ? m[2]! : raw;
-    cli.option(name, desc);
+    const freed = m !== null && free.has(m[1]!);
+    const name = freed ? m[2]! : raw;
+    // A freed short that Guild spells -F? says so (`--tag <tag>` ... (also -Ft)).
+    const f = freed ? Object.entries(GUILD_F).find(([, long]) => name.startsWith(`${long} `) || name === long) : undefined;
+    cli.option(name, f ? `${desc} (also -F${f[0]})` : desc);
     group.add(name);
   };
   addHomeOption(cli);
@@ -175,7 +178,8 @@ function closestOption(typed: string, names: string[]): string | null {
 
 /** Known option names of a cac instance, for rejecting unknown ones. */
 function knownOptions(cli: CAC): Set<string> {
-  const names = new Set<string>(["help", "h", "version", "v", "--"]);
+  // Only what the command declares (--help; --version for the plumbing): `guild runs -v` is no silent no-op.
+  const names = new Set<string>(["--"]);
   for (const o of cli.globalCommand.options) for (const n of o.names) names.add(n);
   return names;
 }
@@ -226,7 +230,13 @@ function refuseGuildUnsupported(cli: CAC, argv: readonly string[]): void {
     if (a === "--") return;
     const name = a.split("=")[0]!;
     const spelled = m.get(name);
-    if (spelled) throw new CliError(`option '${name}' (Guild's ${spelled}) is not supported by guildts yet`, EXIT.USAGE);
+    if (spelled)
+      throw new CliError(
+        spelled === name
+          ? `option '${name}' of Guild 0.9 is not supported by guildts yet`
+          : `option '${name}' (Guild's ${spelled}) is not supported by guildts yet`,
+        EXIT.USAGE,
+      );
   }
 }
 
@@ -334,7 +344,7 @@ export function parseArgs(cli: CAC, givenArgv: string[]): { args: string[]; opts
     throw new CliError((e as Error).message, EXIT.USAGE);
   }
   const opts = parsed.options as Record<string, unknown>;
-  if (opts.help || opts.version) return null;
+  if (opts.help || (opts.version && (cli.globalCommand as { versionNumber?: string }).versionNumber)) return null;
   const known = knownOptions(cli);
   for (const key of Object.keys(opts)) {
     if (!known.has(key) && !known.has(kebab(key))) {

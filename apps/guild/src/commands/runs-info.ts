@@ -1,5 +1,5 @@
 import { CliError, EXIT, LineWriter, pyJsonDumps, runInfoLines, textFor } from "@guildts/format";
-import { addRunOptions, runOptions } from "@guildts/plumbing";
+import { addGuildUnsupported, addRunOptions, runOptions } from "@guildts/plumbing";
 import type { CommandBody } from "../command.js";
 import { runInfoJson } from "../guild-json.js";
 import { runDetails } from "../runs-info.js";
@@ -17,7 +17,15 @@ export const runsInfo: CommandBody = {
     "guild runs info -s          # every scalar: first, last, min, max, avg, total",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(
+      addRunOptions(cli),
+      "-c, --comments",
+      "-e, --env",
+      "-d, --deps",
+      "-m, --manifest",
+      "-p, --plugins",
+      "--private-attrs",
+    )
       .option("-s, --all-scalars", "Every scalar (sys/* too) with first, last, min, max, avg and total")
       .option("--json", "One JSON object, as Guild 0.9 prints it: the fields below, scalars as [value, step]")
       .option("-r, --remote <name>", "Show a run of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])"),

@@ -1,5 +1,5 @@
 import { CliError, EXIT, textFor } from "@guildts/format";
-import { addRunOptions, runOptions, stopRuns, timeoutOption, type RunOptions } from "@guildts/plumbing";
+import { addGuildUnsupported, addRunOptions, runOptions, type RunOptions, stopRuns, timeoutOption } from "@guildts/plumbing";
 import type { RunRecord } from "@guildts/runstore";
 import { parseSelector } from "@guildts/select";
 import type { CommandBody } from "../command.js";
@@ -23,7 +23,7 @@ export const runsStop: CommandBody = {
     "Exit 1 when a process did not stop.",
   examples: ["guild runs stop -y          # every running run", "guild stop 1 --timeout 5 --force", "guild runs stop -o train"],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(addRunOptions(cli), "-n, --no-wait")
       .option("-y, --yes", "Do not prompt before stopping")
       .option("--force", "Forcibly stop the runs (SIGKILL) after --timeout")
       .option("--timeout <seconds>", "Timeout in seconds to wait for a run to stop (default is 30)"),
