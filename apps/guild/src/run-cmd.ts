@@ -20,7 +20,7 @@ import {
   type Guildfile,
   type OpDef,
 } from "@guildts/guildfile";
-import { addGuildShorts, closest, type Call } from "@guildts/plumbing";
+import { addGuildShorts, addGuildUnsupported, closest, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -95,6 +95,7 @@ function pythonExe(): string {
 
 /** The options of `guild run` and `guild train`. */
 export function runCmdOptions(cli: CAC): CAC {
+  addGuildUnsupported(cli, ...RUN_GUILD_ONLY);
   return addGuildShorts(
     cli
       .option("-H, --home <path>", "Guild home for the run")
@@ -122,9 +123,44 @@ export function runCmdOptions(cli: CAC): CAC {
       .option("--batch-tag <tag>", "Associate TAG with the batch (also -bt; may be repeated). Ignored for non-batch runs")
       .option("--needed", "Run only when no completed run of the operation has the same flags")
       .option("--jobs <n>", "Run up to N trials of a batch at once (default 1)"),
-    { "-bl": "--batch-label", "-bt": "--batch-tag" },
+    // Guild's -h is --help-op (click's help is --help only).
+    { "-bl": "--batch-label", "-bt": "--batch-tag", "-h": "--help-op" },
   );
 }
+
+/** Guild 0.9's `run` options guildts does not have yet: refused by name (issue 20). */
+const RUN_GUILD_ONLY = [
+  "-t, --tag",
+  "-c, --comment",
+  "-ec, --edit-comment",
+  "-e, --edit-flags",
+  "-d, --run-dir",
+  "--force-sourcecode",
+  "--gpus",
+  "--no-gpus",
+  "-bc, --batch-comment",
+  "-ebc, --edit-batch-comment",
+  "-O, --optimize",
+  "-N, --minimize",
+  "-X, --maximize",
+  "-Fo, --opt-flag",
+  "--debug-sourcecode",
+  "--force-deps",
+  "--stop-after",
+  "-n, --no-wait",
+  "--save-trials",
+  "--keep-run",
+  "-D, --dep",
+  "--break",
+  "--break-on-error",
+  "--print-env",
+  "--help-model",
+  "--test-output-scalars",
+  "--test-output-attrs",
+  "--test-sourcecode",
+  "--test-flags",
+  "--run-id",
+];
 
 /** The plan of a run of `op` with these flag values (a single run, a batch's proto or a trial). */
 export function opPlan(

@@ -159,10 +159,21 @@ describe("Guild 0.9's forms of the porcelain's commands (fixture written by Guil
       [["cat", "-pa", "x"], "option '-pa' (Guild's -pa/--page) is not supported by guildts yet"],
       [["runs", "stop", "-n"], "option '-n' (Guild's -n/--no-wait) is not supported by guildts yet"],
       [["runs", "--version"], "unknown option '--version'"],
+      [["run", "train", "-t", "x"], "option '-t' (Guild's -t/--tag) is not supported by guildts yet"],
+      [["run", "train", "-Fo", "lr"], "option '-Fo' (Guild's -Fo/--opt-flag) is not supported by guildts yet"],
     ] as const) {
       const r = guild([...args]);
       assert.deepEqual([r.status, r.stderr.split("\n")[0]], [2, `guild: ${message}`], args.join(" "));
     }
+  });
+
+  test("run: Guild's -h is --help-op; a value that looks like an option stays a value", () => {
+    const h = guild(["run", "train", "-h"]);
+    assert.equal(h.status, 0, h.stderr);
+    assert.equal(h.stdout, guild(["run", "train", "--help-op"]).stdout);
+    assert.match(h.stdout, /^Usage: guild run \[OPTIONS\] mnist:train/);
+    const label = guild(["run", "train", "-l", "-t", "--print-cmd"]);
+    assert.equal(label.status, 0, label.stderr);
   });
 
   test("guild-ls-runs -n/--limit: the newest N of the scoped, filtered list", () => {

@@ -226,8 +226,16 @@ export function addGuildUnsupported(cli: CAC, ...spellings: string[]): CAC {
 function refuseGuildUnsupported(cli: CAC, argv: readonly string[]): void {
   const m = guildUnsupported.get(cli);
   if (!m) return;
-  for (const a of argv) {
+  const shapes = optionShapes(cli);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
     if (a === "--") return;
+    // The value of an option is not an option (`guild run train -l -t`: the label is '-t').
+    const shape = /^--?[^=]+$/.test(a) ? shapes.get(a.replace(/^-+/, "")) : undefined;
+    if (shape?.value === "required") {
+      i++;
+      continue;
+    }
     const name = a.split("=")[0]!;
     const spelled = m.get(name);
     if (spelled)
