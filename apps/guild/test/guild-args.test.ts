@@ -328,7 +328,8 @@ describe("--help: options grouped, distinct short options, examples", () => {
     assert.match(section("Output"), /^ {2}-n, --limit, --top <n> /m);
     assert.match(section("Selection and filters"), /^ {2}--tag <tag> /m);
     assert.match(section("Selection and filters"), /^ {2}-l, --label <text> /m);
-    assert.match(section("General"), /^ {2}-q, --quiet /m);
+    assert.match(section("Selection and filters"), /^ {2}-q, --quiet /m);
+    assert.match(section("General"), /^ {2}-H, --home <path> /m);
     assert.equal((r.stdout.match(/^ {2}-t,/gm) ?? []).length, 1);
     assert.doesNotMatch(r.stdout, / +$/m, "no trailing spaces");
   });

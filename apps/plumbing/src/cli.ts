@@ -61,7 +61,10 @@ export function addRunOptions(cli: CAC, freeShorts: readonly string[] = [], o: {
   opt("--deleted", "Deleted runs (in the trash) instead of live ones");
   opt("--batch <run>", "Only the trials of batch run RUN (an id or unique id prefix)");
   // Not a selection option: it silences the scope note (scripts in a project pass -a instead).
-  if (!free.has("q")) cli.option("-q, --quiet", o.quiet ?? "Do not print the scope note ('Limiting runs to the current directory')");
+  if (!free.has("q")) {
+    cli.option("-q, --quiet", o.quiet ?? "Do not print the scope note ('Limiting runs to the current directory')");
+    group.add("-q, --quiet");
+  }
   return cli;
 }
 
@@ -520,7 +523,7 @@ const OUTPUT_OPTIONS = new Set([
   "--print-trials",
 ]);
 /** Options every command has ("General"). */
-const GENERAL_OPTIONS = new Set(["--home", "--quiet", "--help", "--version"]);
+const GENERAL_OPTIONS = new Set(["--home", "--help", "--version"]);
 
 /**
  * A command's --help with its options in groups: its own options, then output, then selection
