@@ -105,7 +105,10 @@ function dispatch(words: string[]): number | Promise<number> {
     if (r.error) throw new CliError(`cannot run ${ext}: ${r.error.message}`, EXIT.FAULT);
     return r.status ?? 128 + 1;
   }
-  const guess = closest(word, firstWords(COMMANDS));
+  // A runs command typed without `runs` (`guild purge`, `guild rm`) means that one, never the
+  // plumbing program it looks like (`purge-deleted`) nor a neighbour (`run`).
+  const runsWord = GROUPS.runs.word!;
+  const guess = subWords(COMMANDS, runsWord).includes(word) ? `${runsWord} ${word}` : closest(word, firstWords(COMMANDS));
   throw new CliError(`'${word}' is not a guild command${guess ? ` (did you mean '${guess}'?)` : ""}`, EXIT.USAGE);
 }
 

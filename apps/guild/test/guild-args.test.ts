@@ -249,6 +249,14 @@ describe("hints: one line, pointing the right way", () => {
     assert.doesNotMatch(far.stderr, /did you mean/);
     const long = guild(["runs", "--jsn"]);
     assert.deepEqual([long.status, long.stderr.split("\n")[0]], [2, "guild: unknown option '--jsn' (did you mean '--json'?)"]);
+    // A runs command without `runs`: that one, not the plumbing program that looks like it.
+    for (const [typed, meant] of [
+      ["purge", "runs purge"],
+      ["rm", "runs rm"],
+      ["restore", "runs restore"],
+      ["info", "runs info"],
+    ])
+      assert.match(guild([typed!]).stderr, new RegExp(`^guild: '${typed}' is not a guild command \\(did you mean '${meant}'\\?\\)\n`));
     const cmd = guild(["compair"]);
     assert.match(cmd.stderr, /^guild: 'compair' is not a guild command \(did you mean 'compare'\?\)\n/);
   });
