@@ -305,6 +305,15 @@ describe("hints: one line, pointing the right way", () => {
       [r.status, r.stdout],
       [1, "not-found\t3d5e4116\tno such run: the plumbing takes full 32-character run ids (guild-rev-parse-run 3d5e4116 prints one)\n"],
     );
+    const attrs = runCommand("guild-update-attrs", ["--stdin"], {
+      env: fx.env,
+      cwd: fx.alice,
+      input: '{"id": "3d5e4116", "label": "x"}\n',
+    });
+    assert.match(
+      attrs.stdout,
+      /^not-found\t3d5e4116\t.*: the plumbing takes full 32-character run ids \(guild-rev-parse-run 3d5e4116 prints one\)\n$/,
+    );
     const stop = runCommand("guild-stop-runs", ["3d5e4116"], { env: fx.env, cwd: fx.alice });
     assert.match(stop.stdout, /no such run: the plumbing takes full 32-character run ids/);
     assert.ok(
