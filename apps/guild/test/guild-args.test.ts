@@ -159,6 +159,9 @@ describe("Guild 0.9's forms of the porcelain's commands (fixture written by Guil
       [["cat", "-pa", "x"], "option '-pa' (Guild's -pa/--page) is not supported by guildts yet"],
       [["runs", "stop", "-n"], "option '-n' (Guild's -n/--no-wait) is not supported by guildts yet"],
       [["runs", "--version"], "unknown option '--version'"],
+      [["check", "-v"], "option '-v' (Guild's -v/--verbose) is not supported by guildts yet"],
+      [["operations", "-i"], "option '-i' (Guild's -i/--installed) is not supported by guildts yet"],
+      [["completion", "--install"], "option '--install' (Guild's -i/--install) is not supported by guildts yet"],
       [["run", "train", "-t", "x"], "option '-t' (Guild's -t/--tag) is not supported by guildts yet"],
       [["run", "train", "-Fo", "lr"], "option '-Fo' (Guild's -Fo/--opt-flag) is not supported by guildts yet"],
     ] as const) {
@@ -174,6 +177,17 @@ describe("Guild 0.9's forms of the porcelain's commands (fixture written by Guil
     assert.match(h.stdout, /^Usage: guild run \[OPTIONS\] mnist:train/);
     const label = guild(["run", "train", "-l", "-t", "--print-cmd"]);
     assert.equal(label.status, 0, label.stderr);
+  });
+
+  test("operations [FILTER...] -v -a and completion -s SHELL, as in Guild (FILTERs were ignored)", () => {
+    const all = guild(["operations"]);
+    assert.equal(all.stdout.trim().split("\n").length, 3);
+    const train = guild(["ops", "tra"]);
+    assert.deepEqual([train.status, train.stdout], [0, "mnist:train  Train the classifier\n"]);
+    assert.equal(guild(["ops", "nothing-like-it"]).stdout, "");
+    assert.match(guild(["ops", "train", "-v"]).stdout, /^mnist:train {2}Train the classifier\n {2}main: train\n {2}flags:\n/);
+    assert.equal(guild(["ops", "-a"]).status, 0);
+    assert.equal(runCommand("guild", ["completion", "-s", "bash"]).stdout, runCommand("guild", ["completion", "bash"]).stdout);
   });
 
   test("guild-ls-runs -n/--limit: the newest N of the scoped, filtered list", () => {
