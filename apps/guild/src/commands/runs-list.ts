@@ -52,6 +52,7 @@ export const runsList: CommandBody = {
       style: styleFor(process.stdout, process.env, config.color),
       text: textFor(process.stdout),
       simplified: opts.simplified === true,
+      width,
     };
     for (const line of runsTable(shown, table)) {
       out.line(width > 0 ? truncateVisible(line, width) : line);
