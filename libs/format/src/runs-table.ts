@@ -21,6 +21,8 @@ export interface RunsTableOptions {
    * 0 or undefined: rows as Guild prints them (piped output).
    */
   width?: number;
+  /** The first cell as `[short_id]`, without the index (Guild's confirmation lists). */
+  shortIds?: boolean;
 }
 
 /** The parts of the operation cell, as the terminal shows them (escaped by `opts.text`). */
@@ -88,7 +90,11 @@ export function runsTable(runs: readonly RunRecord[], opts: RunsTableOptions): s
   const rest = runs.map((r, i) =>
     opts.simplified
       ? [`[${first + i}]`, statusCell(r, text)]
-      : [`[${first + i}:${text(r.id.slice(0, 8))}]`, formatTimestamp(r.started), statusCell(r, text)],
+      : [
+          opts.shortIds ? `[${text(r.id.slice(0, 8))}]` : `[${first + i}:${text(r.id.slice(0, 8))}]`,
+          formatTimestamp(r.started),
+          statusCell(r, text),
+        ],
   );
   const opWidth = (p: OpParts) => p.name.length + (p.dir ? p.dir.length + 3 : 0) + (p.marked ? 9 : 0);
   const widthOf = (col: readonly string[][], c: number) => Math.max(0, ...col.map((row) => row[c]!.length));

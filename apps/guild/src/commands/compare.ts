@@ -13,6 +13,7 @@ import {
   parseColumns,
   runDuration,
   sortRows,
+  terminalWidth,
   textFor,
   writeJsonLines,
 } from "@guildts/format";
@@ -172,8 +173,7 @@ function tableWidth(opts: Record<string, unknown>): number {
       throw new CliError(`invalid value for --width: '${opts.width}' (a whole number of 20 or more)`, EXIT.USAGE);
     return n;
   }
-  if (!process.stdout.isTTY) return 0;
-  return Number(process.env.COLUMNS) || process.stdout.columns || 0;
+  return terminalWidth(process.stdout);
 }
 
 /** Whether no run has what column `c` names (checkColumns' rule, for one column). */
