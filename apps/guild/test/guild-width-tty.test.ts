@@ -61,6 +61,26 @@ for (const width of [80, 200]) {
       }
     });
 
+    test("the confirmation lists the runs shortened the same way; nothing changes on no", async () => {
+      await term.typeOnClearScreen("guild runs rm -a :; echo EXIT=$?");
+      const screen = await term.waitFor(/Delete these runs\?|\(y\/N\)/, 20_000);
+      const rows = screen.split("\n").filter((l) => /^ {2}\[[0-9a-f]{8}\]/.test(l));
+      assert.equal(rows.length, 12, screen);
+      for (const row of rows) {
+        assert.ok(row.trimEnd().length <= width, `fits: ${row}`);
+        assert.match(row, /  (completed|error|pending|staged|terminated|running)( |$)/, `the status stays whole: ${row}`);
+      }
+      if (width === 80)
+        assert.match(screen, /^ {2}\[ccc7f455\]  mnist:train \(\.\.\/mnist\) +2026-01-01 00:04:20  completed  batch=64\u2026$/m);
+      term.keys("n", "Enter");
+      await term.waitFor(/^EXIT=\d+/m, 20_000);
+      assert.equal(
+        runCommand("guild", ["runs", "-a"], { cwd: iris, env: { GUILD_HOME: home } }).stdout.split("\n").length,
+        13,
+        "no run deleted",
+      );
+    });
+
     test("guild compare -t: fits the width; the cut columns named in one line; piped is Guild's table", async () => {
       const lines = await run("guild compare -t -a");
       const piped = runCommand("guild", ["compare", "-t", "-a"], { cwd: iris, env: { GUILD_HOME: home, TZ: "UTC" } }).stdout.split("\n");
