@@ -1,4 +1,4 @@
-import { CliError, EXIT, formatBytes, LineWriter, runsTable, styleFor, textFor } from "@guildts/format";
+import { CliError, EXIT, formatBytes, LineWriter, runsTable, styleFor, terminalWidth, textFor } from "@guildts/format";
 import { remoteCliError, remoteOption, say as sayFormat, selectRemoteRuns, type RunOptions } from "@guildts/plumbing";
 import {
   listRemoteRuns,
@@ -49,6 +49,7 @@ export function printRemoteTable(runs: readonly RunRecord[], o: RunOptions, simp
     style: styleFor(process.stdout, process.env, userConfig(o.home.path).color),
     text: textFor(process.stdout),
     simplified,
+    width: terminalWidth(process.stdout),
   }))
     out.line(line);
   out.flush();

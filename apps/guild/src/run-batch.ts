@@ -13,7 +13,7 @@ import {
 } from "@guildts/guildfile";
 import { lsRuns, runOptions } from "@guildts/plumbing";
 import path from "node:path";
-import { batchOpRef, runBatch, type CreatedRun, type Flags } from "@guildts/runner";
+import { batchOpRef, pythonExe, runBatch, type CreatedRun, type Flags } from "@guildts/runner";
 import { encodeAttr, encodeFlagVal } from "@guildts/py";
 import { formatOpRef, readAttr, type AttrValue, type OpRef, type RunRecord } from "@guildts/runstore";
 import { opPlan } from "./run-cmd.js";
@@ -238,7 +238,7 @@ export async function runBatchCmd(c: BatchCall, existing?: CreatedRun): Promise<
       proto,
       trials,
       trialPlan: (flags) => opPlan(c.gf, c.op, c.home, flags, {}, c.runParams, c.labelOption),
-      batchCmd: [process.env.GUILD_PYTHON ?? "python3", "-um", c.optimizer === "+" ? "guild.batch_main" : "guild.plugins.random_main"],
+      batchCmd: [pythonExe(), "-um", c.optimizer === "+" ? "guild.batch_main" : "guild.plugins.random_main"],
       randomSeed: seed,
       maxTrials: b.maxTrials,
       objective: "loss",

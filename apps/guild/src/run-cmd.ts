@@ -24,7 +24,7 @@ import { addGuildShorts, addGuildUnsupported, closest, type Call } from "@guildt
 import type { CAC } from "cac";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { createRun, spawnArgv, startInBackground, startRun, type CreatedRun, type RunPlan } from "@guildts/runner";
+import { createRun, pythonExe, spawnArgv, startInBackground, startRun, stoppedNote, type CreatedRun, type RunPlan } from "@guildts/runner";
 import { batchOptions, guildRunParams, neededMatches, printNeeded, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
 import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
 import { resolveGuildHome, shlexQuote, shlexSplit, writeAttr, type AttrValue } from "@guildts/runstore";
@@ -87,10 +87,6 @@ export function opCommand(op: OpDef, flags: Record<string, AttrValue>): string[]
     return [pythonExe(), "-um", "guild.op_main", module!, ...mainArgs, "--", ...args];
   }
   throw new CliError(`operation '${op.name}' has neither main nor exec: nothing to run`, EXIT.NO_MATCH);
-}
-
-function pythonExe(): string {
-  return process.env.GUILD_PYTHON ?? "python3";
 }
 
 /** The options of `guild run` and `guild train`. */
@@ -299,6 +295,8 @@ async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>
   const freeze = pipFreeze(op, run.dir);
   const status = await startRun(plan, run, { quiet: opts.quiet === true });
   await freeze;
+  const note = stoppedNote(plan, run.id, status);
+  if (note) process.stderr.write(note + "\n");
   // Guild exits with the operation's status; a signal -N becomes 256-N, as Guild does.
   return status < 0 ? 256 + status : status;
 }

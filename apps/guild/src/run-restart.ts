@@ -13,7 +13,7 @@ import {
   type OpDef,
 } from "@guildts/guildfile";
 import { runOptions } from "@guildts/plumbing";
-import { startRun, type RunPlan } from "@guildts/runner";
+import { startRun, stoppedNote, type RunPlan } from "@guildts/runner";
 import { encodeAttr, GuildFloat, readAttr, writeAttr, type AttrValue, type OpRef, type RunRecord } from "@guildts/runstore";
 import { selectOne } from "./select-one.js";
 
@@ -164,6 +164,8 @@ export async function restartCmd(opts: Record<string, unknown>, args: string[], 
   fs.rmSync(path.join(g, "PENDING"), { force: true });
   if (opts.background || opts.pidfile !== undefined) return deps.background(plan, { id: run.id, dir: run.dir }, opts);
   const status = await startRun(plan, { id: run.id, dir: run.dir }, { quiet: opts.quiet === true });
+  const note = stoppedNote(plan, run.id, status);
+  if (note) process.stderr.write(note + "\n");
   return status < 0 ? 256 + status : status;
 }
 
