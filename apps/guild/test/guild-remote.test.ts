@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { generateHome, runCommand, type Sshd, startSshd, tempDir, treeListing } from "@guildts/testkit";
+import { fixtureDir, generateHome, runCommand, type Sshd, startSshd, tempDir, treeListing } from "@guildts/testkit";
 
 /**
  * Remotes over ssh, against a real OpenSSH server on 127.0.0.1 (libs/testkit/src/sshd.ts) whose
@@ -133,5 +133,50 @@ describe("remotes over ssh (a real sshd on 127.0.0.1)", () => {
     assert.notEqual(s3.status, 0);
     assert.match(s3.stderr, /bucket/);
     assert.match(s3.stderr, /s3/);
+  });
+  test("run -r runs a real operation there, followed here; pull brings both runs back whole; compare shows their flags and scalars", () => {
+    const labHome = path.join(tempDir("guildts-lab-"), "home");
+    const cfg = remoteConfig(
+      `  lab:\n    type: ssh\n    host: 127.0.0.1\n    ssh-config: ${sshd.clientConfig}\n    guild-home: ${labHome}\n`,
+    );
+    const project = path.join(tempDir("guildts-proj-"), "mnist");
+    fs.cpSync(path.join(fixtureDir(), "projects", "mnist"), project, { recursive: true });
+    const run = (args: string[]) => runCommand("guild", args, { cwd: project, env: { GUILD_HOME: tempDir(), GUILD_CONFIG: cfg } });
+    const first = run(["run", "-r", "lab", "train", "epochs=2", "lr=0.5", "-y"]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(first.stdout, "step: 1\nloss: 0.1\nacc: 0.95\nstep: 2\nloss: 0.01\nacc: 0.995\n");
+    assert.match(first.stderr, /Copying project source to lab\nStarting mnist:train on lab as [0-9a-f]{32}\n/);
+    const second = run(["run", "-r", "lab", "train", "epochs=1", "lr=0.05", "-y", "--no-wait"]);
+    assert.equal(second.status, 0, second.stderr);
+    const id = /^([0-9a-f]{32}) is running on lab\nTo watch use 'guild watch \1 -r lab'\n$/.exec(second.stdout)?.[1];
+    assert.ok(id, second.stdout);
+    const watched = run(["watch", "-r", "lab", id]);
+    assert.equal(watched.status, 0, watched.stderr);
+    assert.match(watched.stdout, /^step: 1\nloss: 0\.8\nacc: 0\.6\n$/);
+    assert.equal(ids(labHome).length, 2, "two runs on the remote, nothing half made");
+    const local = tempDir();
+    const pull = guild(local, ["pull", "lab", "-y", "-a"], cfg);
+    assert.equal(pull.status, 0, pull.stderr);
+    const csv = guild(local, ["compare", "-a", "--csv", "-"], cfg);
+    assert.equal(csv.status, 0, csv.stderr);
+    const rows = csv.stdout.trim().split("\n");
+    assert.equal(rows.length, 3, csv.stdout);
+    const head = rows[0]!.split(",");
+    const col = (row: string, name: string) => row.split(",")[head.indexOf(name)];
+    assert.deepEqual(
+      rows.slice(1).map((r) => [col(r, "run"), col(r, "status"), col(r, "epochs"), col(r, "lr"), col(r, "loss")]),
+      [
+        [id.slice(0, 8), "completed", "1", "0.05", "0.800000011920929"],
+        [
+          ids(local)
+            .find((x) => x !== id)!
+            .slice(0, 8),
+          "completed",
+          "2",
+          "0.5",
+          "0.009999999776482582",
+        ],
+      ],
+    );
   });
 });
