@@ -230,7 +230,10 @@ function runRsync(argv: string[], progress: boolean): Promise<{ status: number; 
     child.on("close", (code, signal) => {
       const m = /Total transferred file size: ([\d,.]+)/.exec(out);
       const bytes = m ? Number(m[1]!.replace(/[,.]/g, "")) : 0;
-      resolve({ status: code ?? 128, error: lastLine(err) || (signal ? `rsync killed by ${signal}` : ""), bytes });
+      // rsync's last line is often a consequence (a broken pipe): a full disk is said first.
+      const full = /^.*(No space left on device|Disk quota exceeded).*$/m.exec(err);
+      const error = full ? `${full[1]} on the receiving side (${full[0].trim()})` : lastLine(err);
+      resolve({ status: code ?? 128, error: error || (signal ? `rsync killed by ${signal}` : ""), bytes });
     });
   });
 }
