@@ -2,7 +2,19 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fixtureDir, generateHome, runCommand, type Sshd, startSshd, tempDir, treeListing } from "@guildts/testkit";
+import crypto from "node:crypto";
+import {
+  binPath,
+  commandEnv,
+  fixtureDir,
+  generateHome,
+  runCommand,
+  type Sshd,
+  startSshd,
+  tempDir,
+  Tmux,
+  treeListing,
+} from "@guildts/testkit";
 
 /**
  * Remotes over ssh, against a real OpenSSH server on 127.0.0.1 (libs/testkit/src/sshd.ts) whose
@@ -178,5 +190,32 @@ describe("remotes over ssh (a real sshd on 127.0.0.1)", () => {
         ],
       ],
     );
+  });
+  test("on a terminal, push shows runs and bytes on one line redrawn in place, then the summary", async () => {
+    const local = generateHome({ runs: 3, seed: 31 });
+    for (const id of ids(local)) fs.writeFileSync(path.join(local, "runs", id, "weights.bin"), crypto.randomBytes(256 << 10));
+    const target = path.join(tempDir("guildts-tty-"), "home");
+    const cfg = remoteConfig(
+      `  tty:\n    type: ssh\n    host: 127.0.0.1\n    ssh-config: ${sshd.clientConfig}\n    guild-home: ${target}\n`,
+    );
+    const log = path.join(tempDir(), "tty.log");
+    const term = new Tmux("remote");
+    try {
+      const vars = Object.entries({ ...commandEnv({ GUILD_HOME: local, GUILD_CONFIG: cfg }), PS1: "$ ", TERM: "xterm-256color" })
+        .map(([k, v]) => `${k}='${v}'`)
+        .join(" ");
+      term.start(150, 20, tempDir(), `env -i ${vars} sh`);
+      term.run("pipe-pane", "-t", "t", "-o", `cat >> ${log}`);
+      term.keys(`${process.execPath} ${binPath("guild")} push tty -y`, "Enter");
+      const screen = await term.waitFor(/Pushed 3 run\(s\) to tty \(7\d\d\.\d KB\)\n\$/, 30_000);
+      assert.doesNotMatch(screen, /runs, /, "the progress line is cleared");
+    } finally {
+      term.kill();
+    }
+    const raw = fs.readFileSync(log, "utf8");
+    for (const [i, id] of ids(local).entries()) assert.ok(raw.includes(`runs, `) && raw.includes(id), `progress names run ${i + 1}`);
+    assert.match(raw, /\[0\/3 runs, 0 B\] Pushing [0-9a-f]{32}/);
+    assert.match(raw, /\[2\/3 runs, 51\d\.\d KB\] Pushing [0-9a-f]{32}/);
+    assert.match(raw, /Pushing [0-9a-f]{32} [\d.]+ KB 100%/);
   });
 });
