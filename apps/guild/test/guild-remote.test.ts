@@ -218,4 +218,32 @@ describe("remotes over ssh (a real sshd on 127.0.0.1)", () => {
     assert.match(raw, /\[2\/3 runs, 51\d\.\d KB\] Pushing [0-9a-f]{32}/);
     assert.match(raw, /Pushing [0-9a-f]{32} [\d.]+ KB 100%/);
   });
+  test("a remote run followed by stop -r: pulled while running it shows running here (LOCK.remote); stopped there, pulled again it shows terminated", () => {
+    const labHome = path.join(tempDir("guildts-lab-"), "home");
+    const cfg = remoteConfig(
+      `  lab:\n    type: ssh\n    host: 127.0.0.1\n    ssh-config: ${sshd.clientConfig}\n    guild-home: ${labHome}\n`,
+    );
+    const project = path.join(tempDir("guildts-proj-"), "mnist");
+    fs.cpSync(path.join(fixtureDir(), "projects", "mnist"), project, { recursive: true });
+    const local = tempDir();
+    const g = (args: string[], cwd = project) => runCommand("guild", args, { cwd, env: { GUILD_HOME: local, GUILD_CONFIG: cfg } });
+    const started = g(["run", "-r", "lab", "train", "epochs=60", "sleep=0.5", "-y", "-n"]);
+    assert.equal(started.status, 0, started.stderr);
+    const id = started.stdout.split(" ")[0]!;
+    const running = g(["runs", "list", "-r", "lab", "-R"], local);
+    assert.match(running.stdout, new RegExp(`^\\[1:${id.slice(0, 8)}\\] +mnist:train .* running `, "m"));
+    assert.equal(g(["pull", "lab", "-y"], local).status, 0);
+    assert.equal(fs.readFileSync(path.join(local, "runs", id, ".guild", "LOCK.remote"), "utf8"), "lab");
+    assert.match(g(["runs", "list"], local).stdout, / running /);
+    const stop = g(["stop", "-r", "lab", "1", "-y"], local);
+    assert.equal(stop.status, 0, stop.stderr);
+    assert.match(stop.stderr + stop.stdout, new RegExp(`Stopping ${id}`));
+    const again = g(["pull", "lab", "-y"], local);
+    assert.equal(again.status, 0, again.stderr);
+    assert.ok(!fs.existsSync(path.join(local, "runs", id, ".guild", "LOCK.remote")), "no longer running there");
+    assert.match(g(["runs", "list"], local).stdout, / terminated /);
+    const none = g(["watch", "-r", "lab"], local);
+    assert.equal(none.status, 1);
+    assert.equal(none.stderr, "guild: nothing to watch on lab\n");
+  });
 });

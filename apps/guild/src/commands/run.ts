@@ -1,4 +1,5 @@
 import { CliError, EXIT } from "@guildts/format";
+import { addGuildShorts } from "@guildts/plumbing";
 import type { CommandBody } from "../command.js";
 import { runCmd, runCmdOptions } from "../run-cmd.js";
 
@@ -12,9 +13,12 @@ export const run: CommandBody = {
     "guild run -r gpu-box train epochs=10 -y   # on a remote, output followed here",
   ],
   options: (cli) =>
-    runCmdOptions(cli)
-      .option("-r, --remote <name>", "Run the operation on remote NAME: the project is copied there and the run followed here")
-      .option("-n, --no-wait", "With --remote: do not follow the remote run's output (it goes on there)"),
+    addGuildShorts(
+      runCmdOptions(cli)
+        .option("-r, --remote <name>", "Run the operation on remote NAME: the project is copied there and the run followed here")
+        .option("--no-wait", "With --remote: do not follow the remote run's output (it goes on there; also -n)"),
+      { "-n": "--no-wait" },
+    ),
   async run(call) {
     if (call.opts.remote !== undefined) return (await import("../remote-run.js")).remoteRunCmd(call);
     if (call.opts.wait === false) throw new CliError("--no-wait goes only with --remote", EXIT.USAGE);
