@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { binPath, generateHome, placeFixture, runCommand, type Sshd, startSshd, tempDir, treeListing } from "@guildts/testkit";
+import { binPath, fixtureDir, generateHome, placeFixture, runCommand, type Sshd, startSshd, tempDir, treeListing } from "@guildts/testkit";
 
 /**
  * Remotes over ssh when things go wrong, against a real sshd on 127.0.0.1: a refused key, no
@@ -150,6 +150,24 @@ describe("remotes over ssh: faults (a real sshd on 127.0.0.1)", () => {
     const noGuild = config("bare", home, { "venv-activate": `PATH=${bare}:/usr/bin:/bin` });
     oneLine(guild(local, noGuild, ["runs", "list", "-r", "bare", "-a"]), /remote bare/, /no guild/);
     oneLine(guild(local, noGuild, ["pull", "bare", "-y"]), /remote bare/, /no guild/);
+    const project = path.join(tempDir("guildts-faults-proj-"), "mnist");
+    fs.cpSync(path.join(fixtureDir(), "projects", "mnist"), project, { recursive: true });
+    const runThere = (cfg: string, args: string[]) =>
+      runCommand("guild", ["run", ...args], { cwd: project, env: { GUILD_HOME: local, GUILD_CONFIG: cfg } });
+    const started = runThere(noGuild, ["-r", "bare", "train", "-y"]);
+    assert.equal(started.status, 5, started.stderr);
+    assert.match(started.stderr.trim().split("\n").at(-1)!, /^guild: remote bare: no guild or guildts on the remote PATH/);
+    assert.deepEqual(runIds(home).length, 2, "no run was made there");
+    // A bad operation or flag is found here, before anything travels.
+    for (const [args, says] of [
+      [["-r", "bare", "trian", "-y"], /^guild: operation 'trian' is not defined/],
+      [["-r", "bare", "train", "epochs=many", "-y"], /epochs/],
+    ] as const) {
+      const r = runThere(noGuild, [...args]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr.split("\n")[0]!, says);
+      assert.doesNotMatch(r.stderr, /Initializing|\n\s+at /);
+    }
 
     const missing = path.join(root, "no-such-home");
     const noHome = config("empty", missing);

@@ -165,6 +165,14 @@ describe("remotes over ssh (a real sshd on 127.0.0.1)", () => {
     const watched = run(["watch", "-r", "lab", id]);
     assert.equal(watched.status, 0, watched.stderr);
     assert.match(watched.stdout, /^step: 1\nloss: 0\.8\nacc: 0\.6\n$/);
+    const failed = run(["run", "-r", "lab", "train", "epochs=1", "fail=yes", "-y"]);
+    assert.equal(failed.status, 1, failed.stderr);
+    assert.match(failed.stderr, /guild: run [0-9a-f]{32} on lab ended with status 'error'\n$/);
+    const failedId = /as ([0-9a-f]{32})/.exec(failed.stderr)![1]!;
+    const purged = runCommand("guild", ["runs", "delete", "-p", "-r", "lab", failedId, "-y"], {
+      env: { GUILD_HOME: tempDir(), GUILD_CONFIG: cfg },
+    });
+    assert.equal(purged.status, 0, purged.stderr);
     assert.equal(ids(labHome).length, 2, "two runs on the remote, nothing half made");
     const local = tempDir();
     const pull = guild(local, ["pull", "lab", "-y", "-a"], cfg);
