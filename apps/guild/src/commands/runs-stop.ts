@@ -26,7 +26,8 @@ export const runsStop: CommandBody = {
     addGuildUnsupported(addRunOptions(cli), "-n, --no-wait")
       .option("-y, --yes", "Do not prompt before stopping")
       .option("--force", "Forcibly stop the runs (SIGKILL) after --timeout")
-      .option("--timeout <seconds>", "Timeout in seconds to wait for a run to stop (default is 30)"),
+      .option("--timeout <seconds>", "Timeout in seconds to wait for a run to stop (default is 30)")
+      .option("-r, --remote <name>", "Stop runs of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])"),
   async run({ args, opts }) {
     const bad = OTHER_STATUS.find((k) => opts[k] !== undefined && opts[k] !== false);
     if (bad)
@@ -36,6 +37,7 @@ export const runsStop: CommandBody = {
       );
     const timeout = timeoutOption(opts.timeout);
     const o = runOptions({ ...opts, running: true });
+    if (opts.remote !== undefined) return (await import("../remote-run.js")).remoteStopCmd(args, opts, o);
     const runs = selectRunning(opts, o, args);
     if (runs === null) return EXIT.OK;
     if (runs.length === 0) {
