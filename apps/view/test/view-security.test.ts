@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { generateHome, repoRoot, runCommand } from "@guildts/testkit";
-import { csrfOf, raw, serve, type Served } from "./helpers.js";
+import { generateHome, runCommand } from "@guildts/testkit";
+import { csrfOf, logScalars, raw, serve, type Served } from "./helpers.js";
 
 /** The ids of a home's live runs, newest first (guild-ls-runs). */
 function ids(home: string, args: string[] = []): string[] {
@@ -14,19 +13,6 @@ function ids(home: string, args: string[] = []): string[] {
     .split("\n")
     .filter(Boolean)
     .map((l) => (JSON.parse(l) as { id: string }).id);
-}
-
-/** Appends scalars to a new event file of a run, as a training script would (libs/runner's writer). */
-function logScalars(runDir: string, points: [string, number, number][]): void {
-  const script = `import { EventFileWriter } from "@guildts/runner";
-const w = new EventFileWriter(process.argv[1], { uid: Date.now() });
-for (const [t, v, s] of JSON.parse(process.argv[2])) w.addScalar(t, v, s);
-w.close();`;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, path.join(runDir, ".guild"), JSON.stringify(points)], {
-    cwd: repoRoot(),
-    encoding: "utf8",
-  });
-  assert.equal(r.status, 0, r.stderr);
 }
 
 describe("guild view: security and the API against the real server", () => {

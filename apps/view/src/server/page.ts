@@ -51,6 +51,7 @@ export function shellHtml(csrf: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="guild-csrf" content="${escapeAttr(csrf)}">
 <title>guild view</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app.css">
 <script type="module" src="/app.js"></script>
 </head>
