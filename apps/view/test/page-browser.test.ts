@@ -360,6 +360,21 @@ describe("the page in chromium", { skip }, () => {
     await page.close();
   });
 
+  test("the diff view shows guild diff of the two selected runs, and what to diff is in the URL", async () => {
+    const [a, b] = ls(home).filter((r) => r.status === "completed");
+    const page = await open(browser, s, `view=diff&sel=${a!.id},${b!.id}`);
+    await page.waitForSelector(".diff-text .hunk");
+    const cli = runCommand("guild", ["-H", home, "diff", a!.id, b!.id, "--flags"], { cwd: home });
+    assert.equal(cli.status, 0, cli.stderr);
+    const lines = await page.$$eval(".diff-text > div", (els) => els.map((e) => e.textContent));
+    assert.deepEqual(lines, cli.stdout.replace(/\n$/, "").split("\n"));
+    assert.ok((await page.locator(".diff-text .add").count()) > 0 && (await page.locator(".diff-text .del").count()) > 0);
+    await page.selectOption('select[name="what"]', "output");
+    await page.waitForFunction(() => location.hash.includes("what=output"));
+    await page.waitForFunction(() => !document.querySelector(".diff-text")?.textContent?.includes("attrs/flags"));
+    await page.close();
+  });
+
   test("parallel coordinates and the scatter draw every run (pixels read back)", async () => {
     const page = await open(browser, s, "view=plots&metric=scalar:loss");
     await page.waitForSelector("canvas.parallel");

@@ -107,6 +107,33 @@ describe("guild view: the command and /api/runs", () => {
     }
   });
 
+  test("/api/diff is guild diff A B (--flags, --attrs, -O), line for line; bad input refused", async () => {
+    const ids = runCommand("guild-ls-runs", ["-H", home, "--json"], { cwd: home })
+      .stdout.trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { id: string }).id);
+    const [a, b] = [ids[1]!, ids[0]!];
+    for (const [what, flag] of [
+      ["flags", "--flags"],
+      ["attrs", "--attrs"],
+      ["output", "-O"],
+    ] as const) {
+      const cli = runCommand("guild", ["-H", home, "diff", a, b, flag], { cwd: home });
+      assert.equal(cli.status, 0, cli.stderr);
+      const r = await fetch(`${s.origin}/api/diff?a=${a}&b=${b}&what=${what}`, { headers: s.auth });
+      assert.equal(r.status, 200);
+      const body = (await r.json()) as { text: string; warnings: string[] };
+      assert.equal(body.text ? `${body.text}\n` : "", cli.stdout, what);
+      if (what === "flags") assert.match(body.text, /^--- .*attrs\/flags\t/);
+    }
+    const bad = await fetch(`${s.origin}/api/diff?a=${a}&b=${b}&what=../../etc`, { headers: s.auth });
+    assert.equal(bad.status, 400);
+    const none = await fetch(`${s.origin}/api/diff?a=${a}&b=${"0".repeat(32)}`, { headers: s.auth });
+    assert.equal(none.status, 404);
+    assert.equal((await fetch(`${s.origin}/api/diff?a=${a}&b=${b}&x=1`, { headers: s.auth })).status, 400);
+    assert.equal((await raw(s.port, "GET", `/api/diff?a=${a}&b=${b}`)).status, 401);
+  });
+
   test("Ctrl-C stops the server with exit status 0", async () => {
     const other = await serve(home, ["-o", "train"]);
     assert.match(other.url, /\/\?op=train&token=/);
