@@ -273,6 +273,10 @@ describe("the page in chromium", { skip }, () => {
     const runs = ls(home)
       .filter((r) => (r.scalars?.loss?.count ?? 0) >= 2)
       .slice(0, 3);
+    // Run data that would end the script element holding it, in a label.
+    const evil = "</script><script>window.pwned=1</script><!--";
+    const u = runCommand("guild-update-attrs", ["-H", home, "--stdin"], { input: `${JSON.stringify({ id: runs[0]!.id, label: evil })}\n` });
+    assert.equal(u.status, 0, u.stderr);
     const file = path.join(tempDir("guildts-view-export-"), "runs.html");
     const r = runCommand("guild", ["-H", home, "view", ...runs.map((x) => x.id), "--export", file], { cwd: home });
     assert.equal(r.status, 0, r.stderr);
@@ -294,9 +298,13 @@ describe("the page in chromium", { skip }, () => {
       runs.map((x) => x.id),
     );
     assert.equal(await page.locator("button[data-action]").count(), 0);
-    await page.goto(`${url}#view=charts&sel=${runs.map((x) => x.id).join(",")}`);
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+    assert.ok((await page.textContent(`.tr[data-id="${runs[0]!.id}"]`))!.includes("</script>"), "the label shown as text");
+    // The charts of the file's runs (every run when the URL selects none), pixels drawn.
+    await page.goto(`${url}#view=charts`);
     await page.waitForFunction(() => !!document.querySelector('.chart[data-key="loss"][data-drawn] canvas'));
     assert.ok((await colouredPixels(page)) > 50);
+    assert.equal(await page.locator('.chart[data-key="loss"] .u-legend .u-series').count(), runs.length + 1);
     assert.deepEqual(
       requests.filter((u) => !u.startsWith("file:")),
       [],

@@ -33,7 +33,15 @@ interface Store {
 }
 
 const store: Store = { runs: [], byId: new Map(), order: new Uint32Array(0), loading: false, error: "", loadedFilter: null, series: {} };
-let state: ViewState = parseState(location.hash);
+/** The state of a hash; in an export, no selection means every run the file holds (its charts). */
+function stateOf(hash: string): ViewState {
+  const s = parseState(hash);
+  const data = api.exportedData();
+  if (data && !s.sel.length) s.sel = data.runs.map((r) => r.id);
+  return s;
+}
+
+let state: ViewState = stateOf(location.hash);
 const listeners = new Set<() => void>();
 const notify = () => {
   for (const l of listeners) l();
@@ -52,13 +60,13 @@ export function update(patch: Partial<ViewState>, push = false) {
 }
 
 window.addEventListener("hashchange", () => {
-  state = parseState(location.hash);
+  state = stateOf(location.hash);
   loadRuns();
   resort();
   notify();
 });
 window.addEventListener("popstate", () => {
-  state = parseState(location.hash);
+  state = stateOf(location.hash);
   loadRuns();
   resort();
   notify();

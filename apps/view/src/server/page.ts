@@ -62,11 +62,13 @@ export function shellHtml(csrf: string): string {
 `;
 }
 
-/** JSON that is safe inside a `<script>` element: `</`, `<!--` and U+2028/9 escaped. */
+/**
+ * JSON that is safe inside a `<script>` element: every `<` as `\u003c` (so no `</script>` or
+ * `<!--` can end or change the element; JSON.parse reads it back the same), U+2028/9 escaped.
+ */
 export function scriptJson(json: string): string {
   return json
-    .replace(/<\//g, "<\\/")
-    .replace(/<!--/g, "<\\!--")
+    .replace(/</g, "\\u003c")
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
 }
