@@ -7,6 +7,8 @@
 // export file opened offline. No page may log a console error or throw.
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -50,7 +52,7 @@ async function open(browser: Browser, s: Served, hash = ""): Promise<Page> {
     if (m.type() === "error") problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  page.on("close", () => void ctx.close());
+  page.on("close", () => void ctx.close().catch(() => {}));
   await page.goto(hash ? `${s.url}#${hash}` : s.url);
   await waitLoaded(page);
   assert.equal(new URL(page.url()).searchParams.get("token"), null, "the token left the URL");
@@ -380,6 +382,62 @@ describe("the page in chromium", { skip }, () => {
     await page.selectOption('select[name="what"]', "output");
     await page.waitForFunction(() => location.hash.includes("what=output"));
     await page.waitForFunction(() => !document.querySelector(".diff-text")?.textContent?.includes("attrs/flags"));
+    await page.close();
+  });
+
+  test("in the browser: a run's SVG runs no script; a page on another origin cannot act or read, even with the cookie", async () => {
+    const target = ls(home).find((r) => r.status === "completed")!;
+    const dir = path.join(home, "runs", target.id);
+    fs.writeFileSync(
+      path.join(dir, "plot.svg"),
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/api/runs?from=svg")</script><circle r="5"/></svg>',
+    );
+    fs.writeFileSync(path.join(dir, "report.html"), '<html><body><script>fetch("/api/runs?from=html")</script>hi</body></html>');
+    const page = await open(browser, s);
+    const seen: string[] = [];
+    page.on("request", (r) => seen.push(r.url()));
+    for (const f of ["plot.svg", "report.html"]) {
+      const res = await page.goto(`${s.origin}/api/runs/${target.id}/files/${f}`);
+      assert.equal(res!.status(), 200);
+      await page.waitForTimeout(200);
+    }
+    assert.deepEqual(
+      seen.filter((u) => u.includes("from=")),
+      [],
+      "no script of the run ran",
+    );
+    // Another origin on loopback (same site: the SameSite cookie goes along), in the same browser.
+    const evil = http.createServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/html" });
+      res.end(`<!doctype html><body><form id="f" method="POST" action="${s.origin}/api/actions" enctype="text/plain">
+<input name='{"action":"label","runs":["${target.id}"],"value":"pwned","x":"' value='"}'></form>
+<script>
+window.results = [];
+const body = JSON.stringify({ action: "label", runs: ["${target.id}"], value: "pwned" });
+fetch("${s.origin}/api/actions", { method: "POST", mode: "no-cors", credentials: "include", headers: { "Content-Type": "text/plain" }, body })
+  .then(() => results.push("no-cors sent"), (e) => results.push("no-cors " + e));
+fetch("${s.origin}/api/actions", { method: "POST", credentials: "include", headers: { "Content-Type": "application/json" }, body })
+  .then(() => results.push("json read"), () => results.push("json blocked"));
+fetch("${s.origin}/api/runs", { credentials: "include" }).then((r) => r.text()).then(() => results.push("runs read"), () => results.push("runs blocked"));
+</script></body>`);
+    });
+    await new Promise<void>((r) => evil.listen(0, "127.0.0.1", r));
+    try {
+      const port = (evil.address() as AddressInfo).port;
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForFunction(() => (window as unknown as { results: string[] }).results.length === 3);
+      const results = await page.evaluate(() => (window as unknown as { results: string[] }).results);
+      assert.ok(results.includes("json blocked") && results.includes("runs blocked"), results.join(", "));
+      await page.evaluate(() => (document.getElementById("f") as HTMLFormElement).submit());
+      await page.waitForLoadState();
+      await page.waitForTimeout(200);
+    } finally {
+      evil.closeAllConnections();
+      evil.close();
+    }
+    assert.notEqual(ls(home).find((r) => r.id === target.id)!.label, "pwned");
+    // Chromium logs the blocked reads (CORS) and the refused form post; they are this test's point.
+    problems.splice(0);
     await page.close();
   });
 
