@@ -53,13 +53,15 @@ export const view: CommandBody = {
     }
     if (!viewLib.isLoopback(host))
       say("guild view", `warning: listening on ${host}: anyone who can reach it and has the URL's token can read and change the runs`);
-    process.stdout.write(`${server.url}\n`);
-    if (opts.open !== false) openBrowser(server.url);
-    await new Promise<void>((resolve) => {
+    // Ctrl-C is handled before the URL is out: whoever reads the line may signal at once.
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+    process.stdout.write(`${server.url}\n`);
+    if (opts.open !== false) openBrowser(server.url);
+    await stopped;
     await server.close();
     return EXIT.OK;
   },
