@@ -26,6 +26,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRun, spawnArgv, startInBackground, startRun, type CreatedRun, type RunPlan } from "@guildts/runner";
 import { batchOptions, guildRunParams, neededMatches, printNeeded, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
+import { resolveRunDeps } from "./run-deps.js";
 import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
 import { resolveGuildHome, shlexQuote, shlexSplit, writeAttr, type AttrValue } from "@guildts/runstore";
 
@@ -122,12 +123,19 @@ export function opPlan(
   gf: Guildfile,
   op: OpDef,
   home: string,
-  flags: Record<string, AttrValue>,
+  flagsIn: Record<string, AttrValue>,
   userFlags: Record<string, AttrValue>,
   runParams: Record<string, AttrValue>,
   labelOption: string | null,
+  depOpts: { stage?: boolean } = {},
 ): RunPlan {
   const opspec = op.model.name ? `${op.model.name}:${op.name}` : op.name;
+  const resolved = resolveRunDeps(op, flagsIn, home, {
+    ...depOpts,
+    log: (m) => process.stderr.write(`${m}\n`),
+    warn: (m) => process.stderr.write(`WARNING: ${m}\n`),
+  });
+  const flags = resolved.flags;
   const cmd = opCommand(op, flags);
   const template = labelOption ?? op.labelTemplate;
   const label = renderLabel(template ?? null, flags, (m) => process.stderr.write(`WARNING: ${m}\n`));
@@ -143,14 +151,14 @@ export function opPlan(
     runParams,
     opAttr: {
       "delete-on-success": false,
-      deps: [],
+      deps: resolved.opDeps,
       "flag-null-labels": {},
-      "flags-extra": {},
+      "flags-extra": Object.fromEntries(op.flags.filter((f) => Object.keys(f.extra).length).map((f) => [f.name, f.extra])),
       "label-template": op.labelTemplate,
       "op-cmd": {
         "cmd-args": opCmdArgs(op),
         "cmd-env": { ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir },
-        "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])),
+        "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, (f.argSkip ? { "arg-skip": true } : {}) as AttrValue])),
         ...(op.flagsDest ? { "flags-dest": op.flagsDest } : {}),
       },
       "output-attrs": null,
@@ -160,6 +168,7 @@ export function opPlan(
     },
     sourcecode: { root: gf.dir, config: op.sourcecode },
     outputScalars: op.outputScalars,
+    deps: resolved.sources,
   };
 }
 
@@ -210,7 +219,9 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   // One trial from batch files: its values are plain user flags.
   const single =
     fileTrials.length === 1 ? guildErrors(() => resolveFlags(op, [...trialAssigns(fileTrials[0]!), ...assigns], { force })) : null;
-  const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption);
+  const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption, {
+    stage: opts.stage === true,
+  });
   if (batchOpts.needed && printNeeded(neededMatches(home.path, plan.opref, plan.flags))) return EXIT.OK;
   return runSingle(op, plan, opts);
 }
