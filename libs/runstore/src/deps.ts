@@ -3,7 +3,7 @@
  * `{uri, paths, config?}`) read as what a script wants to walk: per resource, the upstream run
  * ids and the resolved paths.
  */
-import type { AttrValue } from "@guildts/py";
+import type { AttrValue } from "./yaml/value.js";
 
 export interface DepSummary {
   /** Upstream run ids (full), in source order, each once. */
