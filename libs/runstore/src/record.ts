@@ -3,7 +3,7 @@ import { GuildFloat, numericValue, type AttrValue } from "./yaml/value.js";
 import type { ListedAttr, RunFacts } from "./facts.js";
 import { describeOperation, OpRefError, parseOpRef, type OpRef } from "./opref.js";
 import { parseLockPid, runStatus, type RunStatus } from "./status.js";
-import { depsSummary, type DepSummary } from "./deps.js";
+import { depsSummary, depsSummaryFast, type DepSummary } from "./deps.js";
 
 /**
  * One run as every command sees it: the `guild-ls-runs --json` record. Fields are only ever
@@ -170,7 +170,10 @@ export function buildRecord(
     batch: typeof batchValue === "string" && /^[0-9a-f]{32}$/.test(batchValue) ? batchValue : null,
     batch_proto: facts.proto === null ? null : { dir: dir + "/.guild/proto", opref: proto },
     // Guild writes `{}` for every run: that common case is not decoded.
-    deps: facts.attrs.deps === undefined || facts.attrs.deps.trim() === "{}" ? {} : depsSummary(attr("deps")),
+    deps:
+      facts.attrs.deps === undefined || facts.attrs.deps.trim() === "{}"
+        ? {}
+        : (depsSummaryFast(facts.attrs.deps) ?? depsSummary(attr("deps"))),
   };
   if (facts.trials?.length) Object.defineProperty(record, TRIAL_LINKS, { value: facts.trials, enumerable: false });
   return { record, warnings };
