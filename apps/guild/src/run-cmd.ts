@@ -17,6 +17,7 @@ import {
   resolveFlags,
   resolveOperation,
   trainAlias,
+  unimplementedOpKeys,
   type Guildfile,
   type OpDef,
 } from "@guildts/guildfile";
@@ -201,6 +202,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     process.stdout.write(helpOp(op));
     return EXIT.OK;
   }
+  checkOpKeys(op);
   const batchOpts = batchOptions(opts);
   const fileTrials = guildErrors(() => batchFiles.flatMap((f) => readBatchFile(f.slice(1))));
   const force = opts.forceFlags === true || fileTrials.length > 0;
@@ -224,6 +226,13 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   });
   if (batchOpts.needed && printNeeded(neededMatches(home.path, plan.opref, plan.flags))) return EXIT.OK;
   return runSingle(op, plan, opts);
+}
+
+/** Guild-file keys this project does not implement: an error for those that change what runs, else a warning. */
+function checkOpKeys(op: OpDef): void {
+  const p = unimplementedOpKeys(op);
+  if (p.errors.length) throw new CliError(p.errors[0]!, EXIT.NO_MATCH);
+  for (const w of p.warnings) process.stderr.write(`WARNING: ${w}\n`);
 }
 
 /** `guild run --proto RUN [FLAG=VALUE...]`: a new run of RUN's operation, flags and source code. */

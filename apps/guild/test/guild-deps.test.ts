@@ -309,3 +309,36 @@ describe("requires: a prepare → train → evaluate chain with real files", () 
     assert.equal(fs.readlinkSync(path.join(runDir(staged.id), "data.txt")), `../${prepares[0]}/data.txt`);
   });
 });
+
+describe("guild-file keys this project does not implement are never dropped silently", () => {
+  test("a key that changes what runs is an error naming it and the operation (no run); any other a warning", () => {
+    const root = tempDir("guildts-keys-");
+    const proj = path.join(root, "proj");
+    const home = path.join(root, "home");
+    fs.mkdirSync(proj);
+    fs.writeFileSync(
+      path.join(proj, "guild.yml"),
+      "piped:\n  steps: [calm]\nwithenv:\n  main: calm\n  env: {FOO: bar}\ncalm:\n  main: calm\n  stoppable: yes\n  tags: [x]\n",
+    );
+    fs.writeFileSync(path.join(proj, "calm.py"), 'print("calm")\n');
+    const guild = (args: string[]) => runCommand("guild", [...args, "-y"], { cwd: proj, env: { GUILD_HOME: home, NO_PIP_FREEZE: "1" } });
+    for (const [op, key] of [
+      ["piped", "steps"],
+      ["withenv", "env"],
+    ]) {
+      const r = guild(["run", op!]);
+      assert.deepEqual(
+        [r.status, r.stderr],
+        [1, `guild: operation '${op}' uses '${key}', which guildts does not implement (it changes what runs)\n`],
+      );
+    }
+    assert.equal(fs.existsSync(path.join(home, "runs")) && fs.readdirSync(path.join(home, "runs")).length > 0, false);
+    const r = guild(["run", "calm"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "calm\n");
+    assert.equal(
+      r.stderr,
+      "WARNING: operation 'calm': 'stoppable' is not implemented by guildts - ignoring\nWARNING: operation 'calm': 'tags' is not implemented by guildts - ignoring\n",
+    );
+  });
+});
