@@ -128,12 +128,13 @@ export function opPlan(
   userFlags: Record<string, AttrValue>,
   runParams: Record<string, AttrValue>,
   labelOption: string | null,
-  depOpts: { stage?: boolean } = {},
+  depOpts: { stage?: boolean; quiet?: boolean } = {},
 ): RunPlan {
   const opspec = op.model.name ? `${op.model.name}:${op.name}` : op.name;
   const resolved = resolveRunDeps(op, flagsIn, home, {
-    ...depOpts,
-    log: (m) => process.stderr.write(`${m}\n`),
+    stage: depOpts.stage === true,
+    // A batch's trials resolve as its proto did: their plans log nothing more.
+    log: depOpts.quiet ? () => {} : (m) => process.stderr.write(`${m}\n`),
     warn: (m) => process.stderr.write(`WARNING: ${m}\n`),
   });
   const flags = resolved.flags;

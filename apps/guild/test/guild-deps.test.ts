@@ -310,6 +310,36 @@ describe("requires: a prepare → train → evaluate chain with real files", () 
   });
 });
 
+describe("requires: in a batch", () => {
+  test("each trial gets the upstream run (resolved once, as the proto's flag) linked and recorded", () => {
+    const root = tempDir("guildts-deps-batch-");
+    const proj = path.join(root, "proj");
+    const home = path.join(root, "home");
+    fs.mkdirSync(proj);
+    fs.writeFileSync(path.join(proj, "guild.yml"), GUILD_YML);
+    fs.writeFileSync(path.join(proj, "prepare.py"), 'import os\nopen("data.txt", "w").write(os.environ["RUN_ID"] + "\\n")\n');
+    fs.writeFileSync(path.join(proj, "train.py"), 'lr = 0.1\nprint("data from", open("data.txt").read().strip(), lr)\n');
+    const env = { GUILD_HOME: home, NO_PIP_FREEZE: "1" };
+    const guild = (args: string[]) => runCommand("guild", args, { cwd: proj, env });
+    assert.equal(guild(["run", "prepare", "-y"]).status, 0);
+    const prep = (JSON.parse(runCommand("guild-rev-parse-run", ["--json", "1"], { env }).stdout) as Rec).id;
+    const r = guild(["run", "train", "lr=[0.3,0.4]", "-y"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `data from ${prep} 0.3\ndata from ${prep} 0.4\n`);
+    assert.equal(r.stderr.split("\n").filter((l) => l === "Resolving operation:prepare").length, 1);
+    const trials = runCommand("guild-ls-runs", ["--json"], { env })
+      .stdout.split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Rec)
+      .filter((t) => t.operation === "cls:train");
+    assert.equal(trials.length, 2);
+    for (const t of trials) {
+      assert.deepEqual(t.deps, { "operation:prepare": { runs: [prep], paths: [`../${prep}/data.txt`] } });
+      assert.equal(fs.readlinkSync(path.join(home, "runs", t.id, "data.txt")), `../${prep}/data.txt`);
+    }
+  });
+});
+
 describe("guild-file keys this project does not implement are never dropped silently", () => {
   test("a key that changes what runs is an error naming it and the operation (no run); any other a warning", () => {
     const root = tempDir("guildts-keys-");
