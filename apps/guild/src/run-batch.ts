@@ -237,7 +237,7 @@ export async function runBatchCmd(c: BatchCall, existing?: CreatedRun): Promise<
       optimizer: c.optimizer,
       proto,
       trials,
-      trialPlan: (flags) => opPlan(c.gf, c.op, c.home, flags, {}, c.runParams, c.labelOption),
+      trialPlan: (flags) => opPlan(c.gf, c.op, c.home, flags, {}, c.runParams, c.labelOption, { quiet: true }),
       batchCmd: [pythonExe(), "-um", c.optimizer === "+" ? "guild.batch_main" : "guild.plugins.random_main"],
       randomSeed: seed,
       maxTrials: b.maxTrials,

@@ -17,6 +17,7 @@ import {
   resolveFlags,
   resolveOperation,
   trainAlias,
+  unimplementedOpKeys,
   type Guildfile,
   type OpDef,
 } from "@guildts/guildfile";
@@ -26,6 +27,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRun, pythonExe, spawnArgv, startInBackground, startRun, stoppedNote, type CreatedRun, type RunPlan } from "@guildts/runner";
 import { batchOptions, guildRunParams, neededMatches, printNeeded, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
+import { resolveRunDeps } from "./run-deps.js";
 import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
 import { resolveGuildHome, shlexQuote, shlexSplit, writeAttr, type AttrValue } from "@guildts/runstore";
 
@@ -163,12 +165,20 @@ export function opPlan(
   gf: Guildfile,
   op: OpDef,
   home: string,
-  flags: Record<string, AttrValue>,
+  flagsIn: Record<string, AttrValue>,
   userFlags: Record<string, AttrValue>,
   runParams: Record<string, AttrValue>,
   labelOption: string | null,
+  depOpts: { stage?: boolean; quiet?: boolean } = {},
 ): RunPlan {
   const opspec = op.model.name ? `${op.model.name}:${op.name}` : op.name;
+  const resolved = resolveRunDeps(op, flagsIn, home, {
+    stage: depOpts.stage === true,
+    // A batch's trials resolve as its proto did: their plans log nothing more.
+    log: depOpts.quiet ? () => {} : (m) => process.stderr.write(`${m}\n`),
+    warn: (m) => process.stderr.write(`WARNING: ${m}\n`),
+  });
+  const flags = resolved.flags;
   const cmd = opCommand(op, flags);
   const template = labelOption ?? op.labelTemplate;
   const label = renderLabel(template ?? null, flags, (m) => process.stderr.write(`WARNING: ${m}\n`));
@@ -184,14 +194,14 @@ export function opPlan(
     runParams,
     opAttr: {
       "delete-on-success": false,
-      deps: [],
+      deps: resolved.opDeps,
       "flag-null-labels": {},
-      "flags-extra": {},
+      "flags-extra": Object.fromEntries(op.flags.filter((f) => Object.keys(f.extra).length).map((f) => [f.name, f.extra])),
       "label-template": op.labelTemplate,
       "op-cmd": {
         "cmd-args": opCmdArgs(op),
         "cmd-env": { ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir },
-        "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])),
+        "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, (f.argSkip ? { "arg-skip": true } : {}) as AttrValue])),
         ...(op.flagsDest ? { "flags-dest": op.flagsDest } : {}),
       },
       "output-attrs": null,
@@ -201,6 +211,7 @@ export function opPlan(
     },
     sourcecode: { root: gf.dir, config: op.sourcecode },
     outputScalars: op.outputScalars,
+    deps: resolved.sources,
   };
 }
 
@@ -233,6 +244,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     process.stdout.write(helpOp(op));
     return EXIT.OK;
   }
+  checkOpKeys(op);
   const batchOpts = batchOptions(opts);
   const fileTrials = guildErrors(() => batchFiles.flatMap((f) => readBatchFile(f.slice(1))));
   const force = opts.forceFlags === true || fileTrials.length > 0;
@@ -251,9 +263,18 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   // One trial from batch files: its values are plain user flags.
   const single =
     fileTrials.length === 1 ? guildErrors(() => resolveFlags(op, [...trialAssigns(fileTrials[0]!), ...assigns], { force })) : null;
-  const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption);
+  const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption, {
+    stage: opts.stage === true,
+  });
   if (batchOpts.needed && printNeeded(neededMatches(home.path, plan.opref, plan.flags))) return EXIT.OK;
   return runSingle(op, plan, opts);
+}
+
+/** Guild-file keys this project does not implement: an error for those that change what runs, else a warning. */
+function checkOpKeys(op: OpDef): void {
+  const p = unimplementedOpKeys(op);
+  if (p.errors.length) throw new CliError(p.errors[0]!, EXIT.NO_MATCH);
+  for (const w of p.warnings) process.stderr.write(`WARNING: ${w}\n`);
 }
 
 /** `guild run --proto RUN [FLAG=VALUE...]`: a new run of RUN's operation, flags and source code. */

@@ -7,3 +7,4 @@ export * from "./watch.js";
 export * from "./background.js";
 export * from "./batch.js";
 export * from "./vcs.js";
+export * from "./deps.js";

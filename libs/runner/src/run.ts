@@ -18,6 +18,7 @@ import {
   type OpRef,
 } from "@guildts/runstore";
 import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-index.js";
+import { placeDeps, type ResolvedDepSource } from "./deps.js";
 import { copySourcecode } from "./sourcecode.js";
 import { timestampUs } from "./timestamp.js";
 import { vcsCommit } from "./vcs.js";
@@ -44,6 +45,8 @@ export interface RunPlan {
   randomSeed?: number;
   /** More attrs, written after `platform` (a batch's `objective`, `max_trials`, `tags`...). */
   extraAttrs?: Record<string, AttrValue>;
+  /** The resolved dependencies to place (`requires:`), decided before the run directory exists. */
+  deps?: ResolvedDepSource[];
 }
 
 export interface CreatedRun {
@@ -95,7 +98,7 @@ export function createRun(
     // a concurrent delete refuses it ("running") instead of pulling it from under us.
     fs.writeFileSync(path.join(dir, ".guild", "LOCK"), String(process.pid));
     writeRunSkeleton(dir, plan, id, opts.warn);
-    writeAttr(dir, "deps", {});
+    writeAttr(dir, "deps", placeDeps(dir, final, plan.deps ?? [], {}, opts.warn));
     if (opts.stage) {
       putMarker(dir, "STAGED");
       dropMarker(dir, "PENDING");
