@@ -30,6 +30,7 @@ const RECORD_FIELDS = new Set([
   "batch",
   "batch_proto",
   "scalars",
+  "deps",
 ]);
 
 const CHANGE_FIELDS = ["label", "tags", "sync_labels", "marked", "comment", "delete_comment", "clear_comments"];
