@@ -1,4 +1,4 @@
-import { canPrompt, CliError, confirm, EXIT, eachLine, textFor } from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, eachLine, EXIT, textFor } from "@guildts/format";
 import {
   findGuildfile,
   flagArgs,
@@ -21,11 +21,11 @@ import {
   type Guildfile,
   type OpDef,
 } from "@guildts/guildfile";
-import { addGuildShorts, type Call } from "@guildts/plumbing";
+import { addGuildShorts, addGuildUnsupported, closest, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { createRun, spawnArgv, startInBackground, startRun, type CreatedRun, type RunPlan } from "@guildts/runner";
+import { createRun, pythonExe, spawnArgv, startInBackground, startRun, stoppedNote, type CreatedRun, type RunPlan } from "@guildts/runner";
 import { batchOptions, guildRunParams, neededMatches, printNeeded, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
 import { resolveRunDeps } from "./run-deps.js";
 import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
@@ -52,9 +52,18 @@ function guildErrors<T>(body: () => T): T {
       process.stderr.write(e.message + "\n");
       throw new CliError("", EXIT.NO_MATCH);
     }
-    if (e instanceof OpResolveError || e instanceof FlagError || e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
+    if (e instanceof OpResolveError || e instanceof FlagError) throw new CliError(withGuess(e.message, e.near), EXIT.NO_MATCH);
+    if (e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
     throw e;
   }
+}
+
+/** Guild's message with "did you mean" on its first line when a name is close to what was typed (`trian`). */
+function withGuess(message: string, near: { typed: string; names: readonly string[] } | undefined): string {
+  const guess = near && closest(near.typed, near.names);
+  if (!guess) return message;
+  const [first, ...rest] = message.split("\n");
+  return [`${first} (did you mean '${guess}'?)`, ...rest].join("\n");
 }
 
 /**
@@ -82,12 +91,9 @@ export function opCommand(op: OpDef, flags: Record<string, AttrValue>): string[]
   throw new CliError(`operation '${op.name}' has neither main nor exec: nothing to run`, EXIT.NO_MATCH);
 }
 
-function pythonExe(): string {
-  return process.env.GUILD_PYTHON ?? "python3";
-}
-
 /** The options of `guild run` and `guild train`. */
 export function runCmdOptions(cli: CAC): CAC {
+  addGuildUnsupported(cli, ...RUN_GUILD_ONLY);
   return addGuildShorts(
     cli
       .option("-H, --home <path>", "Guild home for the run")
@@ -115,9 +121,44 @@ export function runCmdOptions(cli: CAC): CAC {
       .option("--batch-tag <tag>", "Associate TAG with the batch (also -bt; may be repeated). Ignored for non-batch runs")
       .option("--needed", "Run only when no completed run of the operation has the same flags")
       .option("--jobs <n>", "Run up to N trials of a batch at once (default 1)"),
-    { "-bl": "--batch-label", "-bt": "--batch-tag" },
+    // Guild's -h is --help-op (click's help is --help only).
+    { "-bl": "--batch-label", "-bt": "--batch-tag", "-h": "--help-op" },
   );
 }
+
+/** Guild 0.9's `run` options guildts does not have yet: refused by name (issue 20). */
+const RUN_GUILD_ONLY = [
+  "-t, --tag",
+  "-c, --comment",
+  "-ec, --edit-comment",
+  "-e, --edit-flags",
+  "-d, --run-dir",
+  "--force-sourcecode",
+  "--gpus",
+  "--no-gpus",
+  "-bc, --batch-comment",
+  "-ebc, --edit-batch-comment",
+  "-O, --optimize",
+  "-N, --minimize",
+  "-X, --maximize",
+  "-Fo, --opt-flag",
+  "--debug-sourcecode",
+  "--force-deps",
+  "--stop-after",
+  "-n, --no-wait",
+  "--save-trials",
+  "--keep-run",
+  "-D, --dep",
+  "--break",
+  "--break-on-error",
+  "--print-env",
+  "--help-model",
+  "--test-output-scalars",
+  "--test-output-attrs",
+  "--test-sourcecode",
+  "--test-flags",
+  "--run-id",
+];
 
 /** The plan of a run of `op` with these flag values (a single run, a batch's proto or a trial). */
 export function opPlan(
@@ -260,7 +301,7 @@ async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>
     if (!canPrompt())
       throw new CliError(`not running ${plan.opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
     process.stderr.write(eachLine(flagsPrompt(op, plan.flags).replace(/\s*Continue\?.*$/s, ""), textFor(process.stderr)) + "\n");
-    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
+    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) throw declined(); // Guild exits 0 here: one code for "no" everywhere
   }
   const run = createRun(plan, {
     stage: opts.stage === true,
@@ -275,6 +316,8 @@ async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>
   const freeze = pipFreeze(op, run.dir);
   const status = await startRun(plan, run, { quiet: opts.quiet === true });
   await freeze;
+  const note = stoppedNote(plan, run.id, status);
+  if (note) process.stderr.write(note + "\n");
   // Guild exits with the operation's status; a signal -N becomes 256-N, as Guild does.
   return status < 0 ? 256 + status : status;
 }

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { canPrompt, CliError, confirm, EXIT } from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, EXIT } from "@guildts/format";
 import {
   argEncode,
   coerceFlagValue,
@@ -13,7 +13,7 @@ import {
   type OpDef,
 } from "@guildts/guildfile";
 import { runOptions } from "@guildts/plumbing";
-import { placeDeps, startRun, type ResolvedDepSource, type RunPlan } from "@guildts/runner";
+import { placeDeps, startRun, stoppedNote, type ResolvedDepSource, type RunPlan } from "@guildts/runner";
 import { encodeAttr, GuildFloat, readAttr, writeAttr, type AttrValue, type OpRef, type RunRecord } from "@guildts/runstore";
 import { selectOne } from "./select-one.js";
 
@@ -139,7 +139,7 @@ export async function restartCmd(opts: Record<string, unknown>, args: string[], 
     process.stderr.write(
       `You are about to ${run.status === "staged" || run.status === "pending" ? "start" : "restart"} ${run.id} (${plan.opspec})\n`,
     );
-    if (!confirm("Continue?")) return EXIT.OK;
+    if (!confirm("Continue?")) throw declined();
   }
   const g = path.join(run.dir, ".guild");
   try {
@@ -165,6 +165,8 @@ export async function restartCmd(opts: Record<string, unknown>, args: string[], 
   fs.rmSync(path.join(g, "PENDING"), { force: true });
   if (opts.background || opts.pidfile !== undefined) return deps.background(plan, { id: run.id, dir: run.dir }, opts);
   const status = await startRun(plan, { id: run.id, dir: run.dir }, { quiet: opts.quiet === true });
+  const note = stoppedNote(plan, run.id, status);
+  if (note) process.stderr.write(note + "\n");
   return status < 0 ? 256 + status : status;
 }
 

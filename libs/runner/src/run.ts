@@ -21,6 +21,7 @@ import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-i
 import { placeDeps, type ResolvedDepSource } from "./deps.js";
 import { copySourcecode } from "./sourcecode.js";
 import { timestampUs } from "./timestamp.js";
+import { vcsCommit } from "./vcs.js";
 
 /** Everything needed to create and start a run, resolved from the guild file and the command line. */
 export interface RunPlan {
@@ -152,6 +153,9 @@ export function writeRunSkeleton(dir: string, plan: RunPlan, id: string, warn?: 
     const sc = copySourcecode(plan.sourcecode.root, dir, plan.sourcecode.config, plan.sourcecode.dest);
     for (const w of sc.warnings) warn?.(w);
     if (sc.digest) writeAttr(dir, "sourcecode_digest", sc.digest);
+    // Guild: `vcs_commit` after the digest, for a project in a git work tree (`git:<sha>[*]`).
+    const commit = vcsCommit(plan.sourcecode.root);
+    if (commit) writeAttr(dir, "vcs_commit", commit);
   }
 }
 
@@ -176,6 +180,17 @@ export function runEnv(plan: RunPlan, run: CreatedRun): Record<string, string> {
     RUN_ID: run.id,
   });
   return env;
+}
+
+/**
+ * The line said after a run ended by a signal (Ctrl-C, a stop): which run, and that it is
+ * terminated. null for a run that exited by itself (its output said what happened).
+ */
+export function stoppedNote(plan: Pick<RunPlan, "opspec">, id: string, status: number): string | null {
+  if (status >= 0) return null;
+  const name = Object.entries(osConstants.signals).find(([, n]) => n === -status)?.[0] ?? `signal ${-status}`;
+  const why = name === "SIGINT" ? "interrupted by Ctrl-C" : `stopped by ${name}`;
+  return `Run ${id.slice(0, 8)} (${plan.opspec}) terminated: ${why} (exit status ${status})`;
 }
 
 /** Exit status as Guild records it: the code, or minus the signal number. */

@@ -1,5 +1,5 @@
 import { CliError, EXIT, LineWriter, pyJsonDumps, runInfoLines, textFor } from "@guildts/format";
-import { addRunOptions, runOptions } from "@guildts/plumbing";
+import { addGuildUnsupported, addRunOptions, runOptions } from "@guildts/plumbing";
 import type { CommandBody } from "../command.js";
 import { runInfoJson } from "../guild-json.js";
 import { lineageLines, runDeps, runDetails } from "../runs-info.js";
@@ -19,7 +19,15 @@ export const runsInfo: CommandBody = {
     "guild runs info --lineage   # the chain of upstream runs it was made from",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(
+      addRunOptions(cli),
+      "-c, --comments",
+      "-e, --env",
+      "-d, --deps",
+      "-m, --manifest",
+      "-p, --plugins",
+      "--private-attrs",
+    )
       .option("-s, --all-scalars", "Every scalar (sys/* too) with first, last, min, max, avg and total")
       .option("-d, --deps", "Show the run's resolved dependencies (the deps attr) under 'dependencies:'")
       .option("--lineage", "Show the chain of upstream runs (dependencies of dependencies) under 'lineage:'")
