@@ -35,7 +35,9 @@ describe("filter expressions from the filter tier", () => {
       const args = ["runs", "-n", "1000", "-F", e];
       const uncached = guild(args, { GUILDTS_INDEX: "off" });
       assert.equal(uncached.status, 0, uncached.stderr);
-      const cold = guild(args);
+      // Cold: by the full listing (more runs to read than GUILDTS_TIER_READ_MAX), which fills the tier.
+      fs.rmSync(tierFile(), { force: true });
+      const cold = guild(args, { GUILDTS_TIER_READ_MAX: "10" });
       const warm = guild(args);
       assert.equal(cold.stdout, uncached.stdout, `cold: ${e}`);
       assert.equal(warm.stdout, uncached.stdout, `warm: ${e}`);
@@ -43,6 +45,10 @@ describe("filter expressions from the filter tier", () => {
       assert.ok(/\[1:[0-9a-f]{8}\]/.test(uncached.stdout) || /acc is undefined|adam/.test(e), `${e} selects runs`);
     }
     assert.ok(fs.existsSync(tierFile()), "the tier is written");
+    // Read run by run when the tier lacks a few runs.
+    fs.rmSync(tierFile(), { force: true });
+    const few = guild(["runs", "-n", "1000", "-F", exprs[0]!]);
+    assert.equal(few.stdout, guild(["runs", "-n", "1000", "-F", exprs[0]!], { GUILDTS_INDEX: "off" }).stdout);
     const tier = JSON.parse(fs.readFileSync(tierFile(), "utf8"));
     assert.ok(tier.ids.split("/").length > 200, "it holds the home's runs");
   });

@@ -114,7 +114,7 @@ export class StoreFilterRuns {
 
   /** Stores a run read from disk in the filter tier (its scalars read for it), unless already there. */
   fill(r: RunRecord): void {
-    if (!this.tier.get(r)) this.tier.put(r, this.scalarsOf(r));
+    if (this.tier.enabled && r.status !== "running" && !this.tier.get(r)) this.tier.put(r, this.scalarsOf(r));
   }
 
   /**

@@ -3,7 +3,18 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** The attrs a listing needs; everything else in `attrs/` is read only on demand. */
-export const LISTED_ATTRS = ["initialized", "started", "stopped", "exit_status", "label", "tags", "marked", "flags", "batch"] as const;
+export const LISTED_ATTRS = [
+  "initialized",
+  "started",
+  "stopped",
+  "exit_status",
+  "label",
+  "tags",
+  "marked",
+  "flags",
+  "batch",
+  "deps",
+] as const;
 export type ListedAttr = (typeof LISTED_ATTRS)[number];
 const LISTED = new Set<string>(LISTED_ATTRS);
 

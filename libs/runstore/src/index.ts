@@ -25,3 +25,4 @@ export * from "./lazy-require.js";
 export * from "./annotate.js";
 export * from "./incoming.js";
 export * from "./scalar-tier.js";
+export * from "./deps.js";

@@ -168,6 +168,11 @@ export class FilterTier {
 
   constructor(private readonly home: string | null) {}
 
+  /** Whether the tier is kept at all (a home, and the indexes not turned off). */
+  get enabled(): boolean {
+    return this.home !== null;
+  }
+
   private store(deleted: boolean, dir: string): Store | null {
     let s = this.stores.get(deleted);
     if (s === undefined) {
