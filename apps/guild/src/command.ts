@@ -23,6 +23,39 @@ export const GROUPS: Record<Group, { title: string; word?: string; summary?: str
   plumbing: { title: "Plumbing commands (each also a program: guild-NAME)" },
 };
 
+/**
+ * Guild 0.9's commands that guildts does not have (yet): `guild NAME` says so instead of
+ * suggesting a command that merely looks alike. README lists the same ("Guild 0.9 commands not
+ * in guildts"); commands.test.ts checks that none of them is in the table and that README names each.
+ */
+export const GUILD_ONLY: readonly string[] = [
+  "api",
+  "archive",
+  "download",
+  "init",
+  "install",
+  "merge",
+  "models",
+  "open",
+  "package",
+  "packages",
+  "publish",
+  "search",
+  "shell",
+  "sync",
+  "sys",
+  "tensorboard",
+  "tensorflow",
+  "uninstall",
+  "remote start",
+  "remote stop",
+  "runs archive",
+  "runs merge",
+  "runs publish",
+  "runs pull",
+  "runs push",
+];
+
 /** A row of the command table: what is known about a command before its module is loaded. */
 export interface CommandEntry {
   /** The words that call it: `"compare"`, `"runs list"`. */

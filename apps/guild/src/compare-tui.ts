@@ -1,5 +1,14 @@
 import { applyLifecycle } from "@guildts/plumbing";
-import { runInfoLines, safeText, sortRows, tableCell, truncateVisible, type CompareData, type CompareRow } from "@guildts/format";
+import {
+  labelRepeatsFlags,
+  runInfoLines,
+  safeText,
+  sortRows,
+  tableCell,
+  truncateVisible,
+  type CompareData,
+  type CompareRow,
+} from "@guildts/format";
 import type { RunRecord } from "@guildts/runstore";
 import { applyLabel } from "./runs-label.js";
 import { runDetails } from "./runs-info.js";
@@ -9,7 +18,10 @@ import { runDetails } from "./runs-info.js";
  * table on the terminal's alternate screen. Keys: arrows/hjkl move, PgUp/PgDn, g/G first/last
  * row, s/S sort by the column (ascending/descending), / filter rows by text, - hide the column,
  * + show all columns, i run info, space mark the row, L label and D delete the marked (or
- * current) runs after a y/N question, r reload, ? help, q quit.
+ * current) runs after a y/N question (one key: y is yes, any other no), r reload, ? help, q quit.
+ * The columns: the run (frozen on the left), its operation and status, then the flags and
+ * scalars, so they are on the first screen; the start time, the duration and the label last
+ * (a label that only repeats the flags starts hidden: + shows it).
  */
 export interface TuiSource {
   /** The data shown first (already computed by the caller). */
@@ -30,7 +42,7 @@ const HELP = [
   "  -  +              hide this column / show every column",
   "  i                 show the run's info",
   "  space             mark or unmark the row",
-  "  L  D              label / delete the marked runs (or this one), after y/N",
+  "  L  D              label / delete the marked runs (or this one), after y/n",
   "  r                 reload      q  quit",
   "",
   "Press any key to go back.",
@@ -49,10 +61,15 @@ export function runCompareTui(src: TuiSource): Promise<number> {
   const hidden = new Set<string>();
   const marked = new Set<string>();
   let overlay: string[] | null = null;
-  let prompt: { text: string; value: string; done: (v: string | null) => void } | null = null;
+  /** A question: a line of text (Enter ends it, Esc cancels), or with `key`, one key (y or not). */
+  let prompt: { text: string; value: string; key?: boolean; done: (v: string | null) => void } | null = null;
   let message = "";
+  if (labelRepeatsFlags(data)) hidden.add("label");
 
-  const visibleCols = () => data.header.filter((h) => !hidden.has(h));
+  // The run, its operation and status; the flags and scalars; then the rest of the core columns.
+  const LATE = ["started", "time", "label"];
+  const order = (header: string[]) => [...header.filter((h) => !LATE.includes(h)), ...LATE.filter((h) => header.includes(h))];
+  const visibleCols = () => order(data.header).filter((h) => !hidden.has(h));
   // Cells and column names as the screen shows them: run data with its control, escape and bidi
   // characters escaped (a label cannot rewrite the screen).
   const cellText = (r: CompareRow, h: string) => safeText(tableCell(r.cells.get(h)));
@@ -142,6 +159,12 @@ export function runCompareTui(src: TuiSource): Promise<number> {
     render();
   }
 
+  /** A yes/no question answered by one key: y (or Y) is yes; any other key, Enter and Esc are no. */
+  function askYesNo(text: string, done: (yes: boolean) => void): void {
+    prompt = { text: `${text} (y/n) `, value: "", key: true, done: (v) => done(v === "y" || v === "Y") };
+    render();
+  }
+
   function targets(): RunRecord[] {
     const rs = rows();
     const picked = data.rows.filter((r) => marked.has(r.run.id)).map((r) => r.run);
@@ -178,6 +201,13 @@ export function runCompareTui(src: TuiSource): Promise<number> {
     };
     let closed = false;
     const onKey = (k: string) => {
+      if (prompt?.key) {
+        const p = prompt;
+        prompt = null;
+        p.done(k);
+        render();
+        return;
+      }
       if (prompt) {
         const p = prompt;
         if (k === "\r" || k === "\n") {
@@ -274,8 +304,8 @@ export function runCompareTui(src: TuiSource): Promise<number> {
           const ts = targets();
           return ask(`label for ${ts.length} run(s) (Esc cancels): `, (label) => {
             if (label === null) return;
-            ask(`Label ${ts.length} run(s) '${label}'? (y/N) `, (yes) => {
-              if (yes?.trim().toLowerCase() === "y" || yes?.trim().toLowerCase() === "yes") {
+            askYesNo(`Label ${ts.length} run(s) '${label}'?`, (yes) => {
+              if (yes) {
                 let failed = 0;
                 for (const r of ts) {
                   try {
@@ -284,6 +314,7 @@ export function runCompareTui(src: TuiSource): Promise<number> {
                     failed++; // moved or locked meanwhile: said below, the rest still labelled
                   }
                 }
+                marked.clear();
                 reload();
                 message = `Labeled ${ts.length - failed} run(s)` + (failed ? `; ${failed} could not be labelled` : "");
               } else message = "not labeled";
@@ -293,8 +324,8 @@ export function runCompareTui(src: TuiSource): Promise<number> {
         }
         case "D": {
           const ts = targets();
-          return ask(`Delete ${ts.length} run(s)? (y/N) `, (yes) => {
-            if (yes?.trim().toLowerCase() === "y" || yes?.trim().toLowerCase() === "yes") {
+          return askYesNo(`Delete ${ts.length} run(s)?`, (yes) => {
+            if (yes) {
               const res = applyLifecycle(
                 "delete",
                 src.home,

@@ -1,6 +1,6 @@
-import { CliError, EXIT } from "@guildts/format";
+import { CliError, compareData, EXIT } from "@guildts/format";
 import { findGuildfile, formatFlag, loadGuildfile, resolveOperation, type Guildfile, type OpDef } from "@guildts/guildfile";
-import { lsRuns, parseArgs, runOptions, type RunOptions } from "@guildts/plumbing";
+import { lsRuns, parseArgs, runOptions, storeFilterRuns, type RunOptions } from "@guildts/plumbing";
 import type { RunRecord } from "@guildts/runstore";
 import {
   cliOf,
@@ -289,9 +289,61 @@ function tagCandidates(command: Command, optionWords: string[], cwd: string): Ca
   }
 }
 
-function optionValueCandidates(command: Command, info: OptionInfo, optionWords: string[], current: string, cwd: string): Completions {
+/** The operations of the runs in the command's listing, in list order (`-o OP`, `--operation OP`). */
+function operationNameCandidates(command: Command, optionWords: string[], cwd: string): Candidate[] {
+  const o = listingOptions(command, optionWords, cwd);
+  if (!o) return [];
+  try {
+    const ops = new Set(lsRuns(o, MAX_RUNS).runs.flatMap((r) => (r.operation ? [r.operation] : [])));
+    return [...ops].map((value) => ({ value }));
+  } catch {
+    return [];
+  }
+}
+
+/** The compare columns of the newest runs of the listing (`--min COL`, `--max COL`): core, flags, scalars. */
+function columnCandidates(command: Command, optionWords: string[], cwd: string): Candidate[] {
+  const o = listingOptions(command, optionWords, cwd);
+  if (!o) return [];
+  try {
+    const store = storeFilterRuns(o.home);
+    const { header } = compareData(lsRuns(o, MAX_RUNS).runs, (r) => store.scalarsOf(r));
+    // A column with a space (a prefixed scalar, `train loss`) cannot be offered as one word.
+    return header.filter((h) => !/\s/.test(h)).map((value) => ({ value }));
+  } catch {
+    return [];
+  }
+}
+
+/** The remotes of Guild's user config (`-r NAME`), with their descriptions; the remote code loads only here. */
+async function remoteCandidates(command: Command, optionWords: string[], cwd: string): Promise<Candidate[]> {
+  const o = listingOptions(command, optionWords, cwd);
+  if (!o) return [];
+  try {
+    const { readRemotes, userConfigPath } = await import("@guildts/remote");
+    return readRemotes(userConfigPath(o.home.path, process.env, cwd)).map((r) => ({
+      value: r.name,
+      description: r.description || r.type,
+    }));
+  } catch {
+    return [];
+  }
+}
+
+async function optionValueCandidates(
+  command: Command,
+  info: OptionInfo,
+  optionWords: string[],
+  current: string,
+  cwd: string,
+): Promise<Completions> {
   const value = info.value ?? "";
   if (FILE_VALUES.has(value)) return { candidates: [], files: true };
+  if (info.names.includes("--remote")) return { candidates: await remoteCandidates(command, optionWords, cwd), files: false };
+  if (info.names.includes("--op") || info.names.includes("--operation"))
+    return { candidates: operationNameCandidates(command, optionWords, cwd), files: false };
+  if (info.names.includes("--min") || info.names.includes("--max"))
+    return { candidates: columnCandidates(command, optionWords, cwd), files: false };
   if (OPTION_VALUES[value]) return { candidates: OPTION_VALUES[value]!.map((v) => ({ value: v })), files: false };
   if (value === "run") return { candidates: runCandidates(command, optionWords, current, cwd), files: false };
   if (value === "tag") return { candidates: tagCandidates(command, optionWords, cwd), files: false };
@@ -315,7 +367,12 @@ export async function complete(
   const none: Completions = { candidates: [], files: false };
   const command = s.command;
   if (s.pendingValue)
-    return result(command ? optionValueCandidates(command, s.pendingValue, s.optionWords, current, cwd) : { candidates: [], files: true });
+    // The option word itself (`--op`, its value still to come) is left out of the listing's options.
+    return result(
+      command
+        ? await optionValueCandidates(command, s.pendingValue, s.optionWords.slice(0, -1), current, cwd)
+        : { candidates: [], files: true },
+    );
   if (!command) {
     if (s.args.length === 0) {
       const globals = current.startsWith("-") ? ["--help", "--version", "-H", "--home"] : [];
@@ -333,7 +390,7 @@ export async function complete(
       // `--optimizer=r`: the option's values, spelled with it.
       const info = infos.find((o) => o.names.includes(current.slice(0, eq)));
       if (!info?.value) return none;
-      const values = optionValueCandidates(command, info, s.optionWords, current.slice(eq + 1), cwd);
+      const values = await optionValueCandidates(command, info, s.optionWords, current.slice(eq + 1), cwd);
       return result({ files: false, candidates: values.candidates.map((c) => ({ ...c, value: `${current.slice(0, eq + 1)}${c.value}` })) });
     }
     return result({ candidates: commandOptions(command).map((value) => ({ value })), files: false });

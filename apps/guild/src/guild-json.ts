@@ -74,5 +74,7 @@ export function runInfoJson(r: RunRecord, d: RunDetails, opts: { home?: string; 
     } else if (!s.tag.startsWith("sys/")) scalars[scalarKey(s)] = [float(s.last), s.lastStep];
   }
   data.scalars = scalars;
+  if (d.deps) data.dependencies = d.deps;
+  if (d.lineage) data.lineage = d.lineage.map((l) => l.trim());
   return data;
 }

@@ -5,7 +5,18 @@ import path from "node:path";
 import { CliError, EXIT } from "@guildts/format/exit.js";
 import { parseArgs, plumbingMain, runMain, VERSION } from "@guildts/plumbing/cli.js";
 import { closest } from "@guildts/plumbing/suggest.js";
-import { cliOf, firstWords, GROUPS, groupCommands, loadCommand, lookup, subWords, topHelp, type CommandEntry } from "./command.js";
+import {
+  cliOf,
+  firstWords,
+  GROUPS,
+  GUILD_ONLY,
+  groupCommands,
+  loadCommand,
+  lookup,
+  subWords,
+  topHelp,
+  type CommandEntry,
+} from "./command.js";
 import { COMMANDS } from "./commands/index.js";
 
 /** Splits leading global options off argv: `guild -H PATH runs ...`. */
@@ -75,14 +86,18 @@ function dispatch(words: string[]): number | Promise<number> {
   if (group.length) {
     const dflt = group.find((c) => c.groupDefault);
     if (dflt && (next === undefined || next.startsWith("-"))) return call(dflt, words.slice(1), `guild ${word}`);
+    if (GUILD_ONLY.includes(`${word} ${next}`)) throw notYet(`${word} ${next}`);
     const guess = closest(next!, subWords(COMMANDS, word));
     const hint = GROUPS[group[0]!.group].unknownHint;
+    // One hint: the closest command, or else what the word may have meant.
     throw new CliError(
       `unknown ${word} command '${next}'${guess ? ` (did you mean 'guild ${word} ${guess}'?)` : ""}`,
       EXIT.USAGE,
-      hint ? [hint(next!)] : [],
+      hint && !guess ? [hint(next!)] : [],
     );
   }
+  if (GUILD_ONLY.includes(words.slice(0, 2).join(" "))) throw notYet(words.slice(0, 2).join(" "));
+  if (GUILD_ONLY.includes(word)) throw notYet(word);
   const ext = findExtension(word);
   if (ext) {
     // node:child_process is loaded only here (not at every start-up).
@@ -90,8 +105,18 @@ function dispatch(words: string[]): number | Promise<number> {
     if (r.error) throw new CliError(`cannot run ${ext}: ${r.error.message}`, EXIT.FAULT);
     return r.status ?? 128 + 1;
   }
-  const guess = closest(word, firstWords(COMMANDS));
+  // A runs command typed without `runs` (`guild purge`, `guild rm`) means that one, never the
+  // plumbing program it looks like (`purge-deleted`) nor a neighbour (`run`).
+  const runsWord = GROUPS.runs.word!;
+  const guess = subWords(COMMANDS, runsWord).includes(word) ? `${runsWord} ${word}` : closest(word, firstWords(COMMANDS));
   throw new CliError(`'${word}' is not a guild command${guess ? ` (did you mean '${guess}'?)` : ""}`, EXIT.USAGE);
+}
+
+/** A Guild 0.9 command guildts does not have: said so, never "did you mean" another one. */
+function notYet(name: string): CliError {
+  return new CliError(`'guild ${name}' is a Guild 0.9 command that guildts does not have yet`, EXIT.USAGE, [
+    "Try 'guild --help' for the commands guildts has (README: Guild 0.9 commands not in guildts).",
+  ]);
 }
 
 export function main(argv: string[]): void {

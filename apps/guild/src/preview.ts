@@ -1,16 +1,4 @@
-import {
-  alignColumns,
-  canPrompt,
-  CliError,
-  confirm,
-  EXIT,
-  eachLine,
-  formatTimestamp,
-  opCell,
-  statusCell,
-  styleFor,
-  textFor,
-} from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, EXIT, eachLine, runsTable, styleFor, terminalWidth, textFor } from "@guildts/format";
 import type { RunRecord } from "@guildts/runstore";
 
 /**
@@ -31,13 +19,9 @@ export function confirmRuns(
   const yellow = styleFor(process.stderr).yellow;
   process.stderr.write((o.warn ? yellow(eachLine(o.intro, text)) : eachLine(o.intro, text)) + "\n");
   if (o.note) process.stderr.write(yellow(eachLine(o.note, text)) + "\n");
-  const rows = runs.map((r) => [
-    `[${text(r.id.slice(0, 8))}]`,
-    opCell(r, { cwd: process.cwd(), text }),
-    formatTimestamp(r.started),
-    statusCell(r, text),
-    text(r.label ?? ""),
-  ]);
-  for (const line of alignColumns(rows, { indent: "  " })) process.stderr.write(line + "\n");
-  if (!confirm(o.question)) throw new CliError("", EXIT.DECLINED);
+  // Guild's rows; on a narrow terminal, shortened as the runs table is (the indent counted).
+  const width = terminalWidth(process.stderr);
+  for (const line of runsTable(runs, { cwd: process.cwd(), text, shortIds: true, width: width > 2 ? width - 2 : 0 }))
+    process.stderr.write(`  ${line}\n`);
+  if (!confirm(o.question)) throw declined();
 }

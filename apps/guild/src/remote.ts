@@ -1,4 +1,4 @@
-import { CliError, EXIT, formatBytes, LineWriter, runsTable, styleFor, textFor } from "@guildts/format";
+import { CliError, EXIT, formatBytes, LineWriter, runsTable, styleFor, terminalWidth, textFor } from "@guildts/format";
 import { remoteCliError, remoteOption, say as sayFormat, selectRemoteRuns, type RunOptions } from "@guildts/plumbing";
 import {
   listRemoteRuns,
@@ -49,6 +49,7 @@ export function printRemoteTable(runs: readonly RunRecord[], o: RunOptions, simp
     style: styleFor(process.stdout, process.env, userConfig(o.home.path).color),
     text: textFor(process.stdout),
     simplified,
+    width: terminalWidth(process.stdout),
   }))
     out.line(line);
   out.flush();
@@ -177,6 +178,20 @@ export async function transferCmd(
   const results: RunOutcome[] = [];
   const total = runs.length;
   const run = dir === "push" ? pushRuns : pullRuns;
+  const verb = dir === "push" ? "Pushing" : "Pulling";
+  // On a terminal, one line redrawn in place: runs done of all, bytes so far, the current run.
+  let line = "";
+  let moved = 0;
+  let current = "";
+  const draw = (text: string) => {
+    line = text;
+    process.stderr.write(`\r\x1b[K${text}`);
+  };
+  const clear = () => {
+    if (line) process.stderr.write("\r\x1b[K");
+    line = "";
+  };
+  const status = (extra: string) => `[${results.length}/${total} runs, ${formatBytes(moved)}] ${verb} ${current}${extra}`;
   await guarded(() =>
     run(
       remote,
@@ -186,17 +201,24 @@ export async function transferCmd(
         delete: withDelete,
         force: opts.force === true,
         progress: tty,
-        onStart: (id, i, n) => {
-          if (tty) process.stderr.write(`[${i + 1}/${n}] ${dir === "push" ? "Pushing" : "Pulling"} ${id}\n`);
+        onStart: (id) => {
+          current = id;
+          if (tty) draw(status(""));
+        },
+        onProgress: (_id, bytes, percent) => {
+          if (tty) draw(status(` ${formatBytes(bytes)} ${percent}%`));
         },
         onRun: (r) => {
           results.push(r);
+          moved += r.bytes;
+          if (tty) clear();
           if (r.outcome !== "copied" && r.outcome !== "up-to-date")
             sayFormat("guild", `${dir} ${remote.name}: run ${r.id}: ${r.message ?? r.outcome}`);
         },
       },
     ),
   );
+  if (tty) clear();
   const n = (k: RunOutcome["outcome"]) => results.filter((r) => r.outcome === k).length;
   const bytes = results.reduce((s, r) => s + r.bytes, 0);
   const notCopied = total - n("copied") - n("up-to-date");

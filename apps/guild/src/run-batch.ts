@@ -1,4 +1,4 @@
-import { canPrompt, CliError, confirm, EXIT, runsTable } from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, EXIT, runsTable } from "@guildts/format";
 import {
   batchFileTrials,
   checkFunctions,
@@ -13,7 +13,7 @@ import {
 } from "@guildts/guildfile";
 import { lsRuns, runOptions } from "@guildts/plumbing";
 import path from "node:path";
-import { batchOpRef, runBatch, type CreatedRun, type Flags } from "@guildts/runner";
+import { batchOpRef, pythonExe, runBatch, type CreatedRun, type Flags } from "@guildts/runner";
 import { encodeAttr, encodeFlagVal } from "@guildts/py";
 import { formatOpRef, readAttr, type AttrValue, type OpRef, type RunRecord } from "@guildts/runstore";
 import { opPlan } from "./run-cmd.js";
@@ -227,7 +227,7 @@ export async function runBatchCmd(c: BatchCall, existing?: CreatedRun): Promise<
     const how = c.optimizer === "random" ? `with random search (${trials.length} trials)` : `as a batch (${trials.length} trials)`;
     process.stderr.write(`You are about to ${b.stageTrials ? "stage" : "run"} ${proto.opspec} ${how}\n`);
     for (const k of Object.keys(c.flags).sort()) process.stderr.write(`  ${k}: ${encodeFlagVal(c.flags[k]!)}\n`);
-    if (!confirm("Continue?")) return EXIT.OK;
+    if (!confirm("Continue?")) throw declined();
   }
   const tty = process.stderr.isTTY === true;
   const label = b.batchLabel ?? (b.batchTags.length ? b.batchTags.join(" ") : null);
@@ -237,8 +237,8 @@ export async function runBatchCmd(c: BatchCall, existing?: CreatedRun): Promise<
       optimizer: c.optimizer,
       proto,
       trials,
-      trialPlan: (flags) => opPlan(c.gf, c.op, c.home, flags, {}, c.runParams, c.labelOption),
-      batchCmd: [process.env.GUILD_PYTHON ?? "python3", "-um", c.optimizer === "+" ? "guild.batch_main" : "guild.plugins.random_main"],
+      trialPlan: (flags) => opPlan(c.gf, c.op, c.home, flags, {}, c.runParams, c.labelOption, { quiet: true }),
+      batchCmd: [pythonExe(), "-um", c.optimizer === "+" ? "guild.batch_main" : "guild.plugins.random_main"],
       randomSeed: seed,
       maxTrials: b.maxTrials,
       objective: "loss",

@@ -1,4 +1,4 @@
-import { canPrompt, CliError, confirm, EXIT, eachLine, textFor } from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, eachLine, EXIT, textFor } from "@guildts/format";
 import {
   findGuildfile,
   flagArgs,
@@ -17,15 +17,17 @@ import {
   resolveFlags,
   resolveOperation,
   trainAlias,
+  unimplementedOpKeys,
   type Guildfile,
   type OpDef,
 } from "@guildts/guildfile";
-import { addGuildShorts, type Call } from "@guildts/plumbing";
+import { addGuildShorts, addGuildUnsupported, closest, type Call } from "@guildts/plumbing";
 import type { CAC } from "cac";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { createRun, spawnArgv, startInBackground, startRun, type CreatedRun, type RunPlan } from "@guildts/runner";
+import { createRun, pythonExe, spawnArgv, startInBackground, startRun, stoppedNote, type CreatedRun, type RunPlan } from "@guildts/runner";
 import { batchOptions, guildRunParams, neededMatches, printNeeded, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
+import { resolveRunDeps } from "./run-deps.js";
 import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
 import { resolveGuildHome, shlexQuote, shlexSplit, writeAttr, type AttrValue } from "@guildts/runstore";
 
@@ -50,9 +52,18 @@ function guildErrors<T>(body: () => T): T {
       process.stderr.write(e.message + "\n");
       throw new CliError("", EXIT.NO_MATCH);
     }
-    if (e instanceof OpResolveError || e instanceof FlagError || e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
+    if (e instanceof OpResolveError || e instanceof FlagError) throw new CliError(withGuess(e.message, e.near), EXIT.NO_MATCH);
+    if (e instanceof GuildfileError) throw new CliError(e.message, EXIT.NO_MATCH);
     throw e;
   }
+}
+
+/** Guild's message with "did you mean" on its first line when a name is close to what was typed (`trian`). */
+function withGuess(message: string, near: { typed: string; names: readonly string[] } | undefined): string {
+  const guess = near && closest(near.typed, near.names);
+  if (!guess) return message;
+  const [first, ...rest] = message.split("\n");
+  return [`${first} (did you mean '${guess}'?)`, ...rest].join("\n");
 }
 
 /**
@@ -80,12 +91,9 @@ export function opCommand(op: OpDef, flags: Record<string, AttrValue>): string[]
   throw new CliError(`operation '${op.name}' has neither main nor exec: nothing to run`, EXIT.NO_MATCH);
 }
 
-function pythonExe(): string {
-  return process.env.GUILD_PYTHON ?? "python3";
-}
-
 /** The options of `guild run` and `guild train`. */
 export function runCmdOptions(cli: CAC): CAC {
+  addGuildUnsupported(cli, ...RUN_GUILD_ONLY);
   return addGuildShorts(
     cli
       .option("-H, --home <path>", "Guild home for the run")
@@ -113,21 +121,64 @@ export function runCmdOptions(cli: CAC): CAC {
       .option("--batch-tag <tag>", "Associate TAG with the batch (also -bt; may be repeated). Ignored for non-batch runs")
       .option("--needed", "Run only when no completed run of the operation has the same flags")
       .option("--jobs <n>", "Run up to N trials of a batch at once (default 1)"),
-    { "-bl": "--batch-label", "-bt": "--batch-tag" },
+    // Guild's -h is --help-op (click's help is --help only).
+    { "-bl": "--batch-label", "-bt": "--batch-tag", "-h": "--help-op" },
   );
 }
+
+/** Guild 0.9's `run` options guildts does not have yet: refused by name (issue 20). */
+const RUN_GUILD_ONLY = [
+  "-t, --tag",
+  "-c, --comment",
+  "-ec, --edit-comment",
+  "-e, --edit-flags",
+  "-d, --run-dir",
+  "--force-sourcecode",
+  "--gpus",
+  "--no-gpus",
+  "-bc, --batch-comment",
+  "-ebc, --edit-batch-comment",
+  "-O, --optimize",
+  "-N, --minimize",
+  "-X, --maximize",
+  "-Fo, --opt-flag",
+  "--debug-sourcecode",
+  "--force-deps",
+  "--stop-after",
+  "-n, --no-wait",
+  "--save-trials",
+  "--keep-run",
+  "-D, --dep",
+  "--break",
+  "--break-on-error",
+  "--print-env",
+  "--help-model",
+  "--test-output-scalars",
+  "--test-output-attrs",
+  "--test-sourcecode",
+  "--test-flags",
+  "--run-id",
+];
 
 /** The plan of a run of `op` with these flag values (a single run, a batch's proto or a trial). */
 export function opPlan(
   gf: Guildfile,
   op: OpDef,
   home: string,
-  flags: Record<string, AttrValue>,
+  flagsIn: Record<string, AttrValue>,
   userFlags: Record<string, AttrValue>,
   runParams: Record<string, AttrValue>,
   labelOption: string | null,
+  depOpts: { stage?: boolean; quiet?: boolean } = {},
 ): RunPlan {
   const opspec = op.model.name ? `${op.model.name}:${op.name}` : op.name;
+  const resolved = resolveRunDeps(op, flagsIn, home, {
+    stage: depOpts.stage === true,
+    // A batch's trials resolve as its proto did: their plans log nothing more.
+    log: depOpts.quiet ? () => {} : (m) => process.stderr.write(`${m}\n`),
+    warn: (m) => process.stderr.write(`WARNING: ${m}\n`),
+  });
+  const flags = resolved.flags;
   const cmd = opCommand(op, flags);
   const template = labelOption ?? op.labelTemplate;
   const label = renderLabel(template ?? null, flags, (m) => process.stderr.write(`WARNING: ${m}\n`));
@@ -143,14 +194,14 @@ export function opPlan(
     runParams,
     opAttr: {
       "delete-on-success": false,
-      deps: [],
+      deps: resolved.opDeps,
       "flag-null-labels": {},
-      "flags-extra": {},
+      "flags-extra": Object.fromEntries(op.flags.filter((f) => Object.keys(f.extra).length).map((f) => [f.name, f.extra])),
       "label-template": op.labelTemplate,
       "op-cmd": {
         "cmd-args": opCmdArgs(op),
         "cmd-env": { ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir },
-        "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, {}])),
+        "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, (f.argSkip ? { "arg-skip": true } : {}) as AttrValue])),
         ...(op.flagsDest ? { "flags-dest": op.flagsDest } : {}),
       },
       "output-attrs": null,
@@ -160,6 +211,7 @@ export function opPlan(
     },
     sourcecode: { root: gf.dir, config: op.sourcecode },
     outputScalars: op.outputScalars,
+    deps: resolved.sources,
   };
 }
 
@@ -192,6 +244,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
     process.stdout.write(helpOp(op));
     return EXIT.OK;
   }
+  checkOpKeys(op);
   const batchOpts = batchOptions(opts);
   const fileTrials = guildErrors(() => batchFiles.flatMap((f) => readBatchFile(f.slice(1))));
   const force = opts.forceFlags === true || fileTrials.length > 0;
@@ -210,9 +263,18 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   // One trial from batch files: its values are plain user flags.
   const single =
     fileTrials.length === 1 ? guildErrors(() => resolveFlags(op, [...trialAssigns(fileTrials[0]!), ...assigns], { force })) : null;
-  const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption);
+  const plan = opPlan(gf, op, home.path, single?.flags ?? flags, single?.userFlags ?? userFlags, runParams, labelOption, {
+    stage: opts.stage === true,
+  });
   if (batchOpts.needed && printNeeded(neededMatches(home.path, plan.opref, plan.flags))) return EXIT.OK;
   return runSingle(op, plan, opts);
+}
+
+/** Guild-file keys this project does not implement: an error for those that change what runs, else a warning. */
+function checkOpKeys(op: OpDef): void {
+  const p = unimplementedOpKeys(op);
+  if (p.errors.length) throw new CliError(p.errors[0]!, EXIT.NO_MATCH);
+  for (const w of p.warnings) process.stderr.write(`WARNING: ${w}\n`);
 }
 
 /** `guild run --proto RUN [FLAG=VALUE...]`: a new run of RUN's operation, flags and source code. */
@@ -239,7 +301,7 @@ async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>
     if (!canPrompt())
       throw new CliError(`not running ${plan.opspec}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
     process.stderr.write(eachLine(flagsPrompt(op, plan.flags).replace(/\s*Continue\?.*$/s, ""), textFor(process.stderr)) + "\n");
-    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) return EXIT.OK; // Guild: declining a run is exit 0
+    if (!confirm(opts.stage ? "Stage the run?" : "Continue?")) throw declined(); // Guild exits 0 here: one code for "no" everywhere
   }
   const run = createRun(plan, {
     stage: opts.stage === true,
@@ -254,6 +316,8 @@ async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>
   const freeze = pipFreeze(op, run.dir);
   const status = await startRun(plan, run, { quiet: opts.quiet === true });
   await freeze;
+  const note = stoppedNote(plan, run.id, status);
+  if (note) process.stderr.write(note + "\n");
   // Guild exits with the operation's status; a signal -N becomes 256-N, as Guild does.
   return status < 0 ? 256 + status : status;
 }

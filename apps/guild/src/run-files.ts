@@ -1,13 +1,14 @@
 import { CliError, EXIT } from "@guildts/format";
-import { readAttr, resolveRunPath, RunPathError, type RunRecord } from "@guildts/runstore";
+import { runSourcecodeDest } from "@guildts/plumbing/diff-runs.js";
+import { resolveRunPath, RunPathError, type RunRecord } from "@guildts/runstore";
 
-/** The source code dest of a run (Guild's `run_util.sourcecode_dest`: `op.sourcecode.dest`, else the run dir), checked. */
+/** The source code dest of a run (plumbing's `runSourcecodeDest`), errors as one line. */
 export function sourcecodeDest(run: RunRecord): string {
-  const op = readAttr(run.dir, "op");
-  const sc = op && typeof op === "object" && !Array.isArray(op) ? (op as Record<string, unknown>).sourcecode : undefined;
-  const dest = sc && typeof sc === "object" && !Array.isArray(sc) ? (sc as Record<string, unknown>).dest : undefined;
-  if (typeof dest !== "string" || dest === "") return run.dir;
-  return runPath(run, dest);
+  try {
+    return runSourcecodeDest(run);
+  } catch (e) {
+    throw runPathCliError(e, "guild");
+  }
 }
 
 /** A path in a run (`-p PATH`), through runstore's checks; errors as one line naming PATH. */

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { canPrompt, CliError, confirm, EXIT } from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, EXIT } from "@guildts/format";
 import {
   argEncode,
   coerceFlagValue,
@@ -13,7 +13,7 @@ import {
   type OpDef,
 } from "@guildts/guildfile";
 import { runOptions } from "@guildts/plumbing";
-import { startRun, type RunPlan } from "@guildts/runner";
+import { placeDeps, startRun, stoppedNote, type ResolvedDepSource, type RunPlan } from "@guildts/runner";
 import { encodeAttr, GuildFloat, readAttr, writeAttr, type AttrValue, type OpRef, type RunRecord } from "@guildts/runstore";
 import { selectOne } from "./select-one.js";
 
@@ -139,7 +139,7 @@ export async function restartCmd(opts: Record<string, unknown>, args: string[], 
     process.stderr.write(
       `You are about to ${run.status === "staged" || run.status === "pending" ? "start" : "restart"} ${run.id} (${plan.opspec})\n`,
     );
-    if (!confirm("Continue?")) return EXIT.OK;
+    if (!confirm("Continue?")) throw declined();
   }
   const g = path.join(run.dir, ".guild");
   try {
@@ -152,11 +152,12 @@ export async function restartCmd(opts: Record<string, unknown>, args: string[], 
   fs.rmSync(path.join(g, "STAGED"), { force: true });
   writeAttr(run.dir, "cmd", plan.cmd);
   if (plan.label) writeAttr(run.dir, "label", plan.label);
-  writeAttr(run.dir, "flags", flags);
+  writeAttr(run.dir, "flags", plan.flags);
   writeAttr(run.dir, "user_flags", userFlags);
   writeAttr(run.dir, "run_params", runParams);
   if (opts.randomSeed !== undefined) writeAttr(run.dir, "random_seed", Number(opts.randomSeed));
   writeAttr(run.dir, "op", def ? plan.opAttr : opAttr);
+  if (plan.deps?.length) restartDeps(run.dir, plan.deps);
   // Guild leaves the old exit_status while the restart runs (its status reads as the old one);
   // here the run reads as running until it ends.
   for (const name of ["exit_status", "stopped"]) fs.rmSync(path.join(g, "attrs", name), { force: true });
@@ -164,7 +165,33 @@ export async function restartCmd(opts: Record<string, unknown>, args: string[], 
   fs.rmSync(path.join(g, "PENDING"), { force: true });
   if (opts.background || opts.pidfile !== undefined) return deps.background(plan, { id: run.id, dir: run.dir }, opts);
   const status = await startRun(plan, { id: run.id, dir: run.dir }, { quiet: opts.quiet === true });
+  const note = stoppedNote(plan, run.id, status);
+  if (note) process.stderr.write(note + "\n");
   return status < 0 ? 256 + status : status;
+}
+
+/**
+ * A restart resolves the dependencies again (Guild's `_resolve_deps` on the run): a source
+ * already resolved to the same upstream run is skipped with Guild's message (unless
+ * `always-resolve`); a new one (a staged run's operation sources, a changed `operation:NAME=RUN`)
+ * is placed, its links replaced.
+ */
+function restartDeps(dir: string, sources: ResolvedDepSource[]): void {
+  const saved = readAttr(dir, "deps");
+  const prior = (isMap(saved) ? saved : {}) as Record<string, Record<string, Record<string, AttrValue>>>;
+  const todo = sources.map((s) => {
+    const had = prior[s.resource]?.[s.source];
+    if (had && !s.alwaysResolve && encodeAttr(had.config ?? null) === encodeAttr(s.config ?? null)) {
+      process.stderr.write(`Skipping resolution of ${s.source} because it's already resolved\n`);
+      return { ...s, deferred: true };
+    }
+    return s;
+  });
+  writeAttr(
+    dir,
+    "deps",
+    placeDeps(dir, dir, todo, prior, (m) => process.stderr.write(`WARNING: ${m}\n`)),
+  );
 }
 
 /** A run whose guild file is gone: its recorded command and op environment, as staged. */

@@ -1,6 +1,6 @@
 import type { RunDetails } from "@guildts/format";
 import { say } from "@guildts/plumbing";
-import { GuildFloat, readAttr, readScalars, type AttrValue, type RunRecord } from "@guildts/runstore";
+import { depsSummary, GuildFloat, listRuns, readAttr, readScalars, type AttrValue, type RunRecord } from "@guildts/runstore";
 
 function str(v: unknown): string | null {
   return typeof v === "string" ? v : v === undefined || v === null ? null : String(v);
@@ -23,4 +23,52 @@ export function runDetails(r: RunRecord): RunDetails {
     }),
     protoFlags: r.batch_proto ? protoFlags(r.batch_proto.dir) : null,
   };
+}
+
+/** The run's `deps` attr (Guild writes `{}` when there are none). */
+export function runDeps(r: RunRecord): Record<string, AttrValue> {
+  let v: AttrValue | undefined;
+  try {
+    v = readAttr(r.dir, "deps");
+  } catch (e) {
+    say("guild", `warning: run ${r.id}: cannot read attr 'deps': ${(e as Error).message}`);
+  }
+  return v && typeof v === "object" && !Array.isArray(v) && !(v instanceof GuildFloat) ? (v as Record<string, AttrValue>) : {};
+}
+
+/**
+ * `runs info --lineage`: the run, then each upstream run it depends on (its `deps` attr), and
+ * theirs, indented by depth: `RESOURCE: SHORT-ID OPERATION (STATUS)`. A run met again (a
+ * diamond) is shown once more without its upstreams (`...`); a missing one says so.
+ */
+export function lineageLines(r: RunRecord, home: string): string[] {
+  const cache = new Map<string, RunRecord | null>([[r.id, r]]);
+  const find = (id: string): RunRecord | null => {
+    if (!cache.has(id)) cache.set(id, listRuns(home, { ids: new Set([id]) }).runs[0] ?? null);
+    return cache.get(id)!;
+  };
+  const desc = (x: RunRecord) => `${x.id.slice(0, 8)} ${x.operation ?? "?"} (${x.status})`;
+  const lines = [`  ${desc(r)}`];
+  const seen = new Set<string>([r.id]);
+  const walk = (run: RunRecord, depth: number): void => {
+    for (const [res, sum] of Object.entries(depsSummary(runDeps(run)))) {
+      if (!sum.runs.length) {
+        lines.push(`${"  ".repeat(depth + 1)}${res}: ${sum.paths.join(", ") || "(nothing resolved)"}`);
+        continue;
+      }
+      for (const id of sum.runs) {
+        const up = find(id);
+        const pad = "  ".repeat(depth + 1);
+        if (!up) lines.push(`${pad}${res}: ${id.slice(0, 8)} (not in this home: deleted or purged)`);
+        else if (seen.has(id)) lines.push(`${pad}${res}: ${desc(up)} ...`);
+        else {
+          seen.add(id);
+          lines.push(`${pad}${res}: ${desc(up)}`);
+          walk(up, depth + 1);
+        }
+      }
+    }
+  };
+  walk(r, 1);
+  return lines;
 }

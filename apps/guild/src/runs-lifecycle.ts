@@ -1,4 +1,4 @@
-import { CliError, EXIT, LineWriter, runsTable, styleFor, textFor } from "@guildts/format";
+import { CliError, EXIT, LineWriter, runsTable, styleFor, terminalWidth, textFor } from "@guildts/format";
 import { addRunOptions, applyLifecycle, runOptions, say, type LifecycleAction } from "@guildts/plumbing";
 import { OK_OUTCOMES, type LifecycleResult } from "@guildts/runstore";
 import { isEmptyFilter } from "@guildts/select";
@@ -97,6 +97,7 @@ export function lifecycle(kind: "delete" | "restore" | "purge"): Pick<Command, "
           cwd: process.cwd(),
           style: styleFor(process.stdout, process.env, userConfig(o.home.path).color),
           text: textFor(process.stdout),
+          width: terminalWidth(process.stdout),
         }))
           out.line(line);
         out.flush();

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { CliError, confirm, EXIT, styleFor, textFor } from "@guildts/format";
+import { CliError, confirm, declined, EXIT, styleFor, textFor } from "@guildts/format";
 import { addRunOptions, runOptions, say, selectorCliError } from "@guildts/plumbing";
 import {
   archiveRunIds,
@@ -50,7 +50,7 @@ function transferError(e: unknown): never {
 function confirmCopyResources(copyResources: boolean, yes: boolean): void {
   if (!copyResources || yes) return;
   process.stderr.write("WARNING: You specified --copy-resources, which will copy resources used by each run.\n");
-  if (!confirm("Really copy resources exported runs?")) throw new CliError("", EXIT.DECLINED);
+  if (!confirm("Really copy resources exported runs?")) throw declined();
 }
 
 const COPY_RESOURCES_WARNING =

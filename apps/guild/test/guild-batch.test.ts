@@ -624,7 +624,8 @@ describe("a batch in a terminal (tmux): the prompt and the progress", { skip: !h
     await term.waitFor(/Continue\?/);
     assert.match(term.screen(), /You are about to run ok as a batch \(3 trials\)\n  epochs: 1\n  lr: \[1, 2, 3\]/);
     term.keys("n", "Enter");
-    await term.waitFor(/EXIT=0/);
+    // Declined: exit 4 and one word, as every prompt of guildts (issue 20).
+    await term.waitFor(/\(y\/N\) n\nCancelled\.\nEXIT=4/);
     assert.ok(!fs.existsSync(path.join(home, "runs")) || fs.readdirSync(path.join(home, "runs")).length === 0);
     term.keys("clear", "Enter");
     term.keys("guild run code 'code=[0,3,0]' -y; echo EXIT=$?", "Enter");

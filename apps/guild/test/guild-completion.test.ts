@@ -76,6 +76,8 @@ for (const [shell, how] of Object.entries(SHELLS)) {
 
     test("an option's closed set of values", async () => {
       await tab("guild run train --optimizer r", /^\$ guild run train --optimizer random$/m);
+      // The operations of the runs in the listing: `-o` is a filter on them.
+      await tab("guild runs -a -o sw", /^\$ guild runs -a -o sweep\.py$/m);
     });
 
     test("run ids of the scope, in list order; -a widens the scope", async () => {
@@ -118,6 +120,27 @@ describe("guild __complete (what the scripts ask)", () => {
       "an option whose value is a run",
     );
     assert.equal(ask(["bash", "guild run train --restart=9", breaks], iris), "nofiles\n99158d67\n", "--OPTION=VALUE");
+  });
+
+  test("closed sets of option values: -o the listing's operations, --min/--max the compare columns, -r the remotes", () => {
+    const iris = path.join(path.dirname(home), "projects", "iris");
+    assert.equal(ask(["bash", "guild runs -o ", ""], iris), "nofiles\nfinetune\ntrain\n", "the scope's operations, in list order");
+    assert.equal(ask(["bash", "guild runs -a --op mnist:t", breaks], iris), "nofiles\ntrain\ntest\n", "-a widens the scope");
+    assert.equal(
+      ask(["bash", "guild compare --max ", ""], iris),
+      "nofiles\nrun\noperation\nstarted\ntime\nstatus\nlabel\nc\nkernel\n",
+      "the columns compare would show",
+    );
+    assert.equal(ask(["bash", "guild compare -a --min=l", breaks], iris), "nofiles\nlabel\nlr\n");
+    const config = path.join(tempDir("guildts-complete-config-"), "config.yml");
+    fs.writeFileSync(
+      config,
+      "remotes:\n  gpu:\n    type: ssh\n    host: gpu.example.com\n    description: The big box\n  lab:\n    type: ssh\n    host: lab\n",
+    );
+    const remotes = (args: string[]) =>
+      runCommand("guild", ["__complete", ...args], { cwd: iris, env: { GUILD_HOME: home, GUILD_CONFIG: config } }).stdout;
+    assert.equal(remotes(["bash", "guild runs -r ", ""]), "nofiles\ngpu\nlab\n");
+    assert.equal(remotes(["fish", "3", "guild", "runs", "--remote", "g"]), "nofiles\ngpu\tThe big box\n");
   });
 
   test("guild train: the models with a train operation, then its flags", () => {

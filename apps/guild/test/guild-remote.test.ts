@@ -2,7 +2,19 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { generateHome, runCommand, type Sshd, startSshd, tempDir, treeListing } from "@guildts/testkit";
+import crypto from "node:crypto";
+import {
+  binPath,
+  commandEnv,
+  fixtureDir,
+  generateHome,
+  runCommand,
+  type Sshd,
+  startSshd,
+  tempDir,
+  Tmux,
+  treeListing,
+} from "@guildts/testkit";
 
 /**
  * Remotes over ssh, against a real OpenSSH server on 127.0.0.1 (libs/testkit/src/sshd.ts) whose
@@ -133,5 +145,113 @@ describe("remotes over ssh (a real sshd on 127.0.0.1)", () => {
     assert.notEqual(s3.status, 0);
     assert.match(s3.stderr, /bucket/);
     assert.match(s3.stderr, /s3/);
+  });
+  test("run -r runs a real operation there, followed here; pull brings both runs back whole; compare shows their flags and scalars", () => {
+    const labHome = path.join(tempDir("guildts-lab-"), "home");
+    const cfg = remoteConfig(
+      `  lab:\n    type: ssh\n    host: 127.0.0.1\n    ssh-config: ${sshd.clientConfig}\n    guild-home: ${labHome}\n`,
+    );
+    const project = path.join(tempDir("guildts-proj-"), "mnist");
+    fs.cpSync(path.join(fixtureDir(), "projects", "mnist"), project, { recursive: true });
+    const run = (args: string[]) => runCommand("guild", args, { cwd: project, env: { GUILD_HOME: tempDir(), GUILD_CONFIG: cfg } });
+    const first = run(["run", "-r", "lab", "train", "epochs=2", "lr=0.5", "-y"]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(first.stdout, "step: 1\nloss: 0.1\nacc: 0.95\nstep: 2\nloss: 0.01\nacc: 0.995\n");
+    assert.match(first.stderr, /Copying project source to lab\nStarting mnist:train on lab as [0-9a-f]{32}\n/);
+    const second = run(["run", "-r", "lab", "train", "epochs=1", "lr=0.05", "-y", "--no-wait"]);
+    assert.equal(second.status, 0, second.stderr);
+    const id = /^([0-9a-f]{32}) is running on lab\nTo watch use 'guild watch \1 -r lab'\n$/.exec(second.stdout)?.[1];
+    assert.ok(id, second.stdout);
+    const watched = run(["watch", "-r", "lab", id]);
+    assert.equal(watched.status, 0, watched.stderr);
+    assert.match(watched.stdout, /^step: 1\nloss: 0\.8\nacc: 0\.6\n$/);
+    const failed = run(["run", "-r", "lab", "train", "epochs=1", "fail=yes", "-y"]);
+    assert.equal(failed.status, 1, failed.stderr);
+    assert.match(failed.stderr, /guild: run [0-9a-f]{32} on lab ended with status 'error'\n$/);
+    const failedId = /as ([0-9a-f]{32})/.exec(failed.stderr)![1]!;
+    const purged = runCommand("guild", ["runs", "delete", "-p", "-r", "lab", failedId, "-y"], {
+      env: { GUILD_HOME: tempDir(), GUILD_CONFIG: cfg },
+    });
+    assert.equal(purged.status, 0, purged.stderr);
+    assert.equal(ids(labHome).length, 2, "two runs on the remote, nothing half made");
+    const local = tempDir();
+    const pull = guild(local, ["pull", "lab", "-y", "-a"], cfg);
+    assert.equal(pull.status, 0, pull.stderr);
+    const csv = guild(local, ["compare", "-a", "--csv", "-"], cfg);
+    assert.equal(csv.status, 0, csv.stderr);
+    const rows = csv.stdout.trim().split("\n");
+    assert.equal(rows.length, 3, csv.stdout);
+    const head = rows[0]!.split(",");
+    const col = (row: string, name: string) => row.split(",")[head.indexOf(name)];
+    assert.deepEqual(
+      rows.slice(1).map((r) => [col(r, "run"), col(r, "status"), col(r, "epochs"), col(r, "lr"), col(r, "loss")]),
+      [
+        [id.slice(0, 8), "completed", "1", "0.05", "0.800000011920929"],
+        [
+          ids(local)
+            .find((x) => x !== id)!
+            .slice(0, 8),
+          "completed",
+          "2",
+          "0.5",
+          "0.009999999776482582",
+        ],
+      ],
+    );
+  });
+  test("on a terminal, push shows runs and bytes on one line redrawn in place, then the summary", async () => {
+    const local = generateHome({ runs: 3, seed: 31 });
+    for (const id of ids(local)) fs.writeFileSync(path.join(local, "runs", id, "weights.bin"), crypto.randomBytes(256 << 10));
+    const target = path.join(tempDir("guildts-tty-"), "home");
+    const cfg = remoteConfig(
+      `  tty:\n    type: ssh\n    host: 127.0.0.1\n    ssh-config: ${sshd.clientConfig}\n    guild-home: ${target}\n`,
+    );
+    const log = path.join(tempDir(), "tty.log");
+    const term = new Tmux("remote");
+    try {
+      const vars = Object.entries({ ...commandEnv({ GUILD_HOME: local, GUILD_CONFIG: cfg }), PS1: "$ ", TERM: "xterm-256color" })
+        .map(([k, v]) => `${k}='${v}'`)
+        .join(" ");
+      term.start(150, 20, tempDir(), `env -i ${vars} sh`);
+      term.run("pipe-pane", "-t", "t", "-o", `cat >> ${log}`);
+      term.keys(`${process.execPath} ${binPath("guild")} push tty -y`, "Enter");
+      const screen = await term.waitFor(/Pushed 3 run\(s\) to tty \(7\d\d\.\d KB\)\n\$/, 30_000);
+      assert.doesNotMatch(screen, /runs, /, "the progress line is cleared");
+    } finally {
+      term.kill();
+    }
+    const raw = fs.readFileSync(log, "utf8");
+    for (const [i, id] of ids(local).entries()) assert.ok(raw.includes(`runs, `) && raw.includes(id), `progress names run ${i + 1}`);
+    assert.match(raw, /\[0\/3 runs, 0 B\] Pushing [0-9a-f]{32}/);
+    assert.match(raw, /\[2\/3 runs, 51\d\.\d KB\] Pushing [0-9a-f]{32}/);
+    assert.match(raw, /Pushing [0-9a-f]{32} [\d.]+ KB 100%/);
+  });
+  test("a remote run followed by stop -r: pulled while running it shows running here (LOCK.remote); stopped there, pulled again it shows terminated", () => {
+    const labHome = path.join(tempDir("guildts-lab-"), "home");
+    const cfg = remoteConfig(
+      `  lab:\n    type: ssh\n    host: 127.0.0.1\n    ssh-config: ${sshd.clientConfig}\n    guild-home: ${labHome}\n`,
+    );
+    const project = path.join(tempDir("guildts-proj-"), "mnist");
+    fs.cpSync(path.join(fixtureDir(), "projects", "mnist"), project, { recursive: true });
+    const local = tempDir();
+    const g = (args: string[], cwd = project) => runCommand("guild", args, { cwd, env: { GUILD_HOME: local, GUILD_CONFIG: cfg } });
+    const started = g(["run", "-r", "lab", "train", "epochs=60", "sleep=0.5", "-y", "-n"]);
+    assert.equal(started.status, 0, started.stderr);
+    const id = started.stdout.split(" ")[0]!;
+    const running = g(["runs", "list", "-r", "lab", "-R"], local);
+    assert.match(running.stdout, new RegExp(`^\\[1:${id.slice(0, 8)}\\] +mnist:train .* running `, "m"));
+    assert.equal(g(["pull", "lab", "-y"], local).status, 0);
+    assert.equal(fs.readFileSync(path.join(local, "runs", id, ".guild", "LOCK.remote"), "utf8"), "lab");
+    assert.match(g(["runs", "list"], local).stdout, / running /);
+    const stop = g(["stop", "-r", "lab", "1", "-y"], local);
+    assert.equal(stop.status, 0, stop.stderr);
+    assert.match(stop.stderr + stop.stdout, new RegExp(`Stopping ${id}`));
+    const again = g(["pull", "lab", "-y"], local);
+    assert.equal(again.status, 0, again.stderr);
+    assert.ok(!fs.existsSync(path.join(local, "runs", id, ".guild", "LOCK.remote")), "no longer running there");
+    assert.match(g(["runs", "list"], local).stdout, / terminated /);
+    const none = g(["watch", "-r", "lab"], local);
+    assert.equal(none.status, 1);
+    assert.equal(none.stderr, "guild: nothing to watch on lab\n");
   });
 });

@@ -20,11 +20,18 @@ export function addHomeOption(cli: CAC): CAC {
  * `freeShorts` gives up the short spellings a command uses for options of its own, as Guild's
  * do (`guild tag -a TAG`); their long forms (`--all`) stay.
  */
-export function addRunOptions(cli: CAC, freeShorts: readonly string[] = []): CAC {
+export function addRunOptions(cli: CAC, freeShorts: readonly string[] = [], o: { quiet?: string } = {}): CAC {
   const free = new Set(freeShorts);
+  const group = selectionOptions.get(cli) ?? new Set<string>();
+  selectionOptions.set(cli, group);
   const opt = (raw: string, desc: string) => {
     const m = /^-([A-Za-z]), (.*)$/s.exec(raw);
-    cli.option(m && free.has(m[1]!) ? m[2]! : raw, desc);
+    const freed = m !== null && free.has(m[1]!);
+    const name = freed ? m[2]! : raw;
+    // A freed short that Guild spells -F? says so (`--tag <tag>` ... (also -Ft)).
+    const f = freed ? Object.entries(GUILD_F).find(([, long]) => name.startsWith(`${long} `) || name === long) : undefined;
+    cli.option(name, f ? `${desc} (also -F${f[0]})` : desc);
+    group.add(name);
   };
   addHomeOption(cli);
   opt("-a, --all", "Include all runs, not only those of the model definition in the cwd");
@@ -53,8 +60,16 @@ export function addRunOptions(cli: CAC, freeShorts: readonly string[] = []): CAC
   opt("--not-staged", "Drop staged runs");
   opt("--deleted", "Deleted runs (in the trash) instead of live ones");
   opt("--batch <run>", "Only the trials of batch run RUN (an id or unique id prefix)");
+  // Not a selection option: it silences the scope note (scripts in a project pass -a instead).
+  if (!free.has("q")) {
+    cli.option("-q, --quiet", o.quiet ?? "Do not print the scope note ('Limiting runs to the current directory')");
+    group.add("-q, --quiet");
+  }
   return cli;
 }
+
+/** The selection and filter options of each cac instance (--help lists them apart). */
+const selectionOptions = new WeakMap<CAC, Set<string>>();
 
 /** Guild 0.9's `-F?` spellings and the long option each stands for here. */
 const GUILD_F: Record<string, string> = {
@@ -166,7 +181,8 @@ function closestOption(typed: string, names: string[]): string | null {
 
 /** Known option names of a cac instance, for rejecting unknown ones. */
 function knownOptions(cli: CAC): Set<string> {
-  const names = new Set<string>(["help", "h", "version", "v", "--"]);
+  // Only what the command declares (--help; --version for the plumbing): `guild runs -v` is no silent no-op.
+  const names = new Set<string>(["--"]);
   for (const o of cli.globalCommand.options) for (const n of o.names) names.add(n);
   return names;
 }
@@ -193,17 +209,134 @@ function expandGuildShorts(cli: CAC, argv: string[]): string[] {
   return argv.map((a, i) => (end >= 0 && i > end ? a : (shorts[a] ?? a)));
 }
 
+const guildUnsupported = new WeakMap<CAC, Map<string, string>>();
+
+/**
+ * Guild 0.9 options of a command that guildts does not have yet (`compare -u`, Guild's
+ * `--skip-unchanged`): each spelling is refused with a line naming it, instead of being read as
+ * another option that shares its letter or as an unknown one. `spellings` is `-u, --skip-unchanged`.
+ */
+export function addGuildUnsupported(cli: CAC, ...spellings: string[]): CAC {
+  const m = guildUnsupported.get(cli) ?? new Map<string, string>();
+  for (const sp of spellings) {
+    const names = sp.split(",").map((n) => n.trim());
+    for (const n of names) m.set(n, names.join("/"));
+  }
+  guildUnsupported.set(cli, m);
+  return cli;
+}
+
+function refuseGuildUnsupported(cli: CAC, argv: readonly string[]): void {
+  const m = guildUnsupported.get(cli);
+  if (!m) return;
+  const shapes = optionShapes(cli);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") return;
+    // The value of an option is not an option (`guild run train -l -t`: the label is '-t').
+    const shape = /^--?[^=]+$/.test(a) ? shapes.get(a.replace(/^-+/, "")) : undefined;
+    if (shape?.value === "required") {
+      i++;
+      continue;
+    }
+    const name = a.split("=")[0]!;
+    const spelled = m.get(name);
+    if (spelled)
+      throw new CliError(
+        spelled === name
+          ? `option '${name}' of Guild 0.9 is not supported by guildts yet`
+          : `option '${name}' (Guild's ${spelled}) is not supported by guildts yet`,
+        EXIT.USAGE,
+      );
+  }
+}
+
+interface OptionShape {
+  /** How it is written in a bound word: `--top`, or `-z` for an option with only a short name. */
+  spelling: string;
+  value: "required" | "optional" | "none";
+}
+
+/** Each name a cac instance declares (`n`, `top`, `dry-run`) → how it takes a value. */
+function optionShapes(cli: CAC): Map<string, OptionShape> {
+  const shapes = new Map<string, OptionShape>();
+  for (const o of cli.globalCommand.options) {
+    const names = o.rawName.split(",").map((n) => n.trim().split(/[\s<[]/)[0]!);
+    const long = names.find((n) => n.startsWith("--")) ?? names[0]!;
+    const value = o.required === true ? "required" : o.required === false ? "optional" : "none";
+    for (const n of names) shapes.set(n.replace(/^-+/, ""), { spelling: long, value });
+  }
+  return shapes;
+}
+
+/**
+ * Binds every option's value to it, as click reads a command line, so that cac (mri) cannot
+ * misread one: an option that needs a value takes the next word whatever it is (`-l -x`,
+ * `--set ''`, `--top 5`); one with an optional value (`--csv [file]`) takes the next word unless
+ * it is an option (`-` is a value: stdout); a short option's value may be glued on (`-n5`), and
+ * in a bundle the first letter that takes a value takes the rest (`-yn5`). The result spells each
+ * value `--long=VALUE`, so nothing that follows is swallowed or dropped (`--csv - 2:5`). Also
+ * returns the positional arguments as typed (before `--`), in order. Stops at `--`.
+ */
+export function bindOptionValues(cli: CAC, argv: readonly string[]): { argv: string[]; positional: string[] } {
+  const shapes = optionShapes(cli);
+  const out: string[] = [];
+  const positional: string[] = [];
+  const takes = (shape: OptionShape, next: string | undefined): boolean =>
+    next !== undefined && (shape.value === "required" || next === "-" || !next.startsWith("-"));
+  const bound = (shape: OptionShape, value: string) =>
+    shape.spelling.startsWith("--") ? `${shape.spelling}=${value}` : `${shape.spelling}${value}`;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a.startsWith("--")) {
+      const shape = a.includes("=") ? undefined : shapes.get(a.slice(2));
+      if (shape && shape.value !== "none") {
+        if (takes(shape, argv[i + 1])) out.push(bound(shape, argv[++i]!));
+        else if (shape.value === "required") throw new CliError(`option '${a}' needs a value`, EXIT.USAGE);
+        else out.push(a);
+      } else out.push(a);
+      continue;
+    }
+    if (a === "-" || !a.startsWith("-")) {
+      positional.push(a);
+      out.push(a);
+      continue;
+    }
+    // A short option or a bundle of them: the first letter that takes a value ends the bundle.
+    const letters = a.slice(1);
+    let j = 0;
+    for (; j < letters.length; j++) {
+      const shape = shapes.get(letters[j]!);
+      if (!shape || shape.value === "none") continue;
+      if (j > 0) out.push(`-${letters.slice(0, j)}`);
+      const glued = letters.slice(j + 1).replace(/^=/, "");
+      if (glued !== "") out.push(bound(shape, glued));
+      else if (takes(shape, argv[i + 1])) out.push(bound(shape, argv[++i]!));
+      else if (shape.value === "required") throw new CliError(`option '-${letters[j]}' needs a value`, EXIT.USAGE);
+      else out.push(`-${letters[j]}`);
+      break;
+    }
+    if (j === letters.length) out.push(a);
+  }
+  return { argv: out, positional };
+}
+
 /**
  * Parses argv with cac, rejecting unknown options (cac ignores them) with a usage error that
  * names the option. Returns null when --help or --version was printed.
  */
 export function parseArgs(cli: CAC, givenArgv: string[]): { args: string[]; opts: Record<string, unknown> } | null {
+  refuseGuildUnsupported(cli, givenArgv);
   let argv = expandGuildShorts(cli, givenArgv);
   // Commands that select runs also take Guild 0.9's spellings (-Fo, -Sr, --not-error...).
   if (cli.globalCommand.options.some((o) => o.names.includes("filter"))) {
     const valued = new Set<string>();
     for (const o of cli.globalCommand.options)
-      if (/[<[]/.test(o.rawName))
+      if (o.required === true)
         for (const n of o.rawName.split(","))
           valued.add(
             n
@@ -213,6 +346,8 @@ export function parseArgs(cli: CAC, givenArgv: string[]): { args: string[]; opts
           );
     argv = guildSpellings(argv, valued);
   }
+  const bound = bindOptionValues(cli, argv);
+  argv = bound.argv;
   let parsed;
   try {
     parsed = cli.parse(["node", cli.name, ...argv], { run: false });
@@ -220,7 +355,7 @@ export function parseArgs(cli: CAC, givenArgv: string[]): { args: string[]; opts
     throw new CliError((e as Error).message, EXIT.USAGE);
   }
   const opts = parsed.options as Record<string, unknown>;
-  if (opts.help || opts.version) return null;
+  if (opts.help || (opts.version && (cli.globalCommand as { versionNumber?: string }).versionNumber)) return null;
   const known = knownOptions(cli);
   for (const key of Object.keys(opts)) {
     if (!known.has(key) && !known.has(kebab(key))) {
@@ -229,53 +364,44 @@ export function parseArgs(cli: CAC, givenArgv: string[]): { args: string[]; opts
       throw new CliError(`unknown option '${flag}'${guess ? ` (did you mean '${guess}'?)` : ""}`, EXIT.USAGE);
     }
   }
-  const positional = restoreRawValues(cli, argv, opts);
+  restoreRawValues(cli, argv, opts);
   // Arguments after `--` are arguments too (`guild runs label -- 1 '-x'`), never options.
   const rest = Array.isArray(opts["--"]) ? (opts["--"] as unknown[]).map(String) : [];
   delete opts["--"];
-  // mri also turns positional arguments that look like numbers into numbers (`007` → 7, '' → 0):
-  // take them as typed whenever they line up with what cac found.
-  const args = positional.length === parsed.args.length ? positional : parsed.args.map(String);
-  return { args: [...args, ...rest], opts };
+  // mri turns positional arguments that look like numbers into numbers (`007` → 7, '' → 0) and
+  // drops a lone `-`: they are taken as typed.
+  return { args: [...bound.positional, ...rest], opts };
 }
 
 /**
  * cac (through mri) turns option values that look like numbers into numbers: `--set 007` would
  * label `7`, `--set ''` would label `0`. Option values are text here (each command converts what
- * it needs), so they are put back exactly as typed.
+ * it needs), so they are put back exactly as typed (bindOptionValues has bound each to its option).
  */
-function restoreRawValues(cli: CAC, argv: string[], opts: Record<string, unknown>): string[] {
-  const positional: string[] = [];
+function restoreRawValues(cli: CAC, argv: string[], opts: Record<string, unknown>): void {
   const valued = new Map<string, string>(); // any name → the camelCase key cac uses
+  const aliases = new Map<string, readonly string[]>(); // that key → every name cac sets
   for (const o of cli.globalCommand.options) {
     if (!/[<[]/.test(o.rawName)) continue;
     for (const n of o.names) valued.set(n, o.names[o.names.length - 1]!);
+    aliases.set(o.names[o.names.length - 1]!, o.names);
   }
   const raw = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+  for (const a of argv) {
     if (a === "--") break;
-    const m = /^--?([^=]+)(?:=(.*))?$/s.exec(a);
-    if (!m || a === "-") {
-      positional.push(a);
-      continue;
-    }
-    // A bundle of short flags (`-yq`): only its last letter can take a value.
-    const name = a.startsWith("--") ? m[1]! : m[1]!.slice(-1);
+    const m = /^--([^=]+)=(.*)$/s.exec(a) ?? /^-([A-Za-z])(.+)$/s.exec(a);
+    if (!m) continue;
+    const name = m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const key = valued.get(name);
     if (key === undefined) continue;
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) continue;
-    raw.set(key, [...(raw.get(key) ?? []), value]);
+    raw.set(key, [...(raw.get(key) ?? []), m[2]!]);
   }
   for (const [key, values] of raw) {
-    const camel = key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    for (const k of new Set([key, camel])) {
+    for (const k of aliases.get(key) ?? [key]) {
       if (!(k in opts)) continue;
       opts[k] = Array.isArray(opts[k]) ? values : values[values.length - 1];
     }
   }
-  return positional;
 }
 
 /**
@@ -308,7 +434,9 @@ export function runMain(prog: string, body: () => number | void | Promise<number
       // An empty message is a quiet failure (-q): only the exit status speaks.
       if (e.message) say(prog, e.message);
       for (const h of e.hints) process.stderr.write(eachLine(h, textFor(process.stderr)) + "\n");
-      if (e.message && e.exitCode === EXIT.USAGE) process.stderr.write(`Try '${e.command ?? prog} --help' for more information.\n`);
+      // One hint line, never two: a hint that says what to try replaces the pointer to --help.
+      if (e.message && e.exitCode === EXIT.USAGE && !e.hints.some((h) => h.startsWith("Try ")))
+        process.stderr.write(`Try '${e.command ?? prog} --help' for more information.\n`);
       return e.exitCode;
     }
     const err = e as NodeJS.ErrnoException;
@@ -364,9 +492,65 @@ export function commandCli(prog: string, def: Pick<CommandDef, "usage" | "exampl
   def.options?.(cli);
   cli.usage(def.usage);
   for (const e of def.examples) cli.example(`  ${e}`);
-  cli.help();
+  cli.help((sections) => groupedHelp(cli, sections));
   if (version !== undefined) cli.version(version);
   return cli;
+}
+
+/** Options that choose what is printed or how (listed apart in --help, under "Output"). */
+const OUTPUT_OPTIONS = new Set([
+  "--json",
+  "--csv",
+  "--table",
+  "-z",
+  "--scalars",
+  "--short",
+  "--short-id",
+  "--simplified",
+  "--all-scalars",
+  "--cols",
+  "--min",
+  "--max",
+  "--top",
+  "--limit",
+  "--more",
+  "--unlimited",
+  "--path",
+  "--dir",
+  "--full-path",
+  "--no-format",
+  "--print-cmd",
+  "--print-trials",
+]);
+/** Options every command has ("General"). */
+const GENERAL_OPTIONS = new Set(["--home", "--help", "--version"]);
+
+/**
+ * A command's --help with its options in groups: its own options, then output, then selection
+ * and filters (addRunOptions), then the general ones (-H, -q, --help), one column across groups.
+ */
+function groupedHelp(cli: CAC, sections: { title?: string; body: string }[]): { title?: string; body: string }[] {
+  const options = cli.globalCommand.options;
+  const selection = selectionOptions.get(cli) ?? new Set<string>();
+  const groups: [string, typeof options][] = [
+    ["Options", []],
+    ["Output", []],
+    ["Selection and filters", []],
+    ["General", []],
+  ];
+  for (const o of options) {
+    const names = o.rawName.split(",").map((n) => n.trim().split(/[\s<[]/)[0]!);
+    const long = names.find((n) => n.startsWith("--")) ?? names[0]!;
+    const g = GENERAL_OPTIONS.has(long) ? 3 : selection.has(o.rawName) ? 2 : OUTPUT_OPTIONS.has(long) ? 1 : 0;
+    groups[g]![1].push(o);
+  }
+  const width = Math.max(...options.map((o) => o.rawName.length)) + 2;
+  const grouped = groups
+    .filter(([, os]) => os.length)
+    .map(([title, os]) => ({ title, body: os.map((o) => `  ${o.rawName.padEnd(width)}${o.description}`.trimEnd()).join("\n") }));
+  const at = sections.findIndex((x) => x.title === "Options");
+  if (at < 0) return sections;
+  return [...sections.slice(0, at), ...grouped, ...sections.slice(at + 1)];
 }
 
 /** Parses argv for a command and runs it (exit 0 after printing --help or --version). */

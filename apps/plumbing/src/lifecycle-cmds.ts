@@ -29,10 +29,16 @@ export function applyLifecycle(
         : action === "restore"
           ? restoreDeleted(home, id)
           : purge(home, id, { live: action === "purge-live" });
+    if (r.outcome === "not-found" && !/^[0-9a-f]{32}$/.test(id)) r.reason = `${r.reason}: ${notFullId(id)}`;
     results.push(r);
     onResult(r, i + 1);
   });
   return results;
+}
+
+/** What the plumbing says of an id that is not a full one (`3435c24a`): how to get the full id. */
+export function notFullId(id: string): string {
+  return `the plumbing takes full 32-character run ids (guild-rev-parse-run ${/^[0-9a-f]{1,31}$/.test(id) ? id : "SELECTOR"} prints one)`;
 }
 
 /** Ids from the arguments and, with --stdin, one id or `guild-ls-runs --json` record per line. */

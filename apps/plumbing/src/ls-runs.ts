@@ -22,7 +22,7 @@ export interface LsRunsResult {
  * `idPrefix` keeps only the runs whose id starts with it (completion), before the limit.
  */
 export function lsRuns(o: RunOptions, limit?: number, idPrefix = ""): LsRunsResult {
-  const note = o.scope.kind === "local" ? LOCAL_SCOPE_NOTE : null;
+  const note = o.scope.kind === "local" && !o.quiet ? LOCAL_SCOPE_NOTE : null;
   if (!o.home.exists) return { runs: [], total: 0, warnings: [], note };
   if (limit !== undefined && isEmptyFilter(o.filter)) {
     const listed = listRuns(o.home.path, { deleted: o.deleted, tier: "order" });
@@ -65,6 +65,15 @@ export function printWarnings(prog: string, warnings: StoreWarning[]): void {
   if (warnings.length > MAX_WARNINGS) say(prog, `warning: ... and ${warnings.length - MAX_WARNINGS} more warnings`);
 }
 
+/** The value of `-n/--limit` (a whole number of 1 or more), as Guild's `-n` reads it. */
+export function limitOption(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^[0-9]+$/.test(String(v)) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new CliError(`invalid value for '-n' / '--limit': '${v}' (a whole number of 1 or more)`, EXIT.USAGE);
+  return n;
+}
+
 export function plainLine(r: RunRecord): string {
   return [r.id, r.operation ?? "?", formatTimestamp(r.started), r.status, oneLine(r.label ?? "")].join("\t");
 }
@@ -84,18 +93,20 @@ export const LS_RUNS: CommandDef = {
       .option("--json", "One JSON object per line (see README: the --json contract)")
       .option("--scalars", "With --json: each record's scalars, {key: {last, step, min, max, count}}")
       .option("-z", "Print only ids, each terminated by NUL (for xargs -0)")
+      .option("-n, --limit <n>", "Only the newest N runs (of the scoped, filtered list)")
       .option("-r, --remote <name>", "List the runs of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT]) over ssh"),
   run({ prog, args, opts }) {
     if (args.length) {
       throw new CliError(`unexpected argument '${args[0]}'`, EXIT.USAGE);
     }
     if (opts.scalars && !opts.json) throw new CliError("--scalars needs --json", EXIT.USAGE);
+    const limit = limitOption(opts.limit);
     const o = runOptions(opts);
     if (opts.remote !== undefined) {
       if (opts.scalars) throw new CliError("--scalars does not go with --remote", EXIT.USAGE);
-      return lsRemoteRuns(opts, o);
+      return lsRemoteRuns(opts, o, limit);
     }
-    const { runs, warnings, note } = lsRuns(o);
+    const { runs, warnings, note } = lsRuns(o, limit);
     if (note) process.stderr.write(note + "\n");
     printWarnings(prog, warnings);
     const out = new LineWriter();
@@ -110,13 +121,13 @@ export const LS_RUNS: CommandDef = {
 };
 
 /** `guild-ls-runs -r NAME`: the remote's records; its modules are loaded only then (start-up stays small). */
-async function lsRemoteRuns(opts: Record<string, unknown>, o: RunOptions): Promise<number> {
+async function lsRemoteRuns(opts: Record<string, unknown>, o: RunOptions, limit: number | undefined): Promise<number> {
   const { remoteCliError, remoteOption } = await import("./remote.js");
   const { listRemoteRuns } = await import("@guildts/remote");
   const remote = remoteOption(opts.remote, o.home.path);
   let listed: RunRecord[];
   try {
-    listed = listRemoteRuns(remote, o.filter, { deleted: o.deleted }).runs;
+    listed = listRemoteRuns(remote, o.filter, { deleted: o.deleted }).runs.slice(0, limit);
   } catch (e) {
     throw remoteCliError(e);
   }

@@ -44,6 +44,33 @@ export interface Selection {
  * directories are read, not the whole store.
  */
 export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
+  try {
+    return selectIn(o, selectors);
+  } catch (e) {
+    throw outOfScope(o, e);
+  }
+}
+
+/**
+ * A prefix that matches no run of the local scope but some run outside it (an id copied from
+ * `guild runs -a` in another project): the error says so and suggests -a.
+ */
+function outOfScope(o: RunOptions, e: unknown): unknown {
+  if (!(e instanceof SelectorError) || e.kind !== "no-match" || o.scope.kind !== "local" || !o.home.exists) return e;
+  const names = runRootEntries(runsRoot(o.home.path, o.deleted)).filter((n) => n.startsWith(e.selector));
+  if (names.length === 0) return e;
+  const inScope = scopePredicate(o.scope);
+  const outside = listRuns(o.home.path, { deleted: o.deleted, ids: new Set(names) }).runs.filter((r) => !inScope(r));
+  if (outside.length === 0) return e;
+  const which = outside.length === 1 ? `run ${outside[0]!.id.slice(0, SHORT_ID_LENGTH)} matches` : `${outside.length} runs match`;
+  return new SelectorError(
+    "no-match",
+    e.selector,
+    `${e.message} among the runs of the current directory (${which} outside it: use -a to include all runs)`,
+  );
+}
+
+function selectIn(o: RunOptions, selectors: Selector[]): Selection {
   // (--batch needs the whole listing: a trial Guild wrote is known by its batch's link.)
   if (selectors.length > 0 && selectors.every(isDirectLookup) && o.filter.batch === undefined) {
     if (!o.home.exists) return resolveIn([], selectors, [], null);
@@ -64,13 +91,13 @@ export function selectRuns(o: RunOptions, selectors: Selector[]): Selection {
     const inScope = scopePredicate(o.scope);
     const matches = compileFilter(o.filter, o.env);
     const view = listed.runs.filter((r) => inScope(r) && matches(r)).sort(compareRuns);
-    return resolveIn(view, selectors, listed.warnings, o.scope.kind === "local");
+    return resolveIn(view, selectors, listed.warnings, o.scope.kind === "local", view.length, o.quiet === true);
   }
   // Indexes and bounded ranges need only the head of the list (`1`, `1:20`): lsRuns then checks
   // the rest for order and scope alone.
   const head = selectors.length ? headNeeded(selectors) : null;
   const all = lsRuns(o, head ?? undefined);
-  return resolveIn(all.runs, selectors, all.warnings, o.scope.kind === "local", all.total);
+  return resolveIn(all.runs, selectors, all.warnings, o.scope.kind === "local", all.total, o.quiet === true);
 }
 
 function resolveIn(
@@ -79,9 +106,10 @@ function resolveIn(
   warnings: Selection["warnings"],
   local: boolean | null,
   total = view.length,
+  quietNote = false,
 ): Selection {
   const runs = resolveSelectors(new RunList(view, total), selectors);
-  return { runs, warnings, note: local ? LOCAL_SCOPE_NOTE : null };
+  return { runs, warnings, note: local && !quietNote ? LOCAL_SCOPE_NOTE : null };
 }
 
 /** The CliError for a SelectorError: candidates listed for an ambiguous prefix. */
@@ -110,15 +138,14 @@ export const REV_PARSE_RUN: CommandDef = {
     "guild-rev-parse-run --verify -q e372a2f0 && echo one run",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addRunOptions(cli, [], { quiet: "No scope note; with --verify: print nothing, only set the exit status" })
       .option("--stdin", "Also read selectors from stdin, one per line: a selector, an id, or a guild-ls-runs --json record")
       .option("--json", "Print guild-ls-runs --json records instead of ids")
       .option("--short", "Print 8-character short ids")
-      .option("--verify", "Require exactly one run (exit 1 otherwise)")
-      .option("-q, --quiet", "With --verify: print nothing, only set the exit status"),
+      .option("--verify", "Require exactly one run (exit 1 otherwise)"),
   run({ prog, args, opts }) {
-    const quiet = opts.quiet === true;
-    if (quiet && !opts.verify) throw new CliError("-q/--quiet goes with --verify", EXIT.USAGE);
+    // -q alone silences the scope note (runOptions); with --verify, everything.
+    const quiet = opts.quiet === true && opts.verify === true;
     const o = runOptions(opts);
     let selectors: Selector[];
     try {

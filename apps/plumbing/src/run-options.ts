@@ -40,6 +40,8 @@ export interface RunOptions {
   scope: Scope;
   filter: RunFilter;
   deleted: boolean;
+  /** -q/--quiet: no scope note on stderr (lsRuns and selectRuns leave it out). */
+  quiet?: boolean;
   /** What filters read beyond the records (attrs, scalars): give it to compileFilter/runView. */
   env?: FilterEnv;
 }
@@ -109,7 +111,14 @@ export function runOptions(opts: Record<string, unknown>, cwd = process.cwd()): 
     throw e;
   }
   const needsStore = filter.expr !== undefined || filter.comments!.length > 0 || filter.digest !== undefined;
-  return { home, scope, deleted: opts.deleted === true, filter, env: needsStore ? storeFilterRuns(home).env() : undefined };
+  return {
+    home,
+    scope,
+    deleted: opts.deleted === true,
+    quiet: opts.quiet === true,
+    filter,
+    env: needsStore ? storeFilterRuns(home).env() : undefined,
+  };
 }
 
 /** The home of a command that takes only `-H/--home` (the lifecycle commands, the checker). */

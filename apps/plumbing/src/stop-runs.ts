@@ -5,7 +5,7 @@ import { stopRun, type StopResult } from "@guildts/runner";
 import { isSafeRunName } from "@guildts/runstore";
 import { addHomeOption, plumbingMain, type CommandDef } from "./cli.js";
 import { homeOption } from "./run-options.js";
-import { idsFrom } from "./lifecycle-cmds.js";
+import { idsFrom, notFullId } from "./lifecycle-cmds.js";
 import { PLUMBING_SUMMARIES } from "./summaries.js";
 
 export interface StopRunsOptions {
@@ -27,7 +27,8 @@ export async function stopRuns(home: string, ids: readonly string[], opts: StopR
     ids.map(async (id): Promise<StopResult | NotFound> => {
       const dir = path.join(home, "runs", id);
       if (!isSafeRunName(id) || id.startsWith(".")) return notFound(id, "invalid run id (a run id is a directory name, never a path)");
-      if (!fs.existsSync(path.join(dir, ".guild"))) return notFound(id, "no such run");
+      if (!fs.existsSync(path.join(dir, ".guild")))
+        return notFound(id, /^[0-9a-f]{32}$/.test(id) ? "no such run" : `no such run: ${notFullId(id)}`);
       return stopRun(dir, id, { timeoutMs, force: opts.force === true, onStopping: (pid) => opts.onStopping?.(id, pid) });
     }),
   );

@@ -3,6 +3,7 @@ import { updateRunAttrs, type AttrChange, type AttrOutcome } from "@guildts/runs
 import { addHomeOption, plumbingMain, readStdinLines, type CommandDef } from "./cli.js";
 import { homeOption } from "./run-options.js";
 import { PLUMBING_SUMMARIES } from "./summaries.js";
+import { notFullId } from "./lifecycle-cmds.js";
 
 /** A change for one run, as read from a guild-update-attrs record. */
 export interface AttrRecord {
@@ -132,6 +133,7 @@ export function applyAttrChanges(home: string, records: readonly AttrRecord[], o
   const now = Date.now() * 1000;
   return records.map((rec) => {
     const r = updateRunAttrs(home, rec.id, rec.change, { now: () => now, deleted: rec.deleted === true });
+    if (r.outcome === "not-found" && !/^[0-9a-f]{32}$/.test(rec.id)) r.reason = `${r.reason}: ${notFullId(rec.id)}`;
     onResult(r);
     return r;
   });

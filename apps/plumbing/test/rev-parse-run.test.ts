@@ -106,7 +106,11 @@ describe("guild-rev-parse-run on the Guild 0.9.1 fixture", () => {
     const loud = rp(["--verify", "1:2"]);
     assert.equal(loud.status, 1);
     assert.match(loud.stderr, /--verify needs exactly one run, and the selection has 2 runs/);
-    assert.equal(rp(["-q", "1"]).status, 2);
+    // -q without --verify only silences the scope note (issue 20): the id is printed.
+    const noted = rp(["1"]);
+    const quiet = rp(["-q", "1"]);
+    assert.match(noted.stdout, /^[0-9a-f]{32}\n$/);
+    assert.deepEqual([quiet.status, quiet.stdout, quiet.stderr], [0, noted.stdout, ""]);
     const sh = runShell(`if guild-rev-parse-run --verify -q 449af2; then echo yes; else echo no; fi`, { env: fx.env, cwd: fx.alice });
     assert.equal(sh.stdout, "yes\n");
   });

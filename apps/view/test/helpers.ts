@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import path from "node:path";
 import http from "node:http";
-import { binPath, commandEnv } from "@guildts/testkit";
+import { binPath, commandEnv, repoRoot } from "@guildts/testkit";
 
 /** A `guild view --no-open` process serving a home, and what its one line of stdout said. */
 export interface Served {
@@ -91,4 +92,17 @@ export async function csrfOf(s: Served): Promise<string> {
   const m = /<meta name="guild-csrf" content="([0-9a-f]{64})">/.exec(html);
   if (!m) throw new Error("no CSRF meta in the shell");
   return m[1]!;
+}
+
+/** Appends scalars to a new event file of a run, as a training script would (libs/runner's writer). */
+export function logScalars(runDir: string, points: [string, number, number][]): void {
+  const script = `import { EventFileWriter } from "@guildts/runner";
+const w = new EventFileWriter(process.argv[1], { uid: Date.now() });
+for (const [t, v, s] of JSON.parse(process.argv[2])) w.addScalar(t, v, s);
+w.close();`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, path.join(runDir, ".guild"), JSON.stringify(points)], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`logScalars: ${r.stderr}`);
 }

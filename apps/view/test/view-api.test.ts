@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { generateHome, runCommand } from "@guildts/testkit";
+import fs from "node:fs";
+import path from "node:path";
+import { generateHome, runCommand, tempDir } from "@guildts/testkit";
 import { raw, serve, type Served } from "./helpers.js";
 
 describe("guild view: the command and /api/runs", () => {
@@ -105,6 +107,54 @@ describe("guild view: the command and /api/runs", () => {
       const r = await raw(s.port, "GET", "/api/runs", { ...s.auth, host });
       assert.equal(r.status, 403, host);
     }
+  });
+
+  test("/api/diff is guild diff A B (--flags, --attrs, -O), line for line; bad input refused", async () => {
+    const ids = runCommand("guild-ls-runs", ["-H", home, "--json"], { cwd: home })
+      .stdout.trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { id: string }).id);
+    const [a, b] = [ids[1]!, ids[0]!];
+    for (const [what, flag] of [
+      ["flags", "--flags"],
+      ["attrs", "--attrs"],
+      ["output", "-O"],
+    ] as const) {
+      const cli = runCommand("guild", ["-H", home, "diff", a, b, flag], { cwd: home });
+      assert.equal(cli.status, 0, cli.stderr);
+      const r = await fetch(`${s.origin}/api/diff?a=${a}&b=${b}&what=${what}`, { headers: s.auth });
+      assert.equal(r.status, 200);
+      const body = (await r.json()) as { text: string; warnings: string[] };
+      assert.equal(body.text ? `${body.text}\n` : "", cli.stdout, what);
+      if (what === "flags") assert.match(body.text, /^--- .*attrs\/flags\t/);
+    }
+    const bad = await fetch(`${s.origin}/api/diff?a=${a}&b=${b}&what=../../etc`, { headers: s.auth });
+    assert.equal(bad.status, 400);
+    const none = await fetch(`${s.origin}/api/diff?a=${a}&b=${"0".repeat(32)}`, { headers: s.auth });
+    assert.equal(none.status, 404);
+    assert.equal((await fetch(`${s.origin}/api/diff?a=${a}&b=${b}&x=1`, { headers: s.auth })).status, 400);
+    assert.equal((await raw(s.port, "GET", `/api/diff?a=${a}&b=${b}`)).status, 401);
+  });
+
+  test("guild view --export: the selected runs in one file, written whole; a bad filter is one line, exit 2, no file", () => {
+    const dir = tempDir("guildts-view-export-");
+    const file = path.join(dir, "report.html");
+    const ok = runCommand("guild", ["-H", home, "view", "-o", "train", "--export", file], { cwd: home });
+    assert.equal(ok.status, 0, ok.stderr);
+    const n = runCommand("guild-ls-runs", ["-H", home, "-o", "train"], { cwd: home }).stdout.split("\n").filter(Boolean).length;
+    assert.equal(ok.stderr, `Wrote ${n} run${n === 1 ? "" : "s"} to ${file}\n`);
+    assert.equal(ok.stdout, "");
+    const html = fs.readFileSync(file, "utf8");
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+    const data = JSON.parse(/<script type="application\/json" id="guild-data">(.*?)<\/script>/s.exec(html)![1]!) as { runs: unknown[] };
+    assert.equal(data.runs.length, n);
+    assert.ok(!/src="http|href="http/.test(html), "nothing loaded from the network");
+    assert.deepEqual(fs.readdirSync(dir), ["report.html"], "no partial file left");
+    const bad = runCommand("guild", ["-H", home, "view", "-F", "loss <", "--export", path.join(dir, "bad.html")], { cwd: home });
+    assert.equal(bad.status, 2);
+    // As guild runs -F says it: Guild's one line, then the hint.
+    assert.match(bad.stderr, /^guild: syntax error in filter - [^\n]*\nTry 'guild view --help' for more information\.\n$/);
+    assert.deepEqual(fs.readdirSync(dir), ["report.html"]);
   });
 
   test("Ctrl-C stops the server with exit status 0", async () => {

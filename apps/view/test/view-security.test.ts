@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { generateHome, repoRoot, runCommand } from "@guildts/testkit";
-import { csrfOf, raw, serve, type Served } from "./helpers.js";
+import { generateHome, runCommand } from "@guildts/testkit";
+import { csrfOf, logScalars, raw, serve, type Served } from "./helpers.js";
 
 /** The ids of a home's live runs, newest first (guild-ls-runs). */
 function ids(home: string, args: string[] = []): string[] {
@@ -14,19 +13,6 @@ function ids(home: string, args: string[] = []): string[] {
     .split("\n")
     .filter(Boolean)
     .map((l) => (JSON.parse(l) as { id: string }).id);
-}
-
-/** Appends scalars to a new event file of a run, as a training script would (libs/runner's writer). */
-function logScalars(runDir: string, points: [string, number, number][]): void {
-  const script = `import { EventFileWriter } from "@guildts/runner";
-const w = new EventFileWriter(process.argv[1], { uid: Date.now() });
-for (const [t, v, s] of JSON.parse(process.argv[2])) w.addScalar(t, v, s);
-w.close();`;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, path.join(runDir, ".guild"), JSON.stringify(points)], {
-    cwd: repoRoot(),
-    encoding: "utf8",
-  });
-  assert.equal(r.status, 0, r.stderr);
 }
 
 describe("guild view: security and the API against the real server", () => {
@@ -50,6 +36,10 @@ describe("guild view: security and the API against the real server", () => {
     fs.writeFileSync(path.join(runDir, "sub", "a.txt"), "a\n");
     fs.writeFileSync(path.join(home, "outside.txt"), "secret outside the run\n");
     fs.symlinkSync(path.join(home, "outside.txt"), path.join(runDir, "link-out.txt"));
+    fs.mkdirSync(path.join(home, "outside-dir"));
+    fs.writeFileSync(path.join(home, "outside-dir", "x.txt"), "secret outside the run\n");
+    fs.symlinkSync(path.join(home, "outside-dir"), path.join(runDir, "dir-out"));
+    fs.writeFileSync(path.join(runDir, "page.html"), "<html><script>fetch('/api/runs')</script></html>");
     fs.writeFileSync(path.join(runDir, ".guild", "attrs", "env"), "API_KEY: hunter2\nMY_TOKEN: t0k\nPATH: /usr/bin\n");
     s = await serve(home, ["-a"]);
     csrf = await csrfOf(s);
@@ -159,6 +149,11 @@ describe("guild view: security and the API against the real server", () => {
       "hello.txt%00.png",
       "./hello.txt",
       "link-out.txt",
+      "dir-out/x.txt",
+      "%2fetc%2fpasswd",
+      "/etc/passwd",
+      "sub/%2e%2e/%2e%2e/outside.txt",
+      "%c0%ae%c0%ae/outside.txt",
     ]) {
       const r = await raw(s.port, "GET", base + t, s.auth);
       assert.ok([400, 403, 404].includes(r.status), `${t}: ${r.status}`);
@@ -176,6 +171,10 @@ describe("guild view: security and the API against the real server", () => {
     assert.equal(svg.status, 200);
     assert.equal(svg.headers["content-security-policy"], "sandbox");
     assert.equal(svg.headers["x-content-type-options"], "nosniff");
+    const html = await raw(s.port, "GET", `${base}page.html`, s.auth);
+    assert.equal(html.status, 200);
+    assert.match(html.headers["content-type"]!, /^text\/html/);
+    assert.equal(html.headers["content-security-policy"], "sandbox");
     const txt = await raw(s.port, "GET", `${base}hello.txt`, s.auth);
     assert.match(txt.headers["content-type"]!, /^text\/plain/);
     assert.equal(txt.headers["content-disposition"], undefined);
@@ -251,5 +250,38 @@ describe("guild view: security and the API against the real server", () => {
     process.stderr.write(`view events: point received ${latency} ms after being written (${written - t0} ms to write)\n`);
     assert.ok(latency < 2000, `latency ${latency} ms`);
     ac.abort();
+  });
+});
+
+describe("guild view: where it listens", () => {
+  let home: string;
+  before(() => {
+    home = generateHome({ runs: 2, seed: 5 });
+  });
+
+  test("another interface than loopback is refused without --allow-remote: one line, exit 2", () => {
+    for (const host of ["0.0.0.0", "::", "192.0.2.1"]) {
+      const r = runCommand("guild", ["-H", home, "view", "--no-open", "--host", host], { cwd: home });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, "");
+      assert.match(
+        r.stderr,
+        new RegExp(`^guild: refusing to listen on '${host.replace(/\./g, "\\.")}' \\(not loopback\\) without --allow-remote\\n`),
+      );
+    }
+  });
+
+  test("--allow-remote binds it, with a warning on stderr; the Host allow-list still holds", async () => {
+    const s = await serve(home, ["--host", "0.0.0.0", "--allow-remote"]);
+    try {
+      assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.match(s.stderr(), /warning: listening on 0\.0\.0\.0: anyone who can reach it and has the URL's token/);
+      assert.equal((await raw(s.port, "GET", "/api/runs", s.auth)).status, 200);
+      assert.equal((await raw(s.port, "GET", "/api/runs", { ...s.auth, host: `evil.example:${s.port}` })).status, 403);
+      assert.equal((await raw(s.port, "GET", "/api/runs")).status, 401);
+    } finally {
+      await s.stop();
+    }
   });
 });

@@ -216,10 +216,68 @@ export function compareCsv(d: CompareData): string {
 /** `guild compare --table`: Guild's aligned table; ` [marked]` after marked runs' operation. */
 export function compareTable(d: CompareData, opts: { text?: TextFilter } = {}): string[] {
   const text = opts.text ?? EXACT;
-  const rows = d.rows.map((r) =>
-    d.header.map((h) =>
-      h === "operation" && r.run.marked ? `${text(tableCell(r.cells.get(h)))} [marked]` : text(tableCell(r.cells.get(h))),
-    ),
-  );
+  const rows = d.rows.map((r) => d.header.map((h) => compareCellText(r, h, text)));
   return alignColumns([d.header.map(text), ...rows]);
+}
+
+function compareCellText(r: CompareRow, h: string, text: TextFilter): string {
+  const cell = text(tableCell(r.cells.get(h)));
+  return h === "operation" && r.run.marked ? `${cell} [marked]` : cell;
+}
+
+/**
+ * Whether the label column only repeats the flag columns: every run's label is empty or made
+ * of `NAME=VALUE` words, each naming a column of the row with that value (Guild's default
+ * label, `epochs=3 lr=0.1`).
+ */
+export function labelRepeatsFlags(d: CompareData): boolean {
+  if (!d.header.includes("label")) return false;
+  return d.rows.every((r) => {
+    const label = r.cells.get("label");
+    if (label === undefined || label === null || label === "") return true;
+    return String(label)
+      .split(/\s+/)
+      .filter(Boolean)
+      .every((word) => {
+        const eq = word.indexOf("=");
+        if (eq <= 0) return false;
+        const name = word.slice(0, eq);
+        if (!(name in r.run.flags) || !r.cells.has(name)) return false;
+        const v = r.cells.get(name);
+        const value = word.slice(eq + 1);
+        return value === tableCell(v) || value === csvCell(v) || (typeof v === "boolean" && value === String(v));
+      });
+  });
+}
+
+/** Columns a fitted table leaves out first, before cutting from the right. */
+const FIRST_CUT = ["started", "time", "label"];
+/** The widest a text cell of a fitted table gets (the label, the operation): longer ones end in "…". */
+const FITTED_TEXT = 24;
+
+/**
+ * `guild compare --table` on a terminal of `width` columns: the label column left out when it
+ * only repeats the flag columns, long labels and operations cut, and then whole columns left
+ * out (the start time, the duration, the label, then from the right; never the run) until the
+ * rows fit. `cut` names the columns left out, for one line saying so.
+ */
+export function fitCompareTable(d: CompareData, width: number, opts: { text?: TextFilter } = {}): { lines: string[]; cut: string[] } {
+  const text = opts.text ?? EXACT;
+  let header = d.header.filter((h) => h !== "label" || !labelRepeatsFlags(d));
+  const cellOf = (r: CompareRow, h: string) => {
+    const c = compareCellText(r, h, text);
+    return (h === "label" || h === "operation") && c.length > FITTED_TEXT ? c.slice(0, FITTED_TEXT - 1) + "\u2026" : c;
+  };
+  const colWidth = new Map(header.map((h) => [h, Math.max(text(h).length, ...d.rows.map((r) => cellOf(r, h).length))]));
+  const total = (hs: string[]) => hs.reduce((n, h) => n + colWidth.get(h)! + 2, -2);
+  const cut: string[] = [];
+  const drop = (h: string) => {
+    header = header.filter((x) => x !== h);
+    cut.push(h);
+  };
+  for (const h of FIRST_CUT) if (total(header) > width && header.includes(h)) drop(h);
+  while (total(header) > width && header.length > 1) drop(header[header.length - 1]!);
+  const rows = d.rows.map((r) => header.map((h) => cellOf(r, h)));
+  // The last column is padded too when it is not the last of the data: no trailing spaces.
+  return { lines: alignColumns([header.map(text), ...rows]).map((l) => l.trimEnd()), cut };
 }

@@ -28,3 +28,11 @@ export class CliError extends Error {
     super(message);
   }
 }
+
+/**
+ * The answer "no" at a prompt, the same everywhere (`runs rm`, `label`, `run`...): exit 4,
+ * Guild's ABORTED, and one word on stderr.
+ */
+export function declined(): CliError {
+  return new CliError("", EXIT.DECLINED, ["Cancelled."]);
+}

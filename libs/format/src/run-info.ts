@@ -12,6 +12,10 @@ export interface RunDetails {
   scalars: ScalarSummary[];
   /** A batch's prototype flags (`.guild/proto`), shown as `proto-flags:`; absent for other runs. */
   protoFlags?: { [name: string]: AttrValue } | null;
+  /** The `deps` attr, shown as `dependencies:` (`--deps`); absent unless asked for. */
+  deps?: { [name: string]: AttrValue } | null;
+  /** `--lineage`: the chain of upstream runs, as lines (already indented). */
+  lineage?: string[] | null;
 }
 
 /** Natural order (`b2` before `b10`), as Guild sorts flag names. */
@@ -104,6 +108,8 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string;
     if (s.tag.startsWith("sys/")) continue;
     lines.push(`  ${scalarKey(s)}: ${fixed6(s.last)} (step ${s.lastStep})`);
   }
+  if (d.deps) lines.push("dependencies:", ...flagLines(d.deps));
+  if (d.lineage) lines.push("lineage:", ...d.lineage);
   // Every line is run data but for its field name: on a terminal, each is shown escaped.
   return opts.text ? lines.map(opts.text) : lines;
 }

@@ -64,3 +64,12 @@ export function truncateVisible(s: string, width: number): string {
   }
   return out + "\x1b[0m".repeat(s.includes("\x1b[") ? 1 : 0);
 }
+
+/**
+ * The width to fit terminal tables in: $COLUMNS, else the terminal's own, when `stream` is a
+ * terminal; 0 (do not fit: Guild's bytes) when it is a pipe or a file.
+ */
+export function terminalWidth(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv = process.env): number {
+  if (!stream.isTTY) return 0;
+  return Number(env.COLUMNS) || stream.columns || 0;
+}

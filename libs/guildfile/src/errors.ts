@@ -9,6 +9,8 @@ export class FlagError extends Error {
   constructor(
     message: string,
     readonly plain = false,
+    /** For "did you mean": the name typed and the names it could have been (an unsupported flag). */
+    readonly near?: { typed: string; names: readonly string[] },
   ) {
     super(message);
   }

@@ -243,6 +243,8 @@ export function resolveFlags(
       if (!defs.has(name)) {
         throw new FlagError(
           `unsupported flag '${name}'\nTry 'guild run ${opFullname(op)} --help-op' for a list of flags or use --force-flags to skip this check.`,
+          false,
+          { typed: name, names: op.flags.map((f) => f.name) },
         );
       }
     }

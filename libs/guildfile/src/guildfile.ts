@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AttrDecodeError, decodeAttr, showInput, type AttrValue } from "@guildts/runstore";
+import { applyResourceFlags } from "./deps.js";
 import { compareCodePoints, isMap, pyRepr, pyStr, pyTruthy, type PyMap } from "@guildts/py";
 
 /** File names tried in a directory, in order. */
@@ -260,6 +261,7 @@ export function loadGuildfile(file: string): Guildfile {
   };
   gf.data = loadItems(data, ctx, [abs], { root: ctx, expanded: 0, copied: 0, files: new Map() });
   applyItems(gf, ctx);
+  applyResourceFlags(gf);
   return gf;
 }
 

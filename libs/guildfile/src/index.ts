@@ -6,3 +6,5 @@ export * from "./help.js";
 export { pyRepr, pyStr } from "@guildts/py";
 export { HelpFormatter, wrapText, TextWrapper } from "./helpfmt.js";
 export * from "./batch.js";
+export * from "./deps.js";
+export * from "./unimplemented.js";

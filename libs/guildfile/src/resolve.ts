@@ -8,6 +8,13 @@ import { compareCodePoints } from "@guildts/py";
 export class OpResolveError extends Error {
   override name = "OpResolveError";
   readonly exitCode = 1;
+  constructor(
+    message: string,
+    /** For "did you mean": the operation typed and the names it could have been. */
+    readonly near?: { typed: string; names: readonly string[] },
+  ) {
+    super(message);
+  }
 }
 
 const LIST_HINT = "Try 'guild operations' for a list of available operations.";
@@ -95,7 +102,10 @@ export function resolveOperation(gf: Guildfile, opspec: string | null | undefine
       const found = gf.models.flatMap((m) => m.operations.filter((o) => o.name === opName));
       if (found.length === 1) return found[0]!;
     }
-    throw noSuchModel(opspec);
+    const e = noSuchModel(opspec);
+    if (!modelRef && opName !== null)
+      throw new OpResolveError(e.message, { typed: opName, names: gf.models.flatMap((m) => m.operations.map((o) => o.name)) });
+    throw e;
   }
   const op = opName === null ? defaultOperation(model) : (model.operations.find((o) => o.name === opName) ?? null);
   if (op) return op;
@@ -104,6 +114,7 @@ export function resolveOperation(gf: Guildfile, opspec: string | null | undefine
     model.name
       ? `${what} is not defined for model '${model.name}'\nTry 'guild operations ${model.name}' for a list of available operations.`
       : `${what} is not defined for this project\n${LIST_HINT}`,
+    opName === null ? undefined : { typed: opName, names: model.operations.map((o) => o.name) },
   );
 }
 

@@ -212,6 +212,8 @@ export async function remoteLifecycle(r: SshRemote, action: RemoteLifecycle, ids
 export function remoteGuild(r: SshRemote, argv: readonly string[]): Promise<number> {
   const script = remoteScript(r, [
     homeCheck(),
+    // The home is the cwd: no project's guild.yml limits what the remote guild sees.
+    `cd "$GUILD_HOME"`,
     `if ! command -v guild >/dev/null 2>&1; then echo "no guild on the remote PATH" >&2; exit ${NO_GUILD_EXIT}; fi`,
     `exec ${quoteArgv(["guild", ...argv])}`,
   ]);

@@ -50,8 +50,10 @@ export interface RunOutcome {
 export interface TransferOptions {
   delete?: boolean;
   force?: boolean;
-  /** rsync's progress (runs and bytes) on stderr: for a terminal. */
+  /** Follow rsync's progress (`--info=progress2`), reported through `onProgress`: for a terminal. */
   progress?: boolean;
+  /** The bytes of the current run copied so far and rsync's percentage (with `progress`). */
+  onProgress?(id: string, bytes: number, percent: number): void;
   onStart?(id: string, index: number, total: number): void;
   onRun?(r: RunOutcome): void;
   /** Test hook: the rsync argv before it runs. */
@@ -210,7 +212,16 @@ function rsyncArgv(r: SshRemote, o: TransferOptions, tmpDir: string, src: string
 }
 
 /** Runs rsync: its status, its last error line, and the bytes it moved (from --stats). */
-function runRsync(argv: string[], progress: boolean): Promise<{ status: number; error: string; bytes: number }> {
+/** The bytes and percentage of an rsync `--info=progress2` line (`  1,234,567  45%  10.00MB/s  0:00:01 (xfr#1...)`). */
+export function parseProgress(line: string): { bytes: number; percent: number } | null {
+  const m = /^\s*([\d,.]+)\s+(\d+)%/.exec(line);
+  return m ? { bytes: Number(m[1]!.replace(/[,.]/g, "")), percent: Number(m[2]) } : null;
+}
+
+function runRsync(
+  argv: string[],
+  onProgress?: (bytes: number, percent: number) => void,
+): Promise<{ status: number; error: string; bytes: number }> {
   const cp = process.getBuiltinModule("node:child_process") as typeof import("node:child_process");
   return new Promise((resolve) => {
     const child = cp.spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
@@ -219,7 +230,11 @@ function runRsync(argv: string[], progress: boolean): Promise<{ status: number; 
     child.stdout!.on("data", (d: Buffer) => {
       const s = d.toString("utf8");
       out = (out + s).slice(-8192);
-      if (progress && !/^(Number of|Total|Literal|Matched|File list|sent |total size)/m.test(s)) process.stderr.write(s);
+      if (onProgress)
+        for (const part of s.split(/[\r\n]/)) {
+          const p = parseProgress(part);
+          if (p) onProgress(p.bytes, p.percent);
+        }
     });
     child.stderr!.on("data", (d: Buffer) => {
       err = (err + d.toString("utf8")).slice(-8192);
@@ -230,7 +245,10 @@ function runRsync(argv: string[], progress: boolean): Promise<{ status: number; 
     child.on("close", (code, signal) => {
       const m = /Total transferred file size: ([\d,.]+)/.exec(out);
       const bytes = m ? Number(m[1]!.replace(/[,.]/g, "")) : 0;
-      resolve({ status: code ?? 128, error: lastLine(err) || (signal ? `rsync killed by ${signal}` : ""), bytes });
+      // rsync's last line is often a consequence (a broken pipe): a full disk is said first.
+      const full = /^.*(No space left on device|Disk quota exceeded).*$/m.exec(err);
+      const error = full ? `${full[1]} on the receiving side (${full[0].trim()})` : lastLine(err);
+      resolve({ status: code ?? 128, error: error || (signal ? `rsync killed by ${signal}` : ""), bytes });
     });
   });
 }
@@ -286,7 +304,7 @@ export async function pushRuns(r: SshRemote, home: string, runs: readonly Transf
     o.onStart?.(id, i, toCopy.length);
     const staged = `${state.home}/runs/${TRANSFER_DIR}/${id}`;
     const argv = rsyncArgv(r, o, `${staged}.tmp`, `${path.join(home, "runs", id)}/`, `${userHost(r)}:${staged}/`, false);
-    const rs = await runRsync(argv, o.progress === true);
+    const rs = await runRsync(argv, o.progress ? (b, p) => o.onProgress?.(id, b, p) : undefined);
     if (rs.status !== 0) {
       done({ id, outcome: "failed", message: rsyncFailure(r, rs), bytes: rs.bytes });
       continue;
@@ -366,7 +384,7 @@ export async function pullRuns(r: SshRemote, home: string, runs: readonly Transf
     const tmp = path.join(transferRoot(home), `${id}.tmp`);
     fs.mkdirSync(tmp, { recursive: true });
     const argv = rsyncArgv(r, o, tmp, `${userHost(r)}:${state.home}/runs/${id}/`, `${staged}/`, true);
-    const rs = await runRsync(argv, o.progress === true);
+    const rs = await runRsync(argv, o.progress ? (b, p) => o.onProgress?.(id, b, p) : undefined);
     if (rs.status !== 0 && rs.status !== 24) {
       // 24: files vanished on the remote while copying (a running run): the copy is still whole.
       done({ id, outcome: "failed", message: rsyncFailure(r, rs), bytes: rs.bytes });

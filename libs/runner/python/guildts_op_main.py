@@ -74,20 +74,41 @@ def main():
         sys.exit(1)
     dest = os.getenv("FLAGS_DEST", "globals")
     sys.argv = [spec.origin] + (rest if dest.startswith("args") else [])
-    with open(spec.origin) as f:
-        tree = ast.parse(f.read(), spec.origin)
+    try:
+        with open(spec.origin) as f:
+            tree = ast.parse(f.read(), spec.origin)
+    except SyntaxError as e:
+        _print_op_traceback(e)
+        sys.exit(1)
     if dest == "globals":
         tree = ast.fix_missing_locations(_SetGlobals(_flag_args(rest)).visit(tree))
     code = compile(tree, spec.origin, "exec")
     globs = {"__name__": "__main__", "__file__": spec.origin, "__builtins__": __builtins__}
     try:
         exec(code, globs)
+    except (SystemExit, GeneratorExit):
+        raise
     except KeyboardInterrupt:
         # End as killed by SIGINT (status -2, "terminated"), not as an error.
         import signal
         sys.stdout.flush()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
+    except BaseException as e:
+        # The operation's traceback without this bootstrap's frames (as Guild's op_main shows
+        # it), and Python's exit status for an uncaught exception.
+        _print_op_traceback(e)
+        sys.exit(1)
+
+
+def _print_op_traceback(e):
+    import traceback
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    sys.stdout.flush()
+    traceback.print_exception(type(e), e, tb)
+    sys.stderr.flush()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import crypto from "node:crypto";
 import { constants as osConstants } from "node:os";
 import { markDeleted, newRunName, newRunsRoot, readAttr, removeTree, writeAttr, type AttrValue, type OpRef } from "@guildts/runstore";
 import { encodeFlagVal } from "@guildts/py";
+import { placeDeps } from "./deps.js";
 import { createRun, runEnv, startRun, Tee, writeRunSkeleton, type CreatedRun, type RunPlan } from "./run.js";
 import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-index.js";
 import { timestampUs } from "./timestamp.js";
@@ -277,7 +278,7 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
         }
         say("INFO", `Running trial ${item.run.id}: ${desc}`);
         writeAttr(item.run.dir, "user_flags", {});
-        writeAttr(item.run.dir, "deps", {});
+        writeAttr(item.run.dir, "deps", placeDeps(item.run.dir, item.run.dir, plan.deps ?? []));
         fs.rmSync(path.join(item.run.dir, ".guild", "PENDING"), { force: true });
         const status2 = await startRun(plan, item.run, {
           quiet: spec.quiet,

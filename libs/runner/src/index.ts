@@ -6,3 +6,5 @@ export * from "./stop.js";
 export * from "./watch.js";
 export * from "./background.js";
 export * from "./batch.js";
+export * from "./vcs.js";
+export * from "./deps.js";

@@ -18,8 +18,10 @@ import {
   type OpRef,
 } from "@guildts/runstore";
 import { compileOutputScalars, EventFileWriter, ScalarLogger } from "./scalars-index.js";
+import { placeDeps, type ResolvedDepSource } from "./deps.js";
 import { copySourcecode } from "./sourcecode.js";
 import { timestampUs } from "./timestamp.js";
+import { vcsCommit } from "./vcs.js";
 
 /** Everything needed to create and start a run, resolved from the guild file and the command line. */
 export interface RunPlan {
@@ -43,6 +45,8 @@ export interface RunPlan {
   randomSeed?: number;
   /** More attrs, written after `platform` (a batch's `objective`, `max_trials`, `tags`...). */
   extraAttrs?: Record<string, AttrValue>;
+  /** The resolved dependencies to place (`requires:`), decided before the run directory exists. */
+  deps?: ResolvedDepSource[];
 }
 
 export interface CreatedRun {
@@ -94,7 +98,7 @@ export function createRun(
     // a concurrent delete refuses it ("running") instead of pulling it from under us.
     fs.writeFileSync(path.join(dir, ".guild", "LOCK"), String(process.pid));
     writeRunSkeleton(dir, plan, id, opts.warn);
-    writeAttr(dir, "deps", {});
+    writeAttr(dir, "deps", placeDeps(dir, final, plan.deps ?? [], {}, opts.warn));
     if (opts.stage) {
       putMarker(dir, "STAGED");
       dropMarker(dir, "PENDING");
@@ -149,6 +153,9 @@ export function writeRunSkeleton(dir: string, plan: RunPlan, id: string, warn?: 
     const sc = copySourcecode(plan.sourcecode.root, dir, plan.sourcecode.config, plan.sourcecode.dest);
     for (const w of sc.warnings) warn?.(w);
     if (sc.digest) writeAttr(dir, "sourcecode_digest", sc.digest);
+    // Guild: `vcs_commit` after the digest, for a project in a git work tree (`git:<sha>[*]`).
+    const commit = vcsCommit(plan.sourcecode.root);
+    if (commit) writeAttr(dir, "vcs_commit", commit);
   }
 }
 
@@ -173,6 +180,17 @@ export function runEnv(plan: RunPlan, run: CreatedRun): Record<string, string> {
     RUN_ID: run.id,
   });
   return env;
+}
+
+/**
+ * The line said after a run ended by a signal (Ctrl-C, a stop): which run, and that it is
+ * terminated. null for a run that exited by itself (its output said what happened).
+ */
+export function stoppedNote(plan: Pick<RunPlan, "opspec">, id: string, status: number): string | null {
+  if (status >= 0) return null;
+  const name = Object.entries(osConstants.signals).find(([, n]) => n === -status)?.[0] ?? `signal ${-status}`;
+  const why = name === "SIGINT" ? "interrupted by Ctrl-C" : `stopped by ${name}`;
+  return `Run ${id.slice(0, 8)} (${plan.opspec}) terminated: ${why} (exit status ${status})`;
 }
 
 /** Exit status as Guild records it: the code, or minus the signal number. */

@@ -2,7 +2,18 @@ import { isUtf8 } from "node:buffer";
 import fs from "node:fs";
 
 /** The attrs a listing needs; everything else in `attrs/` is read only on demand. */
-export const LISTED_ATTRS = ["initialized", "started", "stopped", "exit_status", "label", "tags", "marked", "flags", "batch"] as const;
+export const LISTED_ATTRS = [
+  "initialized",
+  "started",
+  "stopped",
+  "exit_status",
+  "label",
+  "tags",
+  "marked",
+  "flags",
+  "batch",
+  "deps",
+] as const;
 export type ListedAttr = (typeof LISTED_ATTRS)[number];
 const LISTED = new Set<string>(LISTED_ATTRS);
 

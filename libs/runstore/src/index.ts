@@ -24,3 +24,4 @@ export * from "./run-files.js";
 export * from "./lazy-require.js";
 export * from "./annotate.js";
 export * from "./incoming.js";
+export * from "./deps.js";

@@ -3,6 +3,7 @@ import { GuildFloat, numericValue, type AttrValue } from "./yaml/value.js";
 import type { ListedAttr, RunFacts } from "./facts.js";
 import { describeOperation, OpRefError, parseOpRef, type OpRef } from "./opref.js";
 import { parseLockPid, runStatus, type RunStatus } from "./status.js";
+import { depsSummary, depsSummaryFast, type DepSummary } from "./deps.js";
 
 /**
  * One run as every command sees it: the `guild-ls-runs --json` record. Fields are only ever
@@ -38,6 +39,11 @@ export interface RunRecord {
   batch: string | null;
   /** A batch run's prototype (`.guild/proto`): its directory and opref; null for other runs. */
   batch_proto: { dir: string; opref: OpRef | null } | null;
+  /**
+   * The resolved dependencies (the `deps` attr): resource → upstream run ids and paths; `{}`
+   * when none. Set by the local listing (remote records may lack it).
+   */
+  deps?: Record<string, DepSummary>;
 }
 
 /** A batch run's trial links, kept out of the record (listing maps them to the trials' `batch`). */
@@ -163,6 +169,11 @@ export function buildRecord(
     flags: isMap(flagsValue) ? flagsValue : {},
     batch: typeof batchValue === "string" && /^[0-9a-f]{32}$/.test(batchValue) ? batchValue : null,
     batch_proto: facts.proto === null ? null : { dir: dir + "/.guild/proto", opref: proto },
+    // Guild writes `{}` for every run: that common case is not decoded.
+    deps:
+      facts.attrs.deps === undefined || facts.attrs.deps.trim() === "{}"
+        ? {}
+        : (depsSummaryFast(facts.attrs.deps) ?? depsSummary(attr("deps"))),
   };
   if (facts.trials?.length) Object.defineProperty(record, TRIAL_LINKS, { value: facts.trials, enumerable: false });
   return { record, warnings };

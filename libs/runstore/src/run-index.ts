@@ -23,7 +23,7 @@ import { CHUNK, FULL_PATHS, hashStats, newestTime, statChunks, statInto, statRun
  * its index): a second write inside the file system's timestamp
  * granularity could leave the stamp unchanged.
  */
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 /** Tests lower this (GUILDTS_INDEX_RACY_MS) to exercise the index on files they just wrote. */
 const RACY_MS = Number(process.env.GUILDTS_INDEX_RACY_MS ?? 2000);
 /** Below this many runs, stats are taken in the main thread (a worker costs ~30 ms to start). */

@@ -28,6 +28,12 @@ export interface Sshd {
   key: string;
   /** A client config for `ssh -F` (`ssh-config:` in a remote): Host `sshd-test` and 127.0.0.1. */
   clientConfig: string;
+  /**
+   * The same without connection sharing. `clientConfig` shares one connection per host
+   * (`ControlMaster auto`, `ControlPersist`: a session costs no key exchange, which keeps the
+   * suite fast); a test of the connection itself (a refused key) uses this one.
+   */
+  clientConfigDirect: string;
   /** The user sshd logs in (this process's user). */
   user: string;
   /** The server's log (`-E`), for a failing test's message. */
@@ -140,6 +146,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
         "",
       ].join("\n"),
     );
+    const clientConfigDirect = path.join(dir, "ssh_config_direct");
+    fs.writeFileSync(clientConfigDirect, fs.readFileSync(clientConfig, "utf8"));
+    fs.appendFileSync(clientConfig, `  ControlMaster auto\n  ControlPath ${path.join(dir, "cm-%C")}\n  ControlPersist 120\n`);
     const child: ChildProcess = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", config, "-E", logFile], { stdio: "ignore" });
     let exited = false;
     child.once("exit", () => {
@@ -159,11 +168,14 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       dir,
       key,
       clientConfig,
+      clientConfigDirect,
       user,
       log,
       async stop() {
         if (stopped) return;
         stopped = true;
+        // The shared connection's master process (it outlives the server's listener otherwise).
+        spawnSync("ssh", ["-F", clientConfig, "-O", "exit", "127.0.0.1"], { stdio: "ignore", timeout: 5000 });
         if (!exited) {
           const gone = new Promise((r) => child.once("exit", r));
           child.kill("SIGTERM");

@@ -1,7 +1,7 @@
 import { StringDecoder } from "node:string_decoder";
 import path from "node:path";
 import { CliError, EXIT, textFor, writeAll, EXACT } from "@guildts/format";
-import { addRunOptions, runOptions } from "@guildts/plumbing";
+import { addGuildUnsupported, addRunOptions, runOptions } from "@guildts/plumbing";
 import { copyRunFile, RunPathError } from "@guildts/runstore";
 import type { CommandBody } from "../command.js";
 import { runPath, runPathCliError, sourcecodeDest } from "../run-files.js";
@@ -20,7 +20,7 @@ export const cat: CommandBody = {
     "guild cat -s -p train.py -Fo train",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(addRunOptions(cli), "-pa, --page")
       .option("-p, --path <path>", "Path of the file to show (required unless --output)")
       .option("-s, --sourcecode", "PATH is relative to the run's source code")
       .option("-O, --output", "Show the run's output (cannot be used with --path)"),

@@ -1,5 +1,5 @@
 import { CliError, ConfigError, configPaths, EXIT, eachLine, loadUserConfig, textFor } from "@guildts/format";
-import { addHomeOption, checkWithProgress, homeOption, remaining, VERSION } from "@guildts/plumbing";
+import { addGuildUnsupported, addHomeOption, checkWithProgress, homeOption, remaining, VERSION } from "@guildts/plumbing";
 import type { Problem } from "@guildts/runstore";
 import type { CommandBody } from "../command.js";
 
@@ -14,7 +14,33 @@ export const check: CommandBody = {
     "Also lists the user's config files (JSON5) and whether each was read, and reports their errors.\n" +
     "Exit 0 when no problem remains, 1 when some do.",
   examples: ["guild check", "guild check --repair     # remove what killed commands left behind"],
-  options: (cli) => addHomeOption(cli).option("--repair", "Make the repairs that are safe"),
+  options: (cli) =>
+    // Guild's check tests the installation: its options for that are not here.
+    addGuildUnsupported(
+      addHomeOption(cli),
+      "-v, --verbose",
+      "-T, --tests",
+      "-t, --test",
+      "-n, --no-info",
+      "-s, --skip",
+      "--force-test",
+      "-f, --fast",
+      "-c, --concurrency",
+      "--space",
+      "--version",
+      "--notify",
+      "--offline",
+      "--no-offline",
+      "--check-url",
+      "--uat",
+      "--force-uat",
+      "--external",
+      "--no-chrome",
+      "--env",
+      "--tensorflow",
+      "--pytorch",
+      "--r-script",
+    ).option("--repair", "Make the repairs that are safe"),
   run({ args, opts }) {
     if (args.length) throw new CliError(`unexpected argument '${args[0]}'`, EXIT.USAGE);
     const home = homeOption(opts).path;

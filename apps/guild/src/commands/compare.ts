@@ -8,14 +8,16 @@ import {
   compareData,
   compareTable,
   EXIT,
+  fitCompareTable,
   LineWriter,
   parseColumns,
   runDuration,
   sortRows,
+  terminalWidth,
   textFor,
   writeJsonLines,
 } from "@guildts/format";
-import { addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildts/plumbing";
+import { addGuildUnsupported, addRunOptions, runOptions, scalarsJson, storeFilterRuns } from "@guildts/plumbing";
 import type { RunRecord, ScalarSummary } from "@guildts/runstore";
 import type { CommandBody } from "../command.js";
 import { selectForCommand } from "../select-one.js";
@@ -34,16 +36,29 @@ export const compare: CommandBody = {
     "guild compare -t --max acc --top 5",
     "guild compare --csv runs.csv -c 'max acc, loss step'",
     "guild compare --batch 943210ab -t --min loss  # the trials of one batch",
+    "guild compare -t -w 100 | less -S   # the table cut to 100 columns",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(
+      // Guild's -t is --table and its -u --skip-unchanged: the tag and unlabeled filters keep --tag/-Ft, --unlabeled/-Fu.
+      addRunOptions(cli, ["t", "u"]),
+      "-e, --extra-cols",
+      "-s, --all-scalars",
+      "-cc, --strict-cols",
+      "-p, --skip-op-cols",
+      "-r, --skip-core",
+      "-u, --skip-unchanged",
+      "--tool",
+      "--print-scalars",
+    )
       .option("-t, --table", "Aligned text table (the default when stdout is not a terminal)")
       .option("--csv [file]", "CSV to FILE, or to stdout with '-' or no FILE")
       .option("--json", "One JSON object per run: guild-ls-runs --json --scalars' record, plus run, time and the columns")
       .option("-c, --cols <cols>", "Extra columns: KEY, min|max|first|last|avg|total|count KEY, KEY step, =FLAG, .ATTR; 'as NAME'")
       .option("--min <col>", "Sort by COL, smallest first")
       .option("--max <col>", "Sort by COL, largest first")
-      .option("--top <n>", "Only the first N rows (after sorting)")
+      .option("-n, --limit, --top <n>", "Only the first N rows (after sorting)")
+      .option("-w, --width <n>", "Fit the table in N columns (on a terminal: $COLUMNS or its width; piped: not cut)")
       .option("--include-batch", "Include batch runs (left out by default, as Guild does; their trials are shown)"),
   run({ args, opts }) {
     const outputs = ["table", "csv", "json"].filter((k) => opts[k] !== undefined && opts[k] !== false);
@@ -142,11 +157,35 @@ export const compare: CommandBody = {
       out.flush();
       return EXIT.OK;
     }
+    const width = tableWidth(opts);
+    if (data.rows.length && width) {
+      const { lines, cut } = fitCompareTable(data, width, { text: textFor(process.stdout) });
+      for (const line of lines) out.line(line);
+      out.flush();
+      if (cut.length) {
+        const names = data.header.filter((h) => cut.includes(h));
+        process.stderr.write(
+          `${names.length} column(s) not shown to fit ${width} columns: ${names.join(", ")} (a larger -w, --csv or --json show every column)\n`,
+        );
+      }
+      return EXIT.OK;
+    }
     if (data.rows.length) for (const line of compareTable(data, { text: textFor(process.stdout) })) out.line(line);
     out.flush();
     return EXIT.OK;
   },
 };
+
+/** The width to fit the table in: -w N; on a terminal $COLUMNS or its width; piped, none (Guild's bytes). */
+function tableWidth(opts: Record<string, unknown>): number {
+  if (opts.width !== undefined) {
+    const n = Number(opts.width);
+    if (!Number.isInteger(n) || n < 20)
+      throw new CliError(`invalid value for --width: '${opts.width}' (a whole number of 20 or more)`, EXIT.USAGE);
+    return n;
+  }
+  return terminalWidth(process.stdout);
+}
 
 /** Whether no run has what column `c` names (checkColumns' rule, for one column). */
 function isUnknownColumn(runs: readonly RunRecord[], c: ColumnSpec, scalarsOf: (r: RunRecord) => ScalarSummary[]): boolean {

@@ -1,4 +1,5 @@
 import { EXIT } from "@guildts/format";
+import { addGuildUnsupported } from "@guildts/plumbing";
 import type { CommandBody } from "../command.js";
 import { completionScript, SHELLS } from "../completion.js";
 
@@ -12,8 +13,10 @@ export const completion: CommandBody = {
     'eval "$(guild completion zsh)"         # in ~/.zshrc',
     "guild completion fish | source         # in config.fish",
   ],
-  run({ args }) {
-    process.stdout.write(completionScript(args[0]));
+  options: (cli) =>
+    addGuildUnsupported(cli, "--shell-init", "-i, --install").option("-s, --shell <shell>", "The shell (Guild's spelling of the argument)"),
+  run({ args, opts }) {
+    process.stdout.write(completionScript(opts.shell === undefined ? args[0] : String(opts.shell)));
     return EXIT.OK;
   },
 };

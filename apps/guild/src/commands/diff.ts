@@ -5,7 +5,7 @@ import { CliError, EXIT, LineWriter, styleFor, textFor } from "@guildts/format";
 import { addRunOptions, runOptions } from "@guildts/plumbing";
 import { readAttr, resolveRunPath, RunPathError, runFilesRoot, shlexSplit, type RunRecord } from "@guildts/runstore";
 import type { CommandBody } from "../command.js";
-import { diffPaths } from "../diff-files.js";
+import { diffPaths, runDiffPairs } from "@guildts/plumbing/diff-runs.js";
 import { runPathCliError, sourcecodeDest } from "../run-files.js";
 import { selectOne } from "../select-one.js";
 
@@ -95,21 +95,16 @@ export const diff: CommandBody = {
     else if (opts.working) pairs.push(...dirPairs(sourcecodeDest(run), workingDir(run), null));
     else {
       other = selectOne(o, second);
-      const attrs = (r: RunRecord, name?: string) => path.join(r.dir, ".guild", "attrs", ...(name ? [name] : []));
-      if (opts.attrs) {
+      if (opts.attrs)
         for (const [on, name] of [
           [opts.env, "env"],
           [opts.flags, "flags"],
           [opts.deps, "deps"],
         ] as const)
           if (on) process.stderr.write(`WARNING: ignoring --${name} (already included in --attrs)\n`);
-        pairs.push([attrs(run), attrs(other)]);
-      } else {
-        if (opts.env) pairs.push([attrs(run, "env"), attrs(other, "env")]);
-        if (opts.flags) pairs.push([attrs(run, "flags"), attrs(other, "flags")]);
-        if (opts.deps) pairs.push([attrs(run, "deps"), attrs(other, "deps")]);
-      }
-      if (opts.output) pairs.push([path.join(run.dir, ".guild", "output"), path.join(other.dir, ".guild", "output")]);
+      // The attrs and output pairs (the view's /api/diff makes the same), then the source code's.
+      const parts = { attrs: !!opts.attrs, env: !!opts.env, flags: !!opts.flags, deps: !!opts.deps, output: !!opts.output };
+      pairs.push(...runDiffPairs(run, other, parts));
       if (opts.sourcecode) pairs.push(...dirPairs(sourcecodeDest(run), sourcecodeDest(other), other));
       else if (relPaths.length) pairs.push(...dirPairs(run.dir, other.dir, other));
       if (!pairs.length) pairs.push([run.dir, other.dir]);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { CliError, EXIT, LineWriter, textFor, tildePath } from "@guildts/format";
-import { addRunOptions, runOptions } from "@guildts/plumbing";
+import { addGuildUnsupported, addRunOptions, runOptions } from "@guildts/plumbing";
 import { listRunFiles, RunPathError, resolveRunPath } from "@guildts/runstore";
 import type { CommandBody } from "../command.js";
 import { runPathCliError } from "../run-files.js";
@@ -20,7 +20,8 @@ export const ls: CommandBody = {
     "guild ls -g --json | jq -r .path",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    // -a/--all is Guild's "every file" (and the scope's --all); Guild's -h/--human-readable is not here yet.
+    addGuildUnsupported(addRunOptions(cli), "--human-readable")
       .option("-p, --path <path>", "Path to list (with * or ?: a pattern, per path component)")
       .option("-s, --sourcecode", "List source code files")
       .option("-d, --dependencies", "List dependencies")

@@ -1,5 +1,5 @@
 import { CliError, EXIT } from "@guildts/format";
-import { addHomeOption, homeOption, remoteCliError, remoteOption } from "@guildts/plumbing";
+import { addGuildUnsupported, addHomeOption, homeOption, remoteCliError, remoteOption } from "@guildts/plumbing";
 import { runRemote, userHost } from "@guildts/remote";
 import type { CommandBody } from "../command.js";
 
@@ -7,7 +7,7 @@ import type { CommandBody } from "../command.js";
 export const remoteStatus: CommandBody = {
   usage: "REMOTE [options]\n\nConnect to REMOTE over ssh and run `true` there; exit 0 when it answers.",
   examples: ["guild remote status gpu-box", "guild remote status ssh:alice@10.0.0.5:2222"],
-  options: (cli) => addHomeOption(cli),
+  options: (cli) => addGuildUnsupported(addHomeOption(cli), "-v, --verbose"),
   run({ args, opts }) {
     if (args.length !== 1) throw new CliError("give one REMOTE (see 'guild remotes')", EXIT.USAGE);
     const remote = remoteOption(args[0], homeOption(opts).path);

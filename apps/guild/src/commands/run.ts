@@ -1,3 +1,5 @@
+import { CliError, EXIT } from "@guildts/format";
+import { addGuildShorts } from "@guildts/plumbing";
 import type { CommandBody } from "../command.js";
 import { runCmd, runCmdOptions } from "../run-cmd.js";
 
@@ -8,7 +10,18 @@ export const run: CommandBody = {
     "guild run train epochs=3 optimizer=adam -y",
     "guild run logreg:train lr=[0.1,0.01] --print-cmd",
     "guild run train --stage -y && guild run --start 1 -y",
+    "guild run -r gpu-box train epochs=10 -y   # on a remote, output followed here",
   ],
-  options: runCmdOptions,
-  run: (call) => runCmd(call),
+  options: (cli) =>
+    addGuildShorts(
+      runCmdOptions(cli)
+        .option("-r, --remote <name>", "Run the operation on remote NAME: the project is copied there and the run followed here")
+        .option("--no-wait", "With --remote: do not follow the remote run's output (it goes on there; also -n)"),
+      { "-n": "--no-wait" },
+    ),
+  async run(call) {
+    if (call.opts.remote !== undefined) return (await import("../remote-run.js")).remoteRunCmd(call);
+    if (call.opts.wait === false) throw new CliError("--no-wait goes only with --remote", EXIT.USAGE);
+    return runCmd(call);
+  },
 };

@@ -1,8 +1,8 @@
 import { CliError, EXIT, LineWriter, pyJsonDumps, runInfoLines, textFor } from "@guildts/format";
-import { addRunOptions, runOptions } from "@guildts/plumbing";
+import { addGuildUnsupported, addRunOptions, runOptions } from "@guildts/plumbing";
 import type { CommandBody } from "../command.js";
 import { runInfoJson } from "../guild-json.js";
-import { runDetails } from "../runs-info.js";
+import { lineageLines, runDeps, runDetails } from "../runs-info.js";
 import { selectOne } from "../select-one.js";
 import { remoteInfoCmd } from "../remote.js";
 
@@ -15,10 +15,22 @@ export const runsInfo: CommandBody = {
     "guild runs info -E         # the latest failed run",
     "guild runs info 2 --json | jq .scalars",
     "guild runs info -s          # every scalar: first, last, min, max, avg, total",
+    "guild runs info -d          # the run's dependencies (requires:), as Guild records them",
+    "guild runs info --lineage   # the chain of upstream runs it was made from",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(
+      addRunOptions(cli),
+      "-c, --comments",
+      "-e, --env",
+      "-d, --deps",
+      "-m, --manifest",
+      "-p, --plugins",
+      "--private-attrs",
+    )
       .option("-s, --all-scalars", "Every scalar (sys/* too) with first, last, min, max, avg and total")
+      .option("-d, --deps", "Show the run's resolved dependencies (the deps attr) under 'dependencies:'")
+      .option("--lineage", "Show the chain of upstream runs (dependencies of dependencies) under 'lineage:'")
       .option("--json", "One JSON object, as Guild 0.9 prints it: the fields below, scalars as [value, step]")
       .option("-r, --remote <name>", "Show a run of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])"),
   run({ args, opts }) {
@@ -27,6 +39,8 @@ export const runsInfo: CommandBody = {
     if (opts.remote !== undefined) return remoteInfoCmd(args[0], opts.json === true, opts, o);
     const run = selectOne(o, args[0]);
     const details = runDetails(run);
+    if (opts.deps) details.deps = runDeps(run);
+    if (opts.lineage) details.lineage = lineageLines(run, o.home.path);
     const out = new LineWriter();
     const view = { home: process.env.HOME, allScalars: opts.allScalars === true, text: textFor(process.stdout) };
     if (opts.json) out.line(pyJsonDumps(runInfoJson(run, details, view)));

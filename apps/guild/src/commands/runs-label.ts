@@ -1,5 +1,5 @@
 import { CliError, EXIT } from "@guildts/format";
-import { addRunOptions, runOptions, say } from "@guildts/plumbing";
+import { addGuildShorts, addRunOptions, runOptions, say } from "@guildts/plumbing";
 import type { CommandBody } from "../command.js";
 import { confirmRuns } from "../preview.js";
 import { applyLabel, labelIntro, newLabel, type Action } from "../runs-label.js";
@@ -26,11 +26,12 @@ export const runsLabel: CommandBody = {
     "guild runs label 2:5 --clear",
   ],
   options: (cli) =>
-    addRunOptions(cli)
-      .option("--set <label>", "Set the label")
-      .option("--append <text>", "Add TEXT at the end of the label")
-      .option("--prepend <text>", "Add TEXT at the start of the label")
-      .option("--remove <text>", "Remove the words of TEXT from the label")
+    // Guild's -s/-a/-p/-rm: -a is --append here, as in Guild (the scope option keeps --all).
+    addGuildShorts(addRunOptions(cli, ["a"]), { "-rm": "--remove" })
+      .option("-s, --set <label>", "Set the label")
+      .option("-a, --append <text>", "Add TEXT at the end of the label")
+      .option("-p, --prepend <text>", "Add TEXT at the start of the label")
+      .option("--remove <text>", "Remove the words of TEXT from the label (also -rm)")
       .option("-c, --clear", "Remove the label")
       .option("-y, --yes", "Do not ask for confirmation")
       .option("-r, --remote <name>", "Act on the runs of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])"),

@@ -1,6 +1,6 @@
-import { CliError, EXIT, LineWriter, pyJsonDumps, runsTable, styleFor, textFor, truncateVisible } from "@guildts/format";
+import { CliError, EXIT, LineWriter, pyJsonDumps, runsTable, styleFor, terminalWidth, textFor, truncateVisible } from "@guildts/format";
 // Files, not the plumbing's index (which reaches guild-stop-runs and so the runner).
-import { addRunOptions } from "@guildts/plumbing/cli.js";
+import { addGuildShorts, addGuildUnsupported, addRunOptions } from "@guildts/plumbing/cli.js";
 import { lsRuns, printWarnings } from "@guildts/plumbing/ls-runs.js";
 import { runOptions, type RunOptions } from "@guildts/plumbing/run-options.js";
 import type { CommandBody } from "../command.js";
@@ -21,7 +21,7 @@ export const runsList: CommandBody = {
     "guild runs -s -E                 # simplified: index, operation, status, label",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(addGuildShorts(addRunOptions(cli), { "-d": "--deleted" }), "-c, --comments", "-v, --verbose")
       .option("-m, --more", "Show 20 more runs (repeat for more: -mm)")
       .option("-n, --limit <n>", "Show the newest N runs")
       .option("-L, --unlimited", "Show every run")
@@ -46,12 +46,13 @@ export const runsList: CommandBody = {
       out.flush();
       return EXIT.OK;
     }
-    const width = process.stdout.isTTY ? Number(process.env.COLUMNS) || process.stdout.columns || 0 : 0;
+    const width = terminalWidth(process.stdout);
     const table = {
       cwd: process.cwd(),
       style: styleFor(process.stdout, process.env, config.color),
       text: textFor(process.stdout),
       simplified: opts.simplified === true,
+      width,
     };
     for (const line of runsTable(shown, table)) {
       out.line(width > 0 ? truncateVisible(line, width) : line);

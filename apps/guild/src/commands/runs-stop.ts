@@ -1,5 +1,5 @@
 import { CliError, EXIT, textFor } from "@guildts/format";
-import { addRunOptions, runOptions, stopRuns, timeoutOption, type RunOptions } from "@guildts/plumbing";
+import { addGuildUnsupported, addRunOptions, runOptions, type RunOptions, stopRuns, timeoutOption } from "@guildts/plumbing";
 import type { RunRecord } from "@guildts/runstore";
 import { parseSelector } from "@guildts/select";
 import type { CommandBody } from "../command.js";
@@ -23,10 +23,11 @@ export const runsStop: CommandBody = {
     "Exit 1 when a process did not stop.",
   examples: ["guild runs stop -y          # every running run", "guild stop 1 --timeout 5 --force", "guild runs stop -o train"],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(addRunOptions(cli), "-n, --no-wait")
       .option("-y, --yes", "Do not prompt before stopping")
       .option("--force", "Forcibly stop the runs (SIGKILL) after --timeout")
-      .option("--timeout <seconds>", "Timeout in seconds to wait for a run to stop (default is 30)"),
+      .option("--timeout <seconds>", "Timeout in seconds to wait for a run to stop (default is 30)")
+      .option("-r, --remote <name>", "Stop runs of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])"),
   async run({ args, opts }) {
     const bad = OTHER_STATUS.find((k) => opts[k] !== undefined && opts[k] !== false);
     if (bad)
@@ -36,6 +37,7 @@ export const runsStop: CommandBody = {
       );
     const timeout = timeoutOption(opts.timeout);
     const o = runOptions({ ...opts, running: true });
+    if (opts.remote !== undefined) return (await import("../remote-run.js")).remoteStopCmd(args, opts, o);
     const runs = selectRunning(opts, o, args);
     if (runs === null) return EXIT.OK;
     if (runs.length === 0) {

@@ -15,7 +15,7 @@ import {
   textFor,
   tildePath,
 } from "@guildts/format";
-import { addRunOptions, readRawAttr, runOptions, storeFilterRuns } from "@guildts/plumbing";
+import { addGuildShorts, addRunOptions, readRawAttr, runOptions, storeFilterRuns } from "@guildts/plumbing";
 import { encodeAttr, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
 import type { CommandBody } from "../command.js";
 import { selectForCommand, selectOne } from "../select-one.js";
@@ -96,7 +96,7 @@ export const select: CommandBody = {
     "guild select 1 --attr label             # the latest run's label",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildShorts(addRunOptions(cli), { "-min": "--min", "-max": "--max" })
       .option("-A, --all-matching", "Every matching run, not only the latest (Guild's -A)")
       .option("--min <colspec>", "The run with the lowest value of COLSPEC")
       .option("--max <colspec>", "The run with the highest value of COLSPEC")

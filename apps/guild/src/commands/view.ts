@@ -1,5 +1,5 @@
 import { CliError, EXIT } from "@guildts/format";
-import { addRunOptions, runOptions, say } from "@guildts/plumbing";
+import { addGuildShorts, addGuildUnsupported, addRunOptions, runOptions, say } from "@guildts/plumbing";
 import type { CommandBody } from "../command.js";
 
 /**
@@ -19,11 +19,11 @@ export const view: CommandBody = {
     "guild view -o train -F 'acc > 0.9' --export report.html",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    addGuildUnsupported(addGuildShorts(addRunOptions(cli), { "-n": "--no-open" }), "--logging", "--dev", "--test")
       .option("--host <host>", "Interface to listen on (default 127.0.0.1; another one needs --allow-remote)")
       .option("--port <port>", "Port to listen on (default 0: a free port)")
       .option("--allow-remote", "Allow --host to be an address other than loopback (the token is then all that guards the store)")
-      .option("--no-open", "Do not open a browser")
+      .option("--no-open", "Do not open a browser (also -n)")
       .option("--export <file>", "Write a self-contained HTML file of the selected runs instead of serving"),
   async run({ args, opts }) {
     const o = runOptions(opts);
@@ -53,13 +53,15 @@ export const view: CommandBody = {
     }
     if (!viewLib.isLoopback(host))
       say("guild view", `warning: listening on ${host}: anyone who can reach it and has the URL's token can read and change the runs`);
-    process.stdout.write(`${server.url}\n`);
-    if (opts.open !== false) openBrowser(server.url);
-    await new Promise<void>((resolve) => {
+    // Ctrl-C is handled before the URL is out: whoever reads the line may signal at once.
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+    process.stdout.write(`${server.url}\n`);
+    if (opts.open !== false) openBrowser(server.url);
+    await stopped;
     await server.close();
     return EXIT.OK;
   },

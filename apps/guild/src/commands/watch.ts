@@ -27,10 +27,12 @@ export const watch: CommandBody = {
   options: (cli) =>
     addRunOptions(cli)
       .option("-p, --pid <pid>", "Watch the run of the process PID (a process id, or a file holding one)")
-      .option("--scalars", "Follow the run's scalars as one live line (step 40 loss 0.31 acc 0.88) instead of its output"),
+      .option("--scalars", "Follow the run's scalars as one live line (step 40 loss 0.31 acc 0.88) instead of its output")
+      .option("-r, --remote <name>", "Watch a run of remote NAME (Guild's user config, or ssh:[USER@]HOST[:PORT])"),
   async run({ args, opts }) {
     if (args.length > 1) throw new CliError(`unexpected extra argument '${args[1]}'`, EXIT.USAGE);
     const o = runOptions(opts);
+    if (opts.remote !== undefined) return (await import("../remote-run.js")).remoteWatchCmd(args[0], opts, o);
     let run: { id: string; dir: string };
     if (opts.pid !== undefined) {
       if (args.length || !isEmptyFilter(o.filter)) throw new CliError("--pid may not be used with other options", EXIT.USAGE);

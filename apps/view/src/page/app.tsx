@@ -33,7 +33,15 @@ interface Store {
 }
 
 const store: Store = { runs: [], byId: new Map(), order: new Uint32Array(0), loading: false, error: "", loadedFilter: null, series: {} };
-let state: ViewState = parseState(location.hash);
+/** The state of a hash; in an export, no selection means every run the file holds (its charts). */
+function stateOf(hash: string): ViewState {
+  const s = parseState(hash);
+  const data = api.exportedData();
+  if (data && !s.sel.length) s.sel = data.runs.map((r) => r.id);
+  return s;
+}
+
+let state: ViewState = stateOf(location.hash);
 const listeners = new Set<() => void>();
 const notify = () => {
   for (const l of listeners) l();
@@ -52,13 +60,13 @@ export function update(patch: Partial<ViewState>, push = false) {
 }
 
 window.addEventListener("hashchange", () => {
-  state = parseState(location.hash);
+  state = stateOf(location.hash);
   loadRuns();
   resort();
   notify();
 });
 window.addEventListener("popstate", () => {
-  state = parseState(location.hash);
+  state = stateOf(location.hash);
   loadRuns();
   resort();
   notify();
@@ -72,8 +80,15 @@ function resort(force = false) {
   if (!force && key === sortedKey && store.order.length === store.runs.length) return;
   sortedKey = key;
   const t0 = performance.now();
-  const col = column(state.sort) ?? column("started")!;
-  store.order = sortOrder(store.runs, col, state.desc);
+  const col = column(state.sort);
+  if (!col || col.id === "started") {
+    // Newest first is the order the server lists in: the CLI's (guild runs), whose rules for runs
+    // not yet started the page does not repeat. Oldest first is that order reversed.
+    const n = store.runs.length;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = state.desc || !col ? i : n - 1 - i;
+    store.order = order;
+  } else store.order = sortOrder(store.runs, col, state.desc);
   perf.lastSortMs = performance.now() - t0;
 }
 
@@ -141,7 +156,8 @@ function startLive() {
         r.__rev = ((old?.__rev as number) ?? 0) + 1;
         if (old) store.runs[store.runs.indexOf(old)] = r;
         else if (!state.filter) {
-          store.runs.push(r);
+          // A run new to the page is the newest: first, as the listing would put it.
+          store.runs.unshift(r);
           added = true;
         }
         store.byId.set(r.id, r);

@@ -29,6 +29,8 @@ export class RunsTable {
   private sortCol = "";
   private desc = false;
   private frame = 0;
+  /** The record each row element shows (a row is redrawn when its record object is another). */
+  private shown = new WeakMap<HTMLElement, RunRecord>();
 
   constructor(
     parent: HTMLElement,
@@ -135,8 +137,8 @@ export class RunsTable {
       const r = this.runs[this.order[i]!]!;
       row.hidden = false;
       row.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
-      if (row.dataset.id === r.id && row.dataset.rev === String(r.__rev ?? 0) && row.dataset.sel === String(this.selected.has(r.id)))
-        continue;
+      if (this.shown.get(row) === r && row.dataset.sel === String(this.selected.has(r.id))) continue;
+      this.shown.set(row, r);
       row.dataset.id = r.id;
       row.dataset.rev = String(r.__rev ?? 0);
       const sel = this.selected.has(r.id);

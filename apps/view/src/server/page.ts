@@ -51,6 +51,7 @@ export function shellHtml(csrf: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="guild-csrf" content="${escapeAttr(csrf)}">
 <title>guild view</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app.css">
 <script type="module" src="/app.js"></script>
 </head>
@@ -61,11 +62,13 @@ export function shellHtml(csrf: string): string {
 `;
 }
 
-/** JSON that is safe inside a `<script>` element: `</`, `<!--` and U+2028/9 escaped. */
+/**
+ * JSON that is safe inside a `<script>` element: every `<` as `\u003c` (so no `</script>` or
+ * `<!--` can end or change the element; JSON.parse reads it back the same), U+2028/9 escaped.
+ */
 export function scriptJson(json: string): string {
   return json
-    .replace(/<\//g, "<\\/")
-    .replace(/<!--/g, "<\\!--")
+    .replace(/</g, "\\u003c")
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
 }

@@ -4,6 +4,7 @@ import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { toJson } from "@guildts/format";
 import { applyAttrChanges, applyLifecycle, ATTR_OK, lsRuns, parseAttrRecord, recordsWithScalars, selectRuns } from "@guildts/plumbing";
+import { diffRunsText } from "@guildts/plumbing/diff-runs.js";
 import { parseSelector } from "@guildts/select";
 import { findEventFiles, OK_OUTCOMES, readAttr, readEventFileFrom, type RunRecord } from "@guildts/runstore";
 import type { AppContext, Env } from "./app.js";
@@ -13,6 +14,7 @@ import { redactEnv } from "./security.js";
 import { seriesOf } from "./series.js";
 
 const RUN_ID = /^[0-9a-f]{32}$/;
+const DIFF_PARTS = ["flags", "attrs", "output", "sourcecode", "env", "deps"];
 
 /** The run of an id, in the live store or (with `deleted`) the trash; null when there is none. */
 function runById(ctx: AppContext, id: string, deleted = false): RunRecord | null {
@@ -204,6 +206,24 @@ export function addRoutes(app: Hono<Env>, ctx: AppContext): void {
       headers["Content-Disposition"] = `attachment; filename="${path.basename(got.file).replace(/[^\w.-]/g, "_")}"`;
     }
     return c.body(fs.readFileSync(got.file), 200, headers);
+  });
+
+  // The diff of two runs: `guild diff A B --flags|--attrs|-O|-s`, the same pairs and the same
+  // diff (plumbing's diffRunsText), as plain text.
+  app.get("/api/diff", (c) => {
+    const params = new URL(c.req.url).searchParams;
+    for (const k of params.keys()) if (k !== "a" && k !== "b" && k !== "what") return jsonError(c, 400, `unknown parameter '${k}'`);
+    const what = params.get("what") ?? "flags";
+    if (!DIFF_PARTS.includes(what)) return jsonError(c, 400, `'what' must be one of ${DIFF_PARTS.join(", ")}`);
+    const [a, b] = [params.get("a") ?? "", params.get("b") ?? ""].map((id) => runById(ctx, id) ?? runById(ctx, id, true));
+    if (!a || !b) return jsonError(c, 404, "no such run");
+    let diff: { lines: string[]; warnings: string[] };
+    try {
+      diff = diffRunsText(a, b, { [what]: true });
+    } catch (e) {
+      return jsonError(c, 403, (e as Error).message.split("\n")[0]!);
+    }
+    return c.json({ text: diff.lines.join("\n"), warnings: diff.warnings });
   });
 
   app.get("/api/series", (c) => {

@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { structuredPatch } from "diff";
-import { compareCodePoints, readRunBytes, RunFileError } from "@guildts/runstore";
-import type { Style, TextFilter } from "@guildts/format";
+import { compareCodePoints, readAttr, readRunBytes, resolveRunPath, RunFileError, runFilesRoot, type RunRecord } from "@guildts/runstore";
+import { PLAIN, type Style, type TextFilter } from "@guildts/format";
 
 /**
- * The diff `guild diff` prints without `-c`: what Guild's default command (`diff -ru`, GNU
+ * The diff of runs, for `guild diff` and the view's /api/diff: what `guild diff` prints without `-c`: what Guild's default command (`diff -ru`, GNU
  * diffutils) prints, computed by the `diff` library instead of a tool on PATH. Files: a unified
  * diff (3 lines of context) with the files' modification times in the `---`/`+++` headers;
  * directories: recursively, `diff -ru A B` before each pair of differing files, `Only in DIR:
@@ -151,4 +151,61 @@ export function diffPaths(a: string, b: string, sink: DiffSink, view: DiffView):
   else if (ka === "file" && kb === "file") diffFiles(a, b, sink, view);
   else if (ka === "dir") diffPaths(path.join(a, path.basename(b)), b, sink, view);
   else diffPaths(a, path.join(b, path.basename(a)), sink, view);
+}
+
+/**
+ * The source code dest of a run (Guild's `run_util.sourcecode_dest`: `op.sourcecode.dest`, else
+ * the run dir), through runstore's checks (a RunPathError when it leaves the run).
+ */
+export function runSourcecodeDest(run: RunRecord): string {
+  const op = readAttr(run.dir, "op");
+  const sc = op && typeof op === "object" && !Array.isArray(op) ? (op as Record<string, unknown>).sourcecode : undefined;
+  const dest = sc && typeof sc === "object" && !Array.isArray(sc) ? (sc as Record<string, unknown>).dest : undefined;
+  if (typeof dest !== "string" || dest === "") return run.dir;
+  return resolveRunPath(run.dir, dest, run.dir);
+}
+
+/** What of two runs `guild diff RUN OTHER` compares: its `--attrs`, `-e`, `-f`, `-D`, `-O` and `-s`. */
+export interface RunDiffParts {
+  attrs?: boolean;
+  env?: boolean;
+  flags?: boolean;
+  deps?: boolean;
+  output?: boolean;
+  sourcecode?: boolean;
+}
+
+/**
+ * The pairs of paths `guild diff RUN OTHER` compares for the parts asked, in Guild's order
+ * (attrs or env, flags, deps; output; source code); none asked: the run directories.
+ */
+export function runDiffPairs(run: RunRecord, other: RunRecord, parts: RunDiffParts): [string, string][] {
+  const attrs = (r: RunRecord, name?: string) => path.join(r.dir, ".guild", "attrs", ...(name ? [name] : []));
+  const pairs: [string, string][] = [];
+  if (parts.attrs) pairs.push([attrs(run), attrs(other)]);
+  else {
+    if (parts.env) pairs.push([attrs(run, "env"), attrs(other, "env")]);
+    if (parts.flags) pairs.push([attrs(run, "flags"), attrs(other, "flags")]);
+    if (parts.deps) pairs.push([attrs(run, "deps"), attrs(other, "deps")]);
+  }
+  if (parts.output) pairs.push([path.join(run.dir, ".guild", "output"), path.join(other.dir, ".guild", "output")]);
+  if (parts.sourcecode) pairs.push([runSourcecodeDest(run), runSourcecodeDest(other)]);
+  return pairs;
+}
+
+/** The plain text (no colour, run data as written) of `guild diff RUN OTHER` over its pairs, and its warnings. */
+export function diffRunsText(run: RunRecord, other: RunRecord, parts: RunDiffParts): { lines: string[]; warnings: string[] } {
+  const pairs = runDiffPairs(run, other, parts);
+  if (!pairs.length) pairs.push([run.dir, other.dir]);
+  const roots = [runFilesRoot(run.dir), runFilesRoot(other.dir)];
+  const plain = (s: string) => s;
+  const view: DiffView = {
+    style: PLAIN,
+    text: plain,
+    allowed: (real) => roots.some((r) => real === r || real.startsWith(r + path.sep)),
+  };
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  for (const [a, b] of pairs) diffPaths(a, b, { out: (l) => lines.push(l), warn: (m) => warnings.push(m) }, view);
+  return { lines, warnings };
 }

@@ -1,0 +1,51 @@
+/**
+ * Operation keys of a guild file this project does not implement are never dropped silently
+ * (issue 16): a key that changes what runs (the process, its environment, what it runs next)
+ * stops the run with an error naming it and the operation; any other is a warning.
+ */
+import type { OpDef } from "./guildfile.js";
+
+/** The operation keys guildts implements (or reads where Guild does: help, compare, batches). */
+const IMPLEMENTED = new Set([
+  "description",
+  "main",
+  "exec",
+  "flags",
+  "flags-dest",
+  "output-scalars",
+  "sourcecode",
+  "label",
+  "default",
+  "requires",
+  "pip-freeze",
+  "objective",
+  "compare",
+  "default-flag-arg-skip",
+  "optimizer",
+  "optimizers",
+  "notebook",
+]);
+
+/** Keys that change what runs: refused rather than ignored. */
+const CHANGES_WHAT_RUNS = new Set(["steps", "env", "env-secrets", "python-path"]);
+
+export interface OpKeyProblems {
+  errors: string[];
+  warnings: string[];
+}
+
+function opName(op: OpDef): string {
+  return op.model.name ? `${op.model.name}:${op.name}` : op.name;
+}
+
+/** The problems of `op`'s keys, each a one-line message naming the key and the operation. */
+export function unimplementedOpKeys(op: OpDef): OpKeyProblems {
+  const out: OpKeyProblems = { errors: [], warnings: [] };
+  for (const key of Object.keys(op.data).sort()) {
+    if (IMPLEMENTED.has(key) || key.startsWith("$")) continue;
+    if (CHANGES_WHAT_RUNS.has(key))
+      out.errors.push(`operation '${opName(op)}' uses '${key}', which guildts does not implement (it changes what runs)`);
+    else out.warnings.push(`operation '${opName(op)}': '${key}' is not implemented by guildts - ignoring`);
+  }
+  return out;
+}
