@@ -9,6 +9,7 @@ import {
   helpOp,
   impliedOptimizer,
   loadGuildfile,
+  opEnv,
   parseOptimizer,
   readBatchFile,
   OpResolveError,
@@ -186,7 +187,13 @@ export function opPlan(
     opref: { type: "guildfile", pkg: gf.path, version: gf.md5, model: op.model.name, op: op.name },
     opspec,
     cmd,
-    env: { PROJECT_DIR: gf.dir, ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), ...flagEnv(op, flags) },
+    // Guild's layers (spec §4.5): the op's `env:` below PROJECT_DIR, FLAGS_DEST and FLAG_*.
+    env: {
+      ...guildErrors(() => opEnv(op.env, flags)),
+      PROJECT_DIR: gf.dir,
+      ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}),
+      ...flagEnv(op, flags),
+    },
     flags,
     userFlags,
     label: label || null,
@@ -199,7 +206,7 @@ export function opPlan(
       "label-template": op.labelTemplate,
       "op-cmd": {
         "cmd-args": opCmdArgs(op),
-        "cmd-env": { ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir },
+        "cmd-env": { ...op.env, ...(op.flagsDest ? { FLAGS_DEST: op.flagsDest } : {}), PROJECT_DIR: gf.dir },
         "cmd-flags": Object.fromEntries(op.flags.map((f) => [f.name, (f.argSkip ? { "arg-skip": true } : {}) as AttrValue])),
         ...(op.flagsDest ? { "flags-dest": op.flagsDest } : {}),
       },

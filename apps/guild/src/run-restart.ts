@@ -8,6 +8,7 @@ import {
   FlagError,
   GuildfileError,
   loadGuildfile,
+  opEnv,
   parseFlagAssigns,
   type Guildfile,
   type OpDef,
@@ -194,6 +195,16 @@ function restartDeps(dir: string, sources: ResolvedDepSource[]): void {
   );
 }
 
+/** A bad reference in a recorded op env, as a one-line error. */
+function refErrors<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof FlagError) throw new CliError(e.message, EXIT.NO_MATCH);
+    throw e;
+  }
+}
+
 /** A run whose guild file is gone: its recorded command and op environment, as staged. */
 function planFromAttrs(run: RunRecord, opMap: Flags, flags: Flags, home: string): RunPlan {
   const cmd = readAttr(run.dir, "cmd");
@@ -207,7 +218,7 @@ function planFromAttrs(run: RunRecord, opMap: Flags, flags: Flags, home: string)
     opspec: run.operation ?? run.opref.op,
     cmd: cmd.map((a) => argEncode(a)),
     env: {
-      ...Object.fromEntries(Object.entries(cmdEnv).map(([k, v]) => [k, argEncode(v)])),
+      ...refErrors(() => opEnv(cmdEnv, flags)),
       ...flagEnv(null, flags),
     },
     flags,

@@ -346,16 +346,10 @@ describe("guild-file keys this project does not implement are never dropped sile
     const proj = path.join(root, "proj");
     const home = path.join(root, "home");
     fs.mkdirSync(proj);
-    fs.writeFileSync(
-      path.join(proj, "guild.yml"),
-      "piped:\n  steps: [calm]\nwithenv:\n  main: calm\n  env: {FOO: bar}\ncalm:\n  main: calm\n  stoppable: yes\n  tags: [x]\n",
-    );
+    fs.writeFileSync(path.join(proj, "guild.yml"), "piped:\n  steps: [calm]\ncalm:\n  main: calm\n  stoppable: yes\n  tags: [x]\n");
     fs.writeFileSync(path.join(proj, "calm.py"), 'print("calm")\n');
     const guild = (args: string[]) => runCommand("guild", [...args, "-y"], { cwd: proj, env: { GUILD_HOME: home, NO_PIP_FREEZE: "1" } });
-    for (const [op, key] of [
-      ["piped", "steps"],
-      ["withenv", "env"],
-    ]) {
+    for (const [op, key] of [["piped", "steps"]]) {
       const r = guild(["run", op!]);
       assert.deepEqual(
         [r.status, r.stderr],

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { decodeAttr, type AttrValue } from "@guildts/runstore";
+import { decodeAttr, encodeAttr, type AttrValue } from "@guildts/runstore";
 import { opFullname, type FlagDef, type OpDef } from "./guildfile.js";
 import {
   asFloat,
@@ -376,7 +376,17 @@ const REF_P = /(\\?\$\{.+?\})/;
  * ("command contains invalid reference"); so is a cycle (Guild dies with a traceback).
  */
 export function resolveCmdRefs(arg: string, params: Record<string, AttrValue>): string {
-  const encoded = new Map(Object.entries(params).map(([k, v]) => [k, argEncode(v)]));
+  const encoded = new Map(Object.entries(params).map(([k, v]) => [k, argEncode(v) as AttrValue]));
+  return resolveRefs(arg, encoded, (v) => v as string, "command");
+}
+
+/**
+ * Guild's `util.resolve_refs` (one implementation for commands and op env): `${name}` is the
+ * value of `name` in `kv`, resolved again when it is a string holding a reference, otherwise
+ * written with `partStr`; `\${name}` stays as `${name}`. An unknown name or a cycle is a
+ * CmdRefError naming `where`.
+ */
+function resolveRefs(arg: string, kv: Map<string, AttrValue>, partStr: (v: AttrValue) => string, where: string): string {
   const recurse = (val: string, stack: string[]): string =>
     val
       .split(REF_P)
@@ -385,16 +395,42 @@ export function resolveCmdRefs(arg: string, params: Record<string, AttrValue>): 
         if (part.startsWith("${") && part.endsWith("}")) {
           const name = part.slice(2, -1);
           if (stack.includes(name))
-            throw new CmdRefError(`invalid setting for operation: command contains a reference cycle (${[...stack, name].join(" -> ")})`);
-          const v = encoded.get(name);
-          if (v === undefined) throw new CmdRefError(`invalid setting for operation: command contains invalid reference '${name}'`);
-          return recurse(v, [...stack, name]);
+            throw new CmdRefError(`invalid setting for operation: ${where} contains a reference cycle (${[...stack, name].join(" -> ")})`);
+          if (!kv.has(name)) throw new CmdRefError(`invalid setting for operation: ${where} contains invalid reference '${name}'`);
+          const v = kv.get(name)!;
+          return typeof v === "string" ? recurse(v, [...stack, name]) : partStr(v);
         }
         if (part.startsWith("\\${") && part.endsWith("}")) return part.slice(1);
         return part;
       })
       .join("");
   return recurse(arg, []);
+}
+
+/**
+ * An operation's `env:` as Guild's `op_cmd._gen_env` builds it (spec §1.3, §4.5): each value
+ * encoded like a flag argument (`1`/`` for booleans and null, `1.0`, lists joined), then its
+ * `${flag}` references resolved to the flag values (a non-string flag written as YAML, as Guild
+ * joins reference parts: `0.1`, `true`, `null`). A reference to no flag is a CmdRefError naming
+ * the variable; a name that cannot be an environment variable (empty, `=`, NUL) or a value with
+ * a NUL is one too.
+ */
+export function opEnv(env: Record<string, AttrValue>, flags: Record<string, AttrValue>): Record<string, string> {
+  const kv = new Map(Object.entries(flags));
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (name === "" || name.includes("=") || name.includes("\0"))
+      throw new CmdRefError(`invalid setting for operation: env name ${JSON.stringify(name)} is not a valid environment variable name`);
+    const val = resolveRefs(argEncode(raw), kv, (v) => encodeYamlScalarPart(v), `env ${name}`);
+    if (val.includes("\0")) throw new CmdRefError(`invalid setting for operation: env ${name} contains a NUL character`);
+    out[name] = val;
+  }
+  return out;
+}
+
+/** Guild's `util._resolved_part_str`: a non-string reference value as `yaml_util.encode_yaml` writes it. */
+function encodeYamlScalarPart(v: AttrValue): string {
+  return encodeAttr(v).replace(/\n$/, "");
 }
 
 // ---------------------------------------------------------------------------------------

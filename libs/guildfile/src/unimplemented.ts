@@ -24,10 +24,11 @@ const IMPLEMENTED = new Set([
   "optimizer",
   "optimizers",
   "notebook",
+  "env",
 ]);
 
 /** Keys that change what runs: refused rather than ignored. */
-const CHANGES_WHAT_RUNS = new Set(["steps", "env", "env-secrets", "python-path"]);
+const CHANGES_WHAT_RUNS = new Set(["steps", "env-secrets", "python-path"]);
 
 export interface OpKeyProblems {
   errors: string[];
@@ -41,6 +42,8 @@ function opName(op: OpDef): string {
 /** The problems of `op`'s keys, each a one-line message naming the key and the operation. */
 export function unimplementedOpKeys(op: OpDef): OpKeyProblems {
   const out: OpKeyProblems = { errors: [], warnings: [] };
+  if (op.data.env !== undefined && op.data.env !== null && (typeof op.data.env !== "object" || Array.isArray(op.data.env)))
+    out.errors.push(`operation '${opName(op)}': invalid env value: expected a mapping of NAME: VALUE`);
   for (const key of Object.keys(op.data).sort()) {
     if (IMPLEMENTED.has(key) || key.startsWith("$")) continue;
     if (CHANGES_WHAT_RUNS.has(key))

@@ -31,8 +31,10 @@ export interface RunPlan {
   opspec: string;
   /** The command, argv-style: never run through a shell. */
   cmd: string[];
-  /** The operation's environment layer (PROJECT_DIR, FLAGS_DEST, FLAG_*...). */
+  /** The operation's environment layer (op `env:`, PROJECT_DIR, FLAGS_DEST, FLAG_*...). */
   env: Record<string, string>;
+  /** Names (the op's `env-secrets`) set in the process env but never saved in the `env` attr. */
+  privateEnv?: string[];
   flags: Record<string, AttrValue>;
   userFlags: Record<string, AttrValue>;
   label: string | null;
@@ -163,12 +165,21 @@ function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'"'"'`)}'`;
 }
 
+/** The `env` attr: the process env minus names that look secret and the op's `env-secrets`. */
+export function savedEnv(plan: Pick<RunPlan, "privateEnv">, env: Record<string, string>): Record<string, string> {
+  const hidden = new Set(plan.privateEnv ?? []);
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !SECRET.test(k) && !hidden.has(k)));
+}
+
 /** The process environment, in Guild's layers (spec §4.5). */
 export function runEnv(plan: RunPlan, run: CreatedRun): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "_") env[k] = v;
   Object.assign(env, plan.env);
-  const pythonPath = [".", PYTHON_BOOTSTRAP_DIR.replace(/\/$/, ""), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+  // Guild's python plugin: an op env PYTHONPATH goes before the source code, Guild and existing paths.
+  const pythonPath = [plan.env.PYTHONPATH, ".", PYTHON_BOOTSTRAP_DIR.replace(/\/$/, ""), process.env.PYTHONPATH]
+    .filter(Boolean)
+    .join(path.delimiter);
   Object.assign(env, {
     PYTHONPATH: pythonPath,
     GUILD_OP: plan.opspec,
@@ -227,7 +238,7 @@ export function startRun(plan: RunPlan, run: CreatedRun, opts: StartOptions = {}
   dropMarker(dir, "STAGED");
   writeAttr(dir, "started", timestampUs());
   const env = runEnv(plan, run);
-  writeAttr(dir, "env", Object.fromEntries(Object.entries(env).filter(([k]) => !SECRET.test(k))));
+  writeAttr(dir, "env", savedEnv(plan, env));
   const outFd = fs.openSync(path.join(dir, ".guild", "output"), "a");
   const indexFd = fs.openSync(path.join(dir, ".guild", "output.index"), "a");
   const matcher = compileOutputScalars(plan.outputScalars, Object.keys(plan.flags));
