@@ -36,6 +36,17 @@ badref:
 badenv:
   main: show
   env: [X]
+secret:
+  main: secret
+  env:
+    API_KEY: k-\${lr}
+    MY_PASSWORD: p
+  env-secrets: [API_KEY, FROM_SHELL]
+  flags:
+    lr: 2
+badsecrets:
+  main: show
+  env-secrets: {X: 1}
 `;
 
 const SHOW_PY = `import json, os
@@ -44,11 +55,15 @@ print(json.dumps({n: os.environ.get(n) for n in names}))
 print(os.environ["PYTHONPATH"].split(os.pathsep)[0:2])
 `;
 
+const SECRET_PY = `import os
+print(os.environ["API_KEY"], os.environ["FROM_SHELL"], os.environ["MY_PASSWORD"])
+`;
+
 describe("guild run with an operation env", () => {
   let proj: string;
   let home: string;
-  const guild = (args: string[]) =>
-    runCommand("guild", [...args, "-y"], { cwd: proj, env: { GUILD_HOME: home, NO_PIP_FREEZE: "1", PYTHONPATH: "" } });
+  const guild = (args: string[], env: Record<string, string> = {}) =>
+    runCommand("guild", [...args, "-y"], { cwd: proj, env: { GUILD_HOME: home, NO_PIP_FREEZE: "1", PYTHONPATH: "", ...env } });
   const onlyRun = () => {
     const ids = fs.readdirSync(path.join(home, "runs")).filter((n) => /^[0-9a-f]{32}$/.test(n));
     assert.equal(ids.length, 1);
@@ -61,6 +76,7 @@ describe("guild run with an operation env", () => {
     fs.mkdirSync(proj);
     fs.writeFileSync(path.join(proj, "guild.yml"), GUILD_YML);
     fs.writeFileSync(path.join(proj, "show.py"), SHOW_PY);
+    fs.writeFileSync(path.join(proj, "secret.py"), SECRET_PY);
   });
 
   test("values are encoded like flags, ${flag} resolved; PROJECT_DIR, FLAG_* and RUN_* win", () => {
@@ -107,5 +123,25 @@ describe("guild run with an operation env", () => {
     const list = guild(["run", "badenv"]);
     assert.deepEqual([list.status, list.stderr], [1, "guild: operation 'badenv': invalid env value: expected a mapping of NAME: VALUE\n"]);
     assert.equal(fs.existsSync(path.join(home, "runs")) && fs.readdirSync(path.join(home, "runs")).length > 0, false);
+  });
+
+  test("env-secrets are in the process env but never saved (env attr, staged ENV)", () => {
+    fs.rmSync(path.join(home, "runs"), { recursive: true, force: true });
+    const r = guild(["run", "secret"], { FROM_SHELL: "s3" });
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, "k-2 s3 p\n", ""]);
+    const env = decodeAttr(fs.readFileSync(path.join(onlyRun(), ".guild", "attrs", "env"), "utf8")) as Record<string, string>;
+    assert.equal(env.RUN_ID, path.basename(onlyRun()));
+    assert.deepEqual([env.API_KEY, env.FROM_SHELL, env.MY_PASSWORD], [undefined, undefined, undefined]);
+    fs.rmSync(path.join(home, "runs"), { recursive: true, force: true });
+    const staged = guild(["run", "secret", "--stage"], { FROM_SHELL: "s3" });
+    assert.equal(staged.status, 0, staged.stderr);
+    const envFile = fs.readFileSync(path.join(onlyRun(), ".guild", "ENV"), "utf8");
+    assert.match(envFile, /^export PROJECT_DIR=/m);
+    assert.doesNotMatch(envFile, /API_KEY|FROM_SHELL|MY_PASSWORD/);
+    const bad = guild(["run", "badsecrets"]);
+    assert.deepEqual(
+      [bad.status, bad.stderr],
+      [1, "guild: operation 'badsecrets': invalid env-secrets value: expected a name or a list of names\n"],
+    );
   });
 });

@@ -428,6 +428,17 @@ export function opEnv(env: Record<string, AttrValue>, flags: Record<string, Attr
   return out;
 }
 
+/**
+ * The names of an operation's `env-secrets` (Guild's `op.private_env`): set in the process env
+ * but never saved in the `env` attr. A list of names, or one name; null when it is neither.
+ */
+export function envSecretNames(v: AttrValue | undefined): string[] | null {
+  if (v === undefined || v === null) return [];
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v) && v.every((n) => typeof n === "string")) return v as string[];
+  return null;
+}
+
 /** Guild's `util._resolved_part_str`: a non-string reference value as `yaml_util.encode_yaml` writes it. */
 function encodeYamlScalarPart(v: AttrValue): string {
   return encodeAttr(v).replace(/\n$/, "");

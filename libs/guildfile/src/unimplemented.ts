@@ -3,6 +3,7 @@
  * (issue 16): a key that changes what runs (the process, its environment, what it runs next)
  * stops the run with an error naming it and the operation; any other is a warning.
  */
+import { envSecretNames } from "./flags.js";
 import type { OpDef } from "./guildfile.js";
 
 /** The operation keys guildts implements (or reads where Guild does: help, compare, batches). */
@@ -25,10 +26,11 @@ const IMPLEMENTED = new Set([
   "optimizers",
   "notebook",
   "env",
+  "env-secrets",
 ]);
 
 /** Keys that change what runs: refused rather than ignored. */
-const CHANGES_WHAT_RUNS = new Set(["steps", "env-secrets", "python-path"]);
+const CHANGES_WHAT_RUNS = new Set(["steps", "python-path"]);
 
 export interface OpKeyProblems {
   errors: string[];
@@ -44,6 +46,8 @@ export function unimplementedOpKeys(op: OpDef): OpKeyProblems {
   const out: OpKeyProblems = { errors: [], warnings: [] };
   if (op.data.env !== undefined && op.data.env !== null && (typeof op.data.env !== "object" || Array.isArray(op.data.env)))
     out.errors.push(`operation '${opName(op)}': invalid env value: expected a mapping of NAME: VALUE`);
+  if (envSecretNames(op.data["env-secrets"]) === null)
+    out.errors.push(`operation '${opName(op)}': invalid env-secrets value: expected a name or a list of names`);
   for (const key of Object.keys(op.data).sort()) {
     if (IMPLEMENTED.has(key) || key.startsWith("$")) continue;
     if (CHANGES_WHAT_RUNS.has(key))

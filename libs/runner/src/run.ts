@@ -105,7 +105,8 @@ export function createRun(
       putMarker(dir, "STAGED");
       dropMarker(dir, "PENDING");
       writeAttr(dir, "started", timestampUs());
-      const env = runEnv(plan, { id, dir: final });
+      // Guild writes every variable here; what the `env` attr leaves out (secrets) is left out too.
+      const env = savedEnv(plan, runEnv(plan, { id, dir: final }));
       const lines = Object.keys(env)
         .filter((k) => k !== "PWD" && k !== "_")
         .sort()
