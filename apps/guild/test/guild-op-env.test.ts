@@ -47,6 +47,9 @@ secret:
 badsecrets:
   main: show
   env-secrets: {X: 1}
+pp:
+  main: pp
+  python-path: src
 `;
 
 const SHOW_PY = `import json, os
@@ -57,6 +60,10 @@ print(os.environ["PYTHONPATH"].split(os.pathsep)[0:2])
 
 const SECRET_PY = `import os
 print(os.environ["API_KEY"], os.environ["FROM_SHELL"], os.environ["MY_PASSWORD"])
+`;
+
+const PP_PY = `import os
+print(os.environ["PYTHONPATH"].split(os.pathsep)[0])
 `;
 
 describe("guild run with an operation env", () => {
@@ -77,6 +84,7 @@ describe("guild run with an operation env", () => {
     fs.writeFileSync(path.join(proj, "guild.yml"), GUILD_YML);
     fs.writeFileSync(path.join(proj, "show.py"), SHOW_PY);
     fs.writeFileSync(path.join(proj, "secret.py"), SECRET_PY);
+    fs.writeFileSync(path.join(proj, "pp.py"), PP_PY);
   });
 
   test("values are encoded like flags, ${flag} resolved; PROJECT_DIR, FLAG_* and RUN_* win", () => {
@@ -142,6 +150,14 @@ describe("guild run with an operation env", () => {
     assert.deepEqual(
       [bad.status, bad.stderr],
       [1, "guild: operation 'badsecrets': invalid env-secrets value: expected a name or a list of names\n"],
+    );
+  });
+
+  test("python-path runs, as in Guild 0.9, with the run's PYTHONPATH unchanged (a warning says so)", () => {
+    const r = guild(["run", "pp"]);
+    assert.deepEqual(
+      [r.status, r.stdout, r.stderr],
+      [0, ".\n", "WARNING: operation 'pp': 'python-path' is not implemented by guildts - ignoring\n"],
     );
   });
 });

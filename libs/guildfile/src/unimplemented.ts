@@ -30,7 +30,10 @@ const IMPLEMENTED = new Set([
 ]);
 
 /** Keys that change what runs: refused rather than ignored. */
-const CHANGES_WHAT_RUNS = new Set(["steps", "python-path"]);
+// `python-path` is not among them: Guild 0.9 does not put it in the run's PYTHONPATH, it only
+// looks there for the main module when importing a script's flags (`op_util.opdef_model_paths`),
+// which guildts does not do; so it is a warning.
+const CHANGES_WHAT_RUNS = new Set(["steps"]);
 
 export interface OpKeyProblems {
   errors: string[];
