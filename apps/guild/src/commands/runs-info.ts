@@ -19,14 +19,7 @@ export const runsInfo: CommandBody = {
     "guild runs info --lineage   # the chain of upstream runs it was made from",
   ],
   options: (cli) =>
-    addGuildUnsupported(
-      addRunOptions(cli),
-      "-c, --comments",
-      "-e, --env",
-      "-m, --manifest",
-      "-p, --plugins",
-      "--private-attrs",
-    )
+    addGuildUnsupported(addRunOptions(cli), "-c, --comments", "-e, --env", "-m, --manifest", "-p, --plugins", "--private-attrs")
       .option("-s, --all-scalars", "Every scalar (sys/* too) with first, last, min, max, avg and total")
       .option("-d, --deps", "Show the run's resolved dependencies (the deps attr) under 'dependencies:'")
       .option("--lineage", "Show the chain of upstream runs (dependencies of dependencies) under 'lineage:'")
