@@ -75,6 +75,13 @@ describe("the end of a run", { skip: !hasTool("python3") && "needs python3" }, (
     fs.appendFileSync(path.join(proj, "boom.py"), "# changed\n");
     guild(["run", "fail", "-y"]);
     assert.equal(attr(latestId(), "vcs_commit"), `git:${sha}*\n`);
+    // --proto: the proto run's vcs_commit (Guild's op_util.RUN_PROTO_ATTRS), also after a new commit.
+    const clean = runCommand("guild-rev-parse-run", ["2"], { cwd: proj, env: { GUILD_HOME: home } }).stdout.trim();
+    git("commit", "-qam", "second");
+    guild(["run", "--proto", clean, "-y"]);
+    const proto = latestId();
+    assert.notEqual(proto, clean);
+    assert.equal(attr(proto, "vcs_commit"), `git:${sha}\n`, "copied from the proto run");
   });
 });
 
