@@ -321,6 +321,16 @@ if (vp) {
     `| sort 100k rows in the page (median of ${vp.sorts.length} columns; slowest ${fmtMs(vp.sortMax)}${vp.runs < 100000 ? "; the home's records repeated to 100k" : ""}) | ${ok(vp.sortMedian, 150)} | |`,
     `| filter \`${vp.cli.filterExpr}\` and others (through /api/runs?filter=) | ${ok(vp.filterMedian, 150)} | \`guild-ls-runs -F\`: ${fmtMs(vp.cli.filter.median)} |`,
     `| 100 runs × 10k points drawn (downsampling + uPlot, to the 2nd frame) | ${ok(vp.chartMedian, 300)} | |`,
+    ...(vp.memory
+      ? [
+          `| server memory after the loads, filters (RSS; peak) | ${(vp.memory.rss / 2 ** 20).toFixed(0)} MiB; peak ${(vp.memory.hwm / 2 ** 20).toFixed(0)} MiB (≤ 300 MB: ${verdict(vp.memory.hwm <= 300e6)}) | |`,
+        ]
+      : []),
+    ...(vp.sse
+      ? [
+          `| the live stream with nothing changing (${vp.sse.seconds.toFixed(0)} s, one tab) | ${vp.sse.events} events sent; server CPU ${vp.sse.cpuMsPerS.toFixed(0)} ms per second (its polling of running runs) | |`,
+        ]
+      : []),
     "",
   );
 }

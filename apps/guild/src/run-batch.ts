@@ -13,7 +13,7 @@ import {
 } from "@guildts/guildfile";
 import { lsRuns, runOptions } from "@guildts/plumbing";
 import path from "node:path";
-import { batchOpRef, pythonExe, runBatch, type CreatedRun, type Flags } from "@guildts/runner";
+import { batchOpRef, pythonExe, runBatch, stoppedNote, type CreatedRun, type Flags } from "@guildts/runner";
 import { encodeAttr, encodeFlagVal } from "@guildts/py";
 import { formatOpRef, readAttr, type AttrValue, type OpRef, type RunRecord } from "@guildts/runstore";
 import { opPlan } from "./run-cmd.js";
@@ -263,11 +263,15 @@ export async function runBatchCmd(c: BatchCall, existing?: CreatedRun): Promise<
   }
   const n = r.trials.length;
   const parts = [`${r.completed} ${b.stageTrials ? "staged" : "completed"}`, `${r.failed} failed`];
-  const left = n - r.completed - r.failed - r.skipped;
+  const left = n - r.completed - r.failed - r.skipped - r.terminated;
+  if (r.terminated) parts.push(`${r.terminated} terminated`);
   if (r.skipped) parts.push(`${r.skipped} skipped`);
   if (left > 0) parts.push(`${left} pending`);
+  // Stopped (Ctrl-C, a signal): one line names the batch run and its status, as a single run's does.
+  const stopped = stoppedNote({ opspec: `${proto.opspec}${c.optimizer === "+" ? "+" : "+skopt:random"}` }, r.batch.id, r.exitStatus);
+  const head = stopped ? stopped.replace(/^Run /, "Batch ") : `Batch ${r.batch.id.slice(0, 8)}`;
   process.stderr.write(
-    `Batch ${r.batch.id.slice(0, 8)}: ${n} trial${n === 1 ? "" : "s"}, ${parts.join(", ")}${r.deleted ? " (batch run deleted on success; --keep-batch keeps it)" : ""}\n`,
+    `${head}${stopped ? "; " : ": "}${n} trial${n === 1 ? "" : "s"}, ${parts.join(", ")}${r.deleted ? " (batch run deleted on success; --keep-batch keeps it)" : ""}\n`,
   );
   return r.exitStatus < 0 ? 256 + r.exitStatus : r.exitStatus;
 }

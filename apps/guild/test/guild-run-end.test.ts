@@ -18,7 +18,10 @@ before(() => {
   proj = path.join(root, "proj");
   home = path.join(root, "home");
   fs.mkdirSync(proj);
-  fs.writeFileSync(path.join(proj, "guild.yml"), "fail:\n  main: boom\nbroken:\n  main: broken\nsleepy:\n  main: sleepy\n");
+  fs.writeFileSync(
+    path.join(proj, "guild.yml"),
+    "fail:\n  main: boom\nbroken:\n  main: broken\nsleepy:\n  main: sleepy\nnap:\n  main: sleepy\n  flags:\n    n: 1\n",
+  );
   fs.writeFileSync(path.join(proj, "boom.py"), 'def f():\n    raise ValueError("bad lr")\n\nf()\n');
   fs.writeFileSync(path.join(proj, "broken.py"), "x = (\n");
   fs.writeFileSync(path.join(proj, "sleepy.py"), 'import time\nprint("sleeping", flush=True)\ntime.sleep(60)\n');
@@ -75,12 +78,23 @@ describe("the end of a run", { skip: !hasTool("python3") && "needs python3" }, (
     fs.appendFileSync(path.join(proj, "boom.py"), "# changed\n");
     guild(["run", "fail", "-y"]);
     assert.equal(attr(latestId(), "vcs_commit"), `git:${sha}*\n`);
+    // --proto: the proto run's vcs_commit (Guild's op_util.RUN_PROTO_ATTRS), also after a new commit.
+    const clean = runCommand("guild-rev-parse-run", ["2"], { cwd: proj, env: { GUILD_HOME: home } }).stdout.trim();
+    git("commit", "-qam", "second");
+    guild(["run", "--proto", clean, "-y"]);
+    const proto = latestId();
+    assert.notEqual(proto, clean);
+    assert.equal(attr(proto, "vcs_commit"), `git:${sha}\n`, "copied from the proto run");
   });
 });
 
 describe("Ctrl-C of a run (tmux)", { skip: !(hasTool("tmux") && hasTool("python3")) && "needs tmux and python3" }, () => {
   const term = new Tmux("run-ctrl-c");
-  after(() => term.kill());
+  const bterm = new Tmux("batch-ctrl-c");
+  after(() => {
+    term.kill();
+    bterm.kill();
+  });
 
   test("one line names the run and says it is terminated; the run records it", async () => {
     const env = `PATH='${bundlePathDir()}:${process.env.PATH}' TERM=xterm-256color GUILD_HOME='${home}'`;
@@ -94,5 +108,27 @@ describe("Ctrl-C of a run (tmux)", { skip: !(hasTool("tmux") && hasTool("python3
     assert.match(lines[0]!, new RegExp(`Run ${id.slice(0, 8)} \\(sleepy\\) terminated: interrupted by Ctrl-C \\(exit status -2\\)$`));
     assert.match(s, /^EXIT=254$/m);
     assert.equal(attr(id, "exit_status"), "-2\n");
+  });
+
+  test("a batch: one line names the batch run, its status and how many trials ran or were terminated", async () => {
+    const env = `PATH='${bundlePathDir()}:${process.env.PATH}' TERM=xterm-256color GUILD_HOME='${home}'`;
+    bterm.start(160, 30, proj, `env -i ${env} guild run nap n=[1,2] -y; echo EXIT=$?; sleep 60`);
+    await bterm.waitFor(/^sleeping$/m, 20_000);
+    bterm.keys("C-c");
+    const s = await bterm.waitFor(/EXIT=\d+/, 20_000);
+    const batch = runCommand("guild-ls-runs", ["--json", "-a"], { cwd: proj, env: { GUILD_HOME: home } })
+      .stdout.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; operation: string })
+      .find((r) => r.operation === "nap+");
+    assert.ok(batch, `the batch run is kept: ${s}`);
+    const lines = s.split("\n").filter((l) => l.startsWith("Batch "));
+    assert.equal(lines.length, 1, s);
+    assert.equal(
+      lines[0],
+      `Batch ${batch.id.slice(0, 8)} (nap+) terminated: interrupted by Ctrl-C (exit status -2); 2 trials, 0 completed, 0 failed, 1 terminated, 1 pending`,
+    );
+    assert.match(s, /^EXIT=254$/m);
+    assert.equal(attr(batch.id, "exit_status"), "-2\n");
   });
 });

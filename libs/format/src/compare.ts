@@ -251,14 +251,15 @@ export function labelRepeatsFlags(d: CompareData): boolean {
 }
 
 /** Columns a fitted table leaves out first, before cutting from the right. */
-const FIRST_CUT = ["started", "time", "label"];
+const FIRST_CUT = ["started", "time", "label", "status", "operation"];
 /** The widest a text cell of a fitted table gets (the label, the operation): longer ones end in "…". */
 const FITTED_TEXT = 24;
 
 /**
  * `guild compare --table` on a terminal of `width` columns: the label column left out when it
  * only repeats the flag columns, long labels and operations cut, and then whole columns left
- * out (the start time, the duration, the label, then from the right; never the run) until the
+ * out (the start time, the duration, the label, the status, the operation: the flags and scalars
+ * asked for stay longest; then from the right; never the run) until the
  * rows fit. `cut` names the columns left out, for one line saying so.
  */
 export function fitCompareTable(d: CompareData, width: number, opts: { text?: TextFilter } = {}): { lines: string[]; cut: string[] } {

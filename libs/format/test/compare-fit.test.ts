@@ -42,7 +42,7 @@ describe("compare --table fitted to a terminal", () => {
     assert.equal(labelRepeatsFlags(wrong), false, "a value that differs from the flag's");
   });
 
-  test("wide enough: only the repeating label goes; narrower: the start time, the duration, then from the right", () => {
+  test("wide enough: only the repeating label goes; narrower: the start time, the duration, the status, the operation; the flags stay", () => {
     process.env.TZ = "UTC";
     const wide = fitCompareTable(data(), 200);
     assert.deepEqual(wide.cut, []);
@@ -52,7 +52,8 @@ describe("compare --table fitted to a terminal", () => {
     assert.deepEqual(at60.cut, ["started", "time"]);
     assert.equal(at60.lines[0], "run       operation     status     epochs  lr    optimizer");
     const at40 = fitCompareTable(data(), 41);
-    assert.deepEqual(at40.cut, ["started", "time", "optimizer", "lr"]);
+    assert.deepEqual(at40.cut, ["started", "time", "status", "operation"]);
+    assert.equal(at40.lines[0], "run       epochs  lr    optimizer", "the run and every flag asked for");
     for (const l of at40.lines) assert.ok(l.length <= 41, l);
     // Piped (no width): Guild's table, label and all.
     assert.match(compareTable(data())[0]!, /status +label +epochs/);

@@ -65,6 +65,8 @@ export interface BatchResult {
   completed: number;
   failed: number;
   skipped: number;
+  /** Trials ended by the batch's stop (Ctrl-C, a signal). */
+  terminated: number;
 }
 
 /** Guild's opref of the built-in batch ops. */
@@ -209,7 +211,8 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
           writeRunSkeleton(proto, protoPlan, "proto");
         },
       });
-  if (spec.stage && !spec.existing) return { batch, trials: [], exitStatus: 0, deleted: false, completed: 0, failed: 0, skipped: 0 };
+  if (spec.stage && !spec.existing)
+    return { batch, trials: [], exitStatus: 0, deleted: false, completed: 0, failed: 0, skipped: 0, terminated: 0 };
   writeAttr(batch.dir, "started", timestampUs());
   writeAttr(batch.dir, "env", runEnv(batchPlan, batch));
   const outFd = fs.openSync(path.join(batch.dir, ".guild", "output"), "a");
@@ -223,7 +226,7 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
     out[1].write(Buffer.from(`${level}: [guild] ${msg}\n`));
   };
 
-  const result: BatchResult = { batch, trials: [], exitStatus: 0, deleted: false, completed: 0, failed: 0, skipped: 0 };
+  const result: BatchResult = { batch, trials: [], exitStatus: 0, deleted: false, completed: 0, failed: 0, skipped: 0, terminated: 0 };
   let stopSignal: NodeJS.Signals | null = null;
   let failStop: number | null = null;
   const running = new Map<string, number>();
@@ -288,6 +291,7 @@ export async function runBatch(spec: BatchSpec, log: BatchLog, progress?: (text:
         running.delete(item.run.id);
         if (status2 === 0) result.completed++;
         else if (status2 === -15 || (stopSignal && status2 < 0)) {
+          result.terminated++;
           say("INFO", `Trial ${item.run.id} was terminated`);
         } else {
           result.failed++;

@@ -769,6 +769,7 @@ export function start() {
   };
   const root = document.getElementById("guild-app") ?? document.body.appendChild(document.createElement("div"));
   render(<App />, root);
-  loadRuns();
-  startLive();
+  // The live stream once the listing is in: its first look at the running runs is a listing too,
+  // and the server answers one request at a time (the first rows must not wait for it).
+  void loadRuns().finally(startLive);
 }

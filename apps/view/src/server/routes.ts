@@ -315,12 +315,18 @@ export function addRoutes(app: Hono<Env>, ctx: AppContext): void {
       }
       let lastKeepalive = Date.now();
       let lastList = Date.now();
+      // The running runs are listed again every second, or less often when a listing is costly
+      // (a large store): at most a tenth of the server's time goes to it. The followed runs'
+      // event files are looked at every 200 ms whatever the store's size.
+      let listEvery = 1000;
       while (!closed) {
         await stream.sleep(200);
         if (closed) break;
-        if (Date.now() - lastList >= 1000) {
-          lastList = Date.now();
+        if (Date.now() - lastList >= listEvery) {
+          const t0 = Date.now();
           const now = listRunning();
+          lastList = Date.now();
+          listEvery = Math.max(1000, 10 * (lastList - t0));
           const changed: RunRecord[] = [];
           for (const [id, r] of running) if (!now.has(id)) changed.push(runById(ctx, id) ?? r);
           for (const [id, r] of now) if (!running.has(id)) changed.push(r);
