@@ -38,6 +38,7 @@ const REFUSED: Record<string, string> = {
   proto: "--proto",
   stage: "--stage",
   printCmd: "--print-cmd",
+  printEnv: "--print-env",
   printTrials: "--print-trials",
   background: "--background (a remote run is always in the background there; use --no-wait)",
   pidfile: "--pidfile",

@@ -27,7 +27,17 @@ import { addGuildShorts, addGuildUnsupported, closest, type Call } from "@guildt
 import type { CAC } from "cac";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { createRun, pythonExe, spawnArgv, startInBackground, startRun, stoppedNote, type CreatedRun, type RunPlan } from "@guildts/runner";
+import {
+  createRun,
+  opEnvLines,
+  pythonExe,
+  spawnArgv,
+  startInBackground,
+  startRun,
+  stoppedNote,
+  type CreatedRun,
+  type RunPlan,
+} from "@guildts/runner";
 import { batchOptions, guildRunParams, neededMatches, printNeeded, restartBatch, runBatchCmd, trialAssigns } from "./run-batch.js";
 import { resolveRunDeps } from "./run-deps.js";
 import { copyProtoFiles, protoRun, restartCmd } from "./run-restart.js";
@@ -103,6 +113,7 @@ export function runCmdOptions(cli: CAC): CAC {
       .option("-y, --yes", "Do not ask for confirmation")
       .option("--help-op", "Show the operation's help and flags, then exit")
       .option("--print-cmd", "Print the command the run would execute, then exit")
+      .option("--print-env", "Print the operation's environment (env:, PROJECT_DIR, FLAG_*...), then exit")
       .option("--stage", "Create the run staged, without starting it")
       .option("--start <run>", "Start a staged or pending run (an index, id or id prefix); flags may be given")
       .option("--proto <run>", "A new run of RUN's operation with its flags (FLAG=VALUE overrides) and source code")
@@ -152,7 +163,6 @@ const RUN_GUILD_ONLY = [
   "-D, --dep",
   "--break",
   "--break-on-error",
-  "--print-env",
   "--help-model",
   "--test-output-scalars",
   "--test-output-attrs",
@@ -237,6 +247,8 @@ function opCmdArgs(op: OpDef): AttrValue[] {
 export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   const { opts } = call;
   const args = [...call.args];
+  if (opts.printEnv && (opts.start !== undefined || opts.restart !== undefined))
+    throw new CliError("--print-env cannot be used with --start or --restart", EXIT.USAGE);
   if (opts.start !== undefined || opts.restart !== undefined)
     return restartCmd(opts, args, { plan: opPlan, batch: restartBatch, background });
   if (opts.proto !== undefined) return protoCmd(opts, args);
@@ -263,6 +275,7 @@ export async function runCmd(call: Call, alias?: "train"): Promise<number> {
   const optimizer = guildErrors(() =>
     batchOpts.optimizer ? parseOptimizer(batchOpts.optimizer) : (impliedOptimizer(flags) ?? (fileTrials.length >= 2 ? "+" : null)),
   );
+  if (optimizer && opts.printEnv) throw new CliError("--print-env is not supported for batch runs in guildts", EXIT.USAGE);
   if (optimizer || opts.printTrials) {
     if (!optimizer) throw new CliError("cannot print trials for a non-batch operation", EXIT.NO_MATCH);
     return runBatchCmd({ gf, op, home: home.path, flags, userFlags, fileTrials, optimizer, runParams, labelOption, batchOpts, opts });
@@ -303,6 +316,10 @@ async function protoCmd(opts: Record<string, unknown>, args: string[]): Promise<
 async function runSingle(op: OpDef, plan: RunPlan, opts: Record<string, unknown>, beforeVisible?: (dir: string) => void): Promise<number> {
   if (opts.printCmd) {
     process.stdout.write(spawnArgv(plan.cmd).map(shlexQuote).join(" ") + "\n");
+    return EXIT.OK;
+  }
+  if (opts.printEnv) {
+    process.stdout.write(eachLine(opEnvLines(plan).join("\n"), textFor(process.stdout)) + "\n");
     return EXIT.OK;
   }
   if (!opts.yes) {

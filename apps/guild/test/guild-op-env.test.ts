@@ -160,4 +160,21 @@ describe("guild run with an operation env", () => {
       [0, ".\n", "WARNING: operation 'pp': 'python-path' is not implemented by guildts - ignoring\n"],
     );
   });
+
+  test("--print-env prints the op env sorted, shell-quoted, and creates nothing", () => {
+    fs.rmSync(path.join(home, "runs"), { recursive: true, force: true });
+    const r = runCommand("guild", ["run", "secret", "lr=3", "--print-env"], {
+      cwd: proj,
+      env: { GUILD_HOME: home, PYTHONPATH: "" },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split("\n");
+    assert.deepEqual(lines.slice(0, 5), ["API_KEY=k-3", "FLAGS_DEST=globals", "FLAG_LR=3", "MY_PASSWORD=p", `PROJECT_DIR=${proj}`]);
+    assert.match(lines[5]!, /^PYTHONPATH=\.:\//);
+    assert.equal(lines.length, 6);
+    assert.equal(fs.existsSync(path.join(home, "runs")), false);
+    const spaced = runCommand("guild", ["run", "train", "name=a b", "--print-env"], { cwd: proj, env: { GUILD_HOME: home } });
+    assert.ok(spaced.stdout.includes("\nMIXED='lr=0.1 big=false name=a b'\n"), spaced.stdout);
+    assert.ok(spaced.stdout.includes("\nNOTHING=\n"), spaced.stdout);
+  });
 });

@@ -166,6 +166,22 @@ function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'"'"'`)}'`;
 }
 
+/** Guild's python plugin PYTHONPATH: an op env PYTHONPATH, then the source code, Guild (the bootstrap) and existing paths. */
+export function runPythonPath(plan: Pick<RunPlan, "env">): string {
+  return [plan.env.PYTHONPATH, ".", PYTHON_BOOTSTRAP_DIR.replace(/\/$/, ""), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+}
+
+/**
+ * Guild's `--print-env`: the op command env (op `env:`, PROJECT_DIR, FLAGS_DEST, FLAG_*,
+ * PYTHONPATH), sorted, one `NAME=<shell-quoted value>` a line (an empty value as nothing).
+ */
+export function opEnvLines(plan: Pick<RunPlan, "env">): string[] {
+  const env: Record<string, string> = { ...plan.env, PYTHONPATH: runPythonPath(plan) };
+  return Object.keys(env)
+    .sort()
+    .map((k) => `${k}=${env[k] === "" ? "" : shellQuote(env[k]!)}`);
+}
+
 /** The `env` attr: the process env minus names that look secret and the op's `env-secrets`. */
 export function savedEnv(plan: Pick<RunPlan, "privateEnv">, env: Record<string, string>): Record<string, string> {
   const hidden = new Set(plan.privateEnv ?? []);
@@ -177,12 +193,8 @@ export function runEnv(plan: RunPlan, run: CreatedRun): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "_") env[k] = v;
   Object.assign(env, plan.env);
-  // Guild's python plugin: an op env PYTHONPATH goes before the source code, Guild and existing paths.
-  const pythonPath = [plan.env.PYTHONPATH, ".", PYTHON_BOOTSTRAP_DIR.replace(/\/$/, ""), process.env.PYTHONPATH]
-    .filter(Boolean)
-    .join(path.delimiter);
   Object.assign(env, {
-    PYTHONPATH: pythonPath,
+    PYTHONPATH: runPythonPath(plan),
     GUILD_OP: plan.opspec,
     GUILD_HOME: plan.home,
     GUILD_SOURCECODE: ".",
