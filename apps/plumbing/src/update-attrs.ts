@@ -29,6 +29,7 @@ const RECORD_FIELDS = new Set([
   "flags",
   "batch",
   "batch_proto",
+  "deps",
   "scalars",
 ]);
 

@@ -4,6 +4,7 @@ import { runsRoot } from "./home.js";
 import { buildRecord, LazyRunRecord, TRIAL_LINKS, type RecordWarning, type RunRecord } from "./record.js";
 import { lookupOrder, orderEntry, orderIndexPath, saveOrderEntries, type OrderEntry } from "./order-index.js";
 import { lookupRuns } from "./run-index.js";
+import { setRunStamp } from "./scalar-tier.js";
 
 export interface ListOptions {
   /** List `trash/runs/` instead of `runs/`. */
@@ -93,17 +94,23 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
 
   if (opts.tier === "order") {
     const order = useIndex ? lookupOrder(home, root, names, deleted) : null;
+    const stampOf = new Map<string, number | null>(); // filter tier hook
     const runs: (RunRecord | LazyRunRecord)[] = [];
     for (let i = 0; i < names.length; i++) {
       const e = order?.cached[i];
       if (e) {
-        runs.push(new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized, e.proto));
+        const lazy = new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized, e.proto);
+        if (order) stampOf.set(names[i]!, order.stamp(i)); // filter tier hook
+        setRunStamp(lazy, order?.stamp(i) ?? null);
+        runs.push(lazy);
         continue;
       }
       const facts = read(names[i]!, warnings);
       if (!facts) continue;
       order?.store(i, orderEntry(facts));
-      runs.push(build(names[i]!, facts, warnings));
+      const built = build(names[i]!, facts, warnings);
+      setRunStamp(built, order?.stamp(i) ?? null); // filter tier hook
+      runs.push(built);
     }
     order?.save();
     const confirm = (shown: readonly (RunRecord | LazyRunRecord)[]): ListResult => {
@@ -113,7 +120,10 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
         if (!(r instanceof LazyRunRecord)) out.push(r);
         else {
           const facts = read(r.id, w);
-          if (facts) out.push(build(r.id, facts, w));
+          if (!facts) continue;
+          const built = build(r.id, facts, w);
+          setRunStamp(built, stampOf.get(r.id) ?? null); // filter tier hook
+          out.push(built);
         }
       }
       return { runs: out, warnings: w };
@@ -138,6 +148,7 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
       if (index && pre) index.store(i, facts, pre);
     }
     const record = build(names[i]!, facts, warnings);
+    if (index) setRunStamp(record, index.guildHash(i)); // filter tier hook
     runs.push(record);
     if (orderRecord) {
       orderRecord[i] = record;

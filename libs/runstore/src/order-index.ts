@@ -62,6 +62,8 @@ export interface OrderLookup {
   cached: (OrderEntry | null)[];
   /** Records a run read from disk (with the `.guild` stats taken before the read). */
   store(i: number, entry: OrderEntry): void;
+  /** The `.guild` stamp of run i (the filter tier's key), or null when too recent to trust. */
+  stamp(i: number): number | null;
   save(): void;
 }
 
@@ -105,6 +107,11 @@ export function lookupOrder(home: string, root: string, names: readonly string[]
       const at = i * STAT_WIDTH;
       if (Math.max(stats[at + 2]!, stats[at + 3]!) > startedAt - RACY_MS) return;
       fresh[i] = { ...entry, g: hashStats(stats, at, STAT_WIDTH, null) };
+    },
+    stamp(i) {
+      const at = i * STAT_WIDTH;
+      if (stats[at] === -1 || Math.max(stats[at + 2]!, stats[at + 3]!) > startedAt - RACY_MS) return null;
+      return hashStats(stats, at, STAT_WIDTH, null);
     },
     save() {
       if (!dirty) return;
