@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { NotARunError, readRunFacts, type RunFacts } from "./facts.js";
 import { runsRoot } from "./home.js";
 import { buildRecord, LazyRunRecord, TRIAL_LINKS, type RecordWarning, type RunRecord } from "./record.js";
-import { lookupOrder, orderEntry, saveOrderFromFacts, orderIndexPath } from "./order-index.js";
+import { lookupOrder, orderEntry, orderIndexPath, saveOrderEntries, type OrderEntry } from "./order-index.js";
 import { lookupRuns } from "./run-index.js";
 import { setRunStamp } from "./scalar-tier.js";
 
@@ -72,10 +72,10 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
   const names = opts.ids ? [...opts.ids].filter((id) => isSafeRunName(id)) : runRootEntries(root);
   const useIndex = (opts.index ?? indexEnabled()) && !opts.ids && names.length > 0;
 
-  const read = (id: string, into: StoreWarning[]): RunFacts | null => {
+  const read = (id: string, into: StoreWarning[], beforeTags?: () => void): RunFacts | null => {
     const dir = root + "/" + id;
     try {
-      return readRunFacts(dir);
+      return readRunFacts(dir, beforeTags ? { beforeTags } : undefined);
     } catch (e) {
       if (e instanceof NotARunError) {
         // Explicitly requested ids that do not exist are the caller's business, not a warning.
@@ -133,24 +133,29 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
 
   const index = useIndex ? lookupRuns(home, root, names, deleted) : null;
   const runs: RunRecord[] = [];
-  const all: (RunFacts | null)[] = new Array(names.length).fill(null);
+  // What the order index needs of each run, kept instead of its facts (which are dropped as soon
+  // as its record is built: a cold listing of 100k runs holds each run once).
+  const order: ((OrderEntry & { g: number }) | undefined)[] | null = index ? new Array(names.length) : null;
   for (let i = 0; i < names.length; i++) {
-    let facts = index ? index.cached[i]! : null;
+    let facts = index ? index.cached(i) : null;
     if (!facts) {
       const pre = index ? index.prepare(i) : null;
-      facts = read(names[i]!, warnings);
+      facts = read(names[i]!, warnings, pre ? pre.statTags : undefined);
       if (!facts) continue;
       if (index && pre) index.store(i, facts, pre);
     }
-    all[i] = facts;
-    const built = build(names[i]!, facts, warnings);
-    if (index) setRunStamp(built, index.guildHash(i)); // filter tier hook
-    runs.push(built);
+    const record = build(names[i]!, facts, warnings);
+    if (index) setRunStamp(record, index.guildHash(i)); // filter tier hook
+    runs.push(record);
+    if (order) {
+      const g = index!.guildHash(i);
+      if (g !== null) order[i] = { opref: facts.opref, proto: facts.proto, started: record.started, initialized: record.initialized, g };
+    }
   }
   if (index) {
     // A full listing also refreshes the order index that unfiltered listings use.
     if (index.changed() || !fs.existsSync(orderIndexPath(home, deleted))) {
-      saveOrderFromFacts(home, root, deleted, names, all, (i) => index.guildHash(i));
+      saveOrderEntries(home, root, deleted, names, order!);
     }
     index.save();
   }

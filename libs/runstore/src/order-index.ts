@@ -153,22 +153,16 @@ function writeOrderFile(
 }
 
 /**
- * Writes the order index from full facts (after a full listing), so that the next unfiltered
- * listing finds it. `gOf(i)` is the `.guild` stamp hash of run i taken before its facts were
- * read, or null when the run must not be stored (racy).
+ * Writes the order index from a full listing, so that the next unfiltered listing finds it:
+ * `entries[i]` is run i's order entry with the `.guild` stamp hash taken before its facts were
+ * read, or undefined when the run must not be stored (racy, unreadable).
  */
-export function saveOrderFromFacts(
+export function saveOrderEntries(
   home: string,
   root: string,
   deleted: boolean,
   names: readonly string[],
-  facts: readonly (RunFacts | null)[],
-  gOf: (i: number) => number | null,
+  entries: readonly ((OrderEntry & { g: number }) | undefined)[],
 ): void {
-  const entries = facts.map((f, i) => {
-    if (!f) return undefined;
-    const g = gOf(i);
-    return g === null ? undefined : { ...orderEntry(f), g };
-  });
   writeOrderFile(orderIndexPath(home, deleted), root, names, entries);
 }

@@ -20,7 +20,7 @@ export const runsInfo: CommandBody = {
     "guild runs info -c          # with the run's comments",
   ],
   options: (cli) =>
-    addGuildUnsupported(addRunOptions(cli), "-e, --env", "-d, --deps", "-m, --manifest", "-p, --plugins", "--private-attrs")
+    addGuildUnsupported(addRunOptions(cli), "-e, --env", "-m, --manifest", "-p, --plugins", "--private-attrs")
       .option("-c, --comments", "Show the run's comments under 'comments:' (user, host, time, body)")
       .option("-s, --all-scalars", "Every scalar (sys/* too) with first, last, min, max, avg and total")
       .option("-d, --deps", "Show the run's resolved dependencies (the deps attr) under 'dependencies:'")
