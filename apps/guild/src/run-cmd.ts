@@ -145,7 +145,6 @@ const RUN_GUILD_ONLY = [
   "--debug-sourcecode",
   "--force-deps",
   "--stop-after",
-  "-n, --no-wait",
   "--save-trials",
   "--keep-run",
   "-D, --dep",

@@ -29,7 +29,9 @@ const RECORD_FIELDS = new Set([
   "flags",
   "batch",
   "batch_proto",
+  "deps",
   "scalars",
+  "deps",
 ]);
 
 const CHANGE_FIELDS = ["label", "tags", "sync_labels", "marked", "comment", "delete_comment", "clear_comments"];

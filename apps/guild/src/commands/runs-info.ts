@@ -20,7 +20,6 @@ export const runsInfo: CommandBody = {
       addRunOptions(cli),
       "-c, --comments",
       "-e, --env",
-      "-d, --deps",
       "-m, --manifest",
       "-p, --plugins",
       "--private-attrs",
