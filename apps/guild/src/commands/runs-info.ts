@@ -2,7 +2,7 @@ import { CliError, EXIT, LineWriter, pyJsonDumps, runInfoLines, textFor } from "
 import { addGuildUnsupported, addRunOptions, runOptions } from "@guildts/plumbing";
 import type { CommandBody } from "../command.js";
 import { runInfoJson } from "../guild-json.js";
-import { lineageLines, runDeps, runDetails } from "../runs-info.js";
+import { lineageLines, runComments, runDeps, runDetails } from "../runs-info.js";
 import { selectOne } from "../select-one.js";
 import { remoteInfoCmd } from "../remote.js";
 
@@ -13,17 +13,11 @@ export const runsInfo: CommandBody = {
   examples: [
     "guild runs info            # the latest run",
     "guild runs info 2 --json | jq .scalars",
-    "guild runs info --lineage  # the chain of upstream runs it was made from",
+    "guild runs info -c         # with the run's comments",
   ],
   options: (cli) =>
-    addGuildUnsupported(
-      addRunOptions(cli),
-      "-c, --comments",
-      "-e, --env",
-      "-m, --manifest",
-      "-p, --plugins",
-      "--private-attrs",
-    )
+    addGuildUnsupported(addRunOptions(cli), "-e, --env", "-m, --manifest", "-p, --plugins", "--private-attrs")
+      .option("-c, --comments", "Show the run's comments under 'comments:' (user, host, time, body)")
       .option("-s, --all-scalars", "Every scalar (sys/* too) with first, last, min, max, avg and total")
       .option("-d, --deps", "Show the run's resolved dependencies (the deps attr) under 'dependencies:'")
       .option("--lineage", "Show the chain of upstream runs (dependencies of dependencies) under 'lineage:'")
@@ -36,6 +30,7 @@ export const runsInfo: CommandBody = {
     const run = selectOne(o, args[0]);
     const details = runDetails(run);
     if (opts.deps) details.deps = runDeps(run);
+    if (opts.comments) details.comments = runComments(run);
     if (opts.lineage) details.lineage = lineageLines(run, o.home.path);
     const out = new LineWriter();
     const view = { home: process.env.HOME, allScalars: opts.allScalars === true, text: textFor(process.stdout) };
