@@ -10,6 +10,7 @@ const suites = [
   "select",
   "startup",
   "ls-runs",
+  "first-listing",
   "rev-parse",
   "porcelain",
   "run-overhead",
@@ -87,6 +88,25 @@ if (ls) {
     );
   }
   lines.push("");
+}
+
+const fl = load("first-listing");
+if (fl) {
+  const ratio = fl.first / fl.naive;
+  lines.push(
+    `## First listing of ${fl.runs.toLocaleString("en")} runs (issue 17: ≤ 1.5× the naive read, peak RSS ≤ 150 MB; rm right after a restore)`,
+    "",
+    machineLine(fl.machine),
+    "",
+    `${fl.rounds} rounds; each runs \`bench/naive-list.mjs\`, then \`guild-ls-runs --json\` with no run index (it builds the index), then \`guild runs rm -E -y\` right after \`guild runs restore -y\`; medians over the rounds, ratios to the naive read of the same run.`,
+    "",
+    "| what | median | ÷ naive | peak RSS | target |",
+    "|---|---:|---:|---:|---|",
+    `| naive read (opref, started, exit_status, label of every run) | ${fmtMs(fl.naive)} | 1.00× |  |  |`,
+    `| first listing (\`guild-ls-runs --json\`, index built) | ${fmtMs(fl.first)} | ${ratio.toFixed(2)}× | ${fl.firstRss.toFixed(0)} MB | ≤ 1.5×: ${verdict(ratio <= 1.5)}; ≤ 150 MB: ${verdict(fl.firstRss <= 150)} |`,
+    `| \`guild runs rm -E -y\` right after a restore | ${fmtMs(fl.rm)} | ${(fl.rm / fl.naive).toFixed(2)}× | ${fl.rmRss.toFixed(0)} MB | (was ~4×) |`,
+    "",
+  );
 }
 
 const rp = load("rev-parse");

@@ -4,10 +4,10 @@
 // the same work (guild-ls-runs --json; guild-ls-runs -F).
 //
 //   GUILDTS_BENCH_HOMES=/tmp/view-page-homes node bench/view-page.mjs
-import { spawn, spawnSync } from "node:child_process";
-import path from "node:path";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { chromium } from "playwright-core";
-import { bin, ensureHome, fmtMs, log, measureNode, median, repoRoot, saveResults } from "./lib.mjs";
+import { bin, ensureHome, fmtMs, log, measureNode, median, saveResults } from "./lib.mjs";
 
 const N = Number(process.env.GUILDTS_BENCH_VIEW_RUNS ?? 100_000);
 const TIMES = Number(process.env.GUILDTS_BENCH_TIMES ?? 3);
@@ -24,21 +24,6 @@ const ARGS = [
 ];
 
 const home = ensureHome(N, { scalars: true });
-
-// The real `guild view` when the build has it; else the page tests' stand-in for the contract
-// (apps/view/dist/test/fixture-server.js: guild-ls-runs behind /api/runs), said in the results.
-async function serveAny() {
-  const help = spawnSync(process.execPath, [bin("guild"), "view", "--help"], { encoding: "utf8" });
-  if (help.status === 0) return { ...(await serve()), server: "guild view" };
-  const { fixtureServer } = await import(path.join(repoRoot, "apps", "view", "dist", "test", "fixture-server.js"));
-  const f = await fixtureServer(home);
-  return {
-    url: f.url,
-    origin: f.origin,
-    child: { kill: () => f.close() },
-    server: "the page tests' stand-in server (guild view not built)",
-  };
-}
 
 function serve() {
   const child = spawn(process.execPath, [bin("guild"), "-H", home, "view", "--no-open"], {
@@ -62,8 +47,18 @@ const cliList = measureNode(bin("guild-ls-runs"), ["--json", "--scalars", "-H", 
 const cliFilter = measureNode(bin("guild-ls-runs"), ["--json", "--scalars", "-H", home, "-a", "-F", FILTER], { times: TIMES });
 log(`CLI: list ${fmtMs(cliList.median)}, filter ${fmtMs(cliFilter.median)}`);
 
-const server = await serveAny();
+const server = { ...(await serve()), server: "guild view (the real server)" };
 log(`server: ${server.server}`);
+/** The server's memory (VmRSS, VmHWM: its peak) and CPU time so far, from /proc. */
+function serverStats() {
+  const status = fs.readFileSync(`/proc/${server.child.pid}/status`, "utf8");
+  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
+  const stat = fs.readFileSync(`/proc/${server.child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  return { rss: kb("VmRSS"), hwm: kb("VmHWM"), cpuMs: (ticks * 1000) / 100 };
+}
+let sse = null;
+let mem = null;
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
 const loads = [];
 let sorts = [];
@@ -166,10 +161,36 @@ try {
         return out;
       });
       log(`charts 100 x 10k: ${charts.map((c) => `${fmtMs(c.ms)}${c.smooth ? " (smoothed)" : ""}`).join(", ")}`);
+      // The live stream's cost when nothing changes: the page open (its one /api/events), 10 s idle.
+      let bytes = 0;
+      const es = await page.evaluate(async () => {
+        const got = [];
+        const src = new EventSource("/api/events");
+        src.onmessage = (e) => got.push(e.data);
+        src.addEventListener("runs", (e) => got.push(e.data));
+        src.addEventListener("series", (e) => got.push(e.data));
+        window.__sse = got;
+        await new Promise((r) => setTimeout(r, 500));
+        return true;
+      });
+      const before = serverStats();
+      const t = Date.now();
+      await page.waitForTimeout(10_000);
+      const after = serverStats();
+      bytes = await page.evaluate(() => window.__sse.length);
+      sse = {
+        seconds: (Date.now() - t) / 1000,
+        cpuMsPerS: (after.cpuMs - before.cpuMs) / ((Date.now() - t) / 1000),
+        events: bytes,
+        ok: es,
+      };
+      log(`idle live stream: ${sse.cpuMsPerS.toFixed(0)} ms of server CPU per second, ${sse.events} events in ${sse.seconds.toFixed(1)} s`);
     }
     await ctx.close();
   }
 } finally {
+  mem = serverStats();
+  log(`server memory: RSS ${(mem.rss / 2 ** 20).toFixed(0)} MiB, peak ${(mem.hwm / 2 ** 20).toFixed(0)} MiB`);
   await browser.close();
   server.child.kill("SIGINT");
 }
@@ -192,4 +213,6 @@ saveResults("view-page", {
   filterMedian: median(filters.map((f) => f.ms)),
   charts,
   chartMedian: median(charts.filter((c) => !c.smooth).map((c) => c.ms)),
+  memory: mem,
+  sse,
 });

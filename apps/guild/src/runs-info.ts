@@ -25,6 +25,24 @@ export function runDetails(r: RunRecord): RunDetails {
   };
 }
 
+/** The run's comments (Guild's `comments` attr: a list of {body, host, time, user}; others skipped). */
+export function runComments(r: RunRecord): { body: string; host: string; time: number | null; user: string }[] {
+  let v: AttrValue | undefined;
+  try {
+    v = readAttr(r.dir, "comments");
+  } catch {
+    v = undefined;
+  }
+  if (!Array.isArray(v)) return [];
+  const text = (x: AttrValue | undefined) => (x === undefined || x === null ? "" : typeof x === "string" ? x : String(x));
+  return v.flatMap((c) => {
+    if (typeof c !== "object" || c === null || Array.isArray(c) || c instanceof GuildFloat) return [];
+    const m = c as { [k: string]: AttrValue };
+    const t = m.time;
+    return [{ body: text(m.body), host: text(m.host), time: typeof t === "number" ? t : null, user: text(m.user) }];
+  });
+}
+
 /** The run's `deps` attr (Guild writes `{}` when there are none). */
 export function runDeps(r: RunRecord): Record<string, AttrValue> {
   let v: AttrValue | undefined;

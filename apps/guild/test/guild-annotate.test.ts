@@ -52,6 +52,19 @@ describe("guild runs tag|mark|comment on the batch home written by Guild 0.9.1",
     assert.equal(marked.stdout, "73dbf462  cls:prepare (cls) [marked]  2026-12-01 21:33:35  completed  \n  <no comments>\n");
   });
 
+  test("runs info of a labelled, a tagged and commented, and a marked run: Guild's bytes (issue 15 audit)", () => {
+    sameAsGuild(["runs", "info", "c0aab7cb"], "runs-info-label");
+    sameAsGuild(["runs", "info", "fcc97919"], "runs-info-tags-comments");
+    sameAsGuild(["runs", "info", "fcc97919", "-c"], "runs-info-tags-comments-c");
+    sameAsGuild(["runs", "info", "73dbf462"], "runs-info-marked");
+  });
+
+  test("compare --csv - in the cls project (local scope): Guild's bytes", () => {
+    const r = runCommand("guild", ["compare", "--csv", "-"], { env: fx.env, cwd: fx.cls });
+    assert.equal(r.stdout, fx.expected("cls-compare-csv.stdout"), r.stderr);
+    assert.equal(r.status, Number(fx.expected("cls-compare-csv.exit")));
+  });
+
   test("replaying Guild's own annotation commands writes Guild's attr files and messages", () => {
     const fresh = placeFixture("guild-0.9-batch-home");
     const original = new Map<string, string | null>();

@@ -1,5 +1,15 @@
 import { formatFrom, formatTimestamp, runDuration } from "@guildts/format";
-import { readAttr, ScalarCache, scalarKey, type AttrValue, type RunRecord, type ScalarSummary } from "@guildts/runstore";
+import fs from "node:fs";
+import {
+  FilterTier,
+  readAttr,
+  ScalarCache,
+  scalarKey,
+  type AttrValue,
+  type LazyRunRecord,
+  type RunRecord,
+  type ScalarSummary,
+} from "@guildts/runstore";
 import { recordAttr, type FilterEnv, type FilterRun } from "@guildts/select";
 
 /**
@@ -91,6 +101,7 @@ export function findScalar(scalars: readonly ScalarSummary[], key: string): Scal
  */
 export class StoreFilterRuns {
   private readonly cache: ScalarCache;
+  private readonly tier: FilterTier;
   private readonly memo = new WeakMap<RunRecord, FilterRun>();
 
   constructor(
@@ -98,6 +109,23 @@ export class StoreFilterRuns {
     private readonly warn: (message: string) => void = () => {},
   ) {
     this.cache = new ScalarCache(home);
+    this.tier = new FilterTier(home && !/^(off|0|false|no)$/i.test(process.env.GUILDTS_INDEX ?? "") ? home : null);
+  }
+
+  /** Stores a run read from disk in the filter tier (its scalars read for it), unless already there. */
+  fill(r: RunRecord): void {
+    if (this.tier.enabled && r.status !== "running" && !this.tier.get(r)) this.tier.put(r, this.scalarsOf(r));
+  }
+
+  /**
+   * The FilterRun of a run the order index listed (not read): its flags and scalars from the
+   * filter tier, no attrs (only for expressions that `tierServes`); null when the tier has no
+   * current entry (read the run, then use `run`).
+   */
+  lazyRun(r: LazyRunRecord): FilterRun | null {
+    const t = this.tier.get(r);
+    if (!t) return null;
+    return { attr: () => undefined, flag: (name) => t.flag(name), scalar: (key) => t.scalar(key), tags: () => [] };
   }
 
   scalarsOf(r: RunRecord): ScalarSummary[] {
@@ -138,7 +166,12 @@ export class StoreFilterRuns {
       },
       flag: (name) => r.flags[name],
       scalar: (key) => {
-        scalars ??= this.scalarsOf(r);
+        if (scalars === undefined) {
+          const t = this.tier.get(r);
+          if (t) return t.scalar(key);
+          scalars = this.scalarsOf(r);
+          this.tier.put(r, scalars);
+        }
         return findScalar(scalars, key)?.last;
       },
       tags: () => r.tags,
@@ -154,5 +187,31 @@ export class StoreFilterRuns {
 
   save(): void {
     this.cache.save();
+    this.tier.save((dir) => fs.lstatSync(dir, { throwIfNoEntry: false }) !== undefined);
   }
+}
+
+const RECORD_ATTRS = new Set([
+  "id",
+  "run",
+  "short_id",
+  "operation",
+  "op",
+  "op_model",
+  "status",
+  "label",
+  "tags",
+  "marked",
+  "exit_status",
+  "flags",
+]);
+
+/**
+ * Whether the filter tier can answer a reference alone: `flag:`/`scalar:` ones, and unprefixed
+ * names that are no attr a run lists or Guild writes (they go on to the flags, then the scalars).
+ */
+export function tierServes(ref: string): boolean {
+  if (ref.startsWith("flag:") || ref.startsWith("scalar:")) return true;
+  if (ref.startsWith("attr:") || ref === "tag") return false;
+  return !CORE.has(ref) && !RECORD_ATTRS.has(ref) && !GUILD_ATTRS.has(ref);
 }

@@ -1,9 +1,20 @@
 import { CliError, EXIT, formatTimestamp, LineWriter, oneLine, writeJsonLines } from "@guildts/format";
-import { listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
-import { FilterError, isEmptyFilter, LOCAL_SCOPE_NOTE, runView, scopePredicate, sortRuns } from "@guildts/select";
+import { LazyRunRecord, listRuns, type RunRecord, type StoreWarning } from "@guildts/runstore";
+import {
+  compileFilterExpr,
+  exprRefs,
+  FilterError,
+  isEmptyFilter,
+  LOCAL_SCOPE_NOTE,
+  parseFilterExpr,
+  runView,
+  scopePredicate,
+  sortRuns,
+  type FilterRun,
+} from "@guildts/select";
 import { addRunOptions, plumbingMain, say, type CommandDef } from "./cli.js";
 import { runOptions, storeFilterRuns, type RunOptions } from "./run-options.js";
-import { scalarsJson } from "./filter-run.js";
+import { scalarsJson, tierServes } from "./filter-run.js";
 import { PLUMBING_SUMMARIES } from "./summaries.js";
 
 export interface LsRunsResult {
@@ -31,6 +42,8 @@ export function lsRuns(o: RunOptions, limit?: number, idPrefix = ""): LsRunsResu
     const shown = listed.confirm(view.slice(0, limit));
     return { runs: shown.runs, total: view.length, warnings: [...listed.warnings, ...shown.warnings], note };
   }
+  const fast = limit !== undefined ? tierFilter(o) : null;
+  if (fast) return lsRunsFromTier(o, fast, limit!, idPrefix, note);
   const listed = listRuns(o.home.path, { deleted: o.deleted });
   let view: RunRecord[];
   try {
@@ -41,6 +54,74 @@ export function lsRuns(o: RunOptions, limit?: number, idPrefix = ""): LsRunsResu
     throw e;
   }
   return { runs: limit === undefined ? view : view.slice(0, limit), total: view.length, warnings: listed.warnings, note };
+}
+
+/**
+ * The predicate of a filter that is one expression reading only flags and scalars (`-F 'lr >
+ * 0.01 and acc > 0.5'`), which the filter tier answers without reading runs; null for any other.
+ */
+function tierFilter(o: RunOptions): ((run: FilterRun) => boolean) | null {
+  const expr = o.filter.expr;
+  if (!o.env || expr === undefined || !expr.trim() || !isEmptyFilter({ ...o.filter, expr: undefined })) return null;
+  try {
+    const e = parseFilterExpr(expr);
+    return exprRefs(e).every(tierServes) ? compileFilterExpr(e) : null;
+  } catch {
+    return null; // the full path reports it
+  }
+}
+
+/** Runs the tier may lack before a filtered listing reads the whole store through the run index instead (tests lower it). */
+const TIER_READ_MAX = Number(process.env.GUILDTS_TIER_READ_MAX ?? 2000);
+
+/**
+ * A filtered listing under a limit from the order index and the filter tier: each run's order,
+ * scope, flags and scalars come from the caches (one stat per run); runs the tier does not hold
+ * (new, changed, running) are read, and so are the runs shown.
+ */
+function lsRunsFromTier(
+  o: RunOptions,
+  pred: (run: FilterRun) => boolean,
+  limit: number,
+  idPrefix: string,
+  note: string | null,
+): LsRunsResult {
+  const store = storeFilterRuns(o.home);
+  const listed = listRuns(o.home.path, { deleted: o.deleted, tier: "order" });
+  const inScope = scopePredicate(o.scope);
+  const kept: (RunRecord | LazyRunRecord)[] = [];
+  const unread: LazyRunRecord[] = [];
+  for (const r of listed.runs) {
+    if (!r.id.startsWith(idPrefix) || !inScope(r)) continue;
+    if (r instanceof LazyRunRecord) {
+      const f = store.lazyRun(r);
+      if (!f) unread.push(r);
+      else if (pred(f)) kept.push(r);
+    } else {
+      store.fill(r);
+      if (pred(store.run(r))) kept.push(r);
+    }
+  }
+  if (unread.length > TIER_READ_MAX) {
+    // A cold or mostly stale tier: the full listing (the run index) reads them faster, and fills it.
+    const full = listRuns(o.home.path, { deleted: o.deleted });
+    const view = sortRuns(
+      full.runs.filter((r) => {
+        if (!r.id.startsWith(idPrefix) || !inScope(r)) return false;
+        store.fill(r);
+        return pred(store.run(r));
+      }),
+    );
+    return { runs: view.slice(0, limit), total: view.length, warnings: full.warnings, note };
+  }
+  const read = listed.confirm(unread);
+  for (const r of read.runs) {
+    store.fill(r);
+    if (inScope(r) && pred(store.run(r))) kept.push(r);
+  }
+  const view = sortRuns(kept);
+  const shown = listed.confirm(view.slice(0, limit));
+  return { runs: shown.runs, total: view.length, warnings: [...listed.warnings, ...read.warnings, ...shown.warnings], note };
 }
 
 /**

@@ -31,7 +31,6 @@ const RECORD_FIELDS = new Set([
   "batch_proto",
   "deps",
   "scalars",
-  "deps",
 ]);
 
 const CHANGE_FIELDS = ["label", "tags", "sync_labels", "marked", "comment", "delete_comment", "clear_comments"];

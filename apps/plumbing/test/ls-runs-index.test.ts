@@ -147,6 +147,31 @@ describe("the run index stays correct behind other writers", () => {
     assert.deepEqual(list(home).recs, uncached(home));
   });
 
+  test("runs moved by delete and restore keep their entries (carried by id and stamp), not re-read", () => {
+    const { home, ids } = warmHome();
+    const moved = ids.slice(0, 5);
+    for (const id of moved) fs.renameSync(path.join(home, "runs", id), path.join(home, "trash", "runs", id));
+    const carried = (extra: string[]) => {
+      const r = runCommand("guild-ls-runs", ["--json", "-H", home, ...extra], { env });
+      assert.equal(r.status, 0, r.stderr);
+      return Number(/\((\d+) carried from the other index\)/.exec(r.stderr)?.[1] ?? -1);
+    };
+    assert.equal(carried([]), 0, "runs/'s index drops them");
+    assert.equal(carried(["--deleted"]), 0, "the trash's index had none of them: read");
+    for (const id of moved) fs.renameSync(path.join(home, "trash", "runs", id), path.join(home, "runs", id));
+    assert.equal(carried([]), moved.length, "the listing after the restore takes them from the trash's index");
+    assert.equal(carried([]), 0, "and keeps them in its own");
+    // A run changed while in the trash is read again, not carried.
+    fs.renameSync(path.join(home, "runs", moved[0]!), path.join(home, "trash", "runs", moved[0]!));
+    assert.equal(carried([]), 0);
+    fs.writeFileSync(path.join(home, "trash", "runs", moved[0]!, ".guild", "attrs", "label"), "changed in the trash\n");
+    fs.renameSync(path.join(home, "trash", "runs", moved[0]!), path.join(home, "runs", moved[0]!));
+    assert.equal(carried([]), 0);
+    assert.equal(list(home).recs.find((r) => r.id === moved[0])!.label, "changed in the trash");
+    assert.deepEqual(list(home).recs, uncached(home));
+    assert.deepEqual(list(home, ["--deleted"]).recs, uncached(home, ["--deleted"]));
+  });
+
   test("a damaged index file is rebuilt", () => {
     const { home } = warmHome();
     const dir = path.join(home, "cache", "guildts");

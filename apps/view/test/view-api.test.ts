@@ -80,6 +80,17 @@ describe("guild view: the command and /api/runs", () => {
     }
   });
 
+  test("/api/runs?limit=N is the newest N, as the full listing starts; a bad limit is a 400", async () => {
+    const all = await (await fetch(`${s.origin}/api/runs`, { headers: s.auth })).text();
+    const five = await (await fetch(`${s.origin}/api/runs?limit=5`, { headers: s.auth })).text();
+    assert.equal(five, `${all.split("\n").slice(0, 5).join("\n")}\n`);
+    for (const bad of ["0", "-1", "x", "1.5"]) {
+      const r = await fetch(`${s.origin}/api/runs?limit=${bad}`, { headers: s.auth });
+      assert.equal(r.status, 400, bad);
+      assert.deepEqual(await r.json(), { error: "parameter 'limit' takes a positive integer" });
+    }
+  });
+
   test("an unknown parameter or a bad filter is a 400 with one message", async () => {
     const r = await fetch(`${s.origin}/api/runs?x=1`, { headers: s.auth });
     assert.equal(r.status, 400);

@@ -16,6 +16,8 @@ export interface RunDetails {
   deps?: { [name: string]: AttrValue } | null;
   /** `--lineage`: the chain of upstream runs, as lines (already indented). */
   lineage?: string[] | null;
+  /** `-c/--comments`: the run's comments (Guild's `comments` attr), shown under `comments:`. */
+  comments?: { body: string; host: string; time: number | null; user: string }[] | null;
 }
 
 /** Natural order (`b2` before `b10`), as Guild sorts flag names. */
@@ -107,6 +109,13 @@ export function runInfoLines(r: RunRecord, d: RunDetails, opts: { home?: string;
     }
     if (s.tag.startsWith("sys/")) continue;
     lines.push(`  ${scalarKey(s)}: ${fixed6(s.last)} (step ${s.lastStep})`);
+  }
+  if (d.comments) {
+    // Guild's -c: each comment a dict, its keys in sorted order, the time formatted.
+    lines.push("comments:");
+    for (const c of d.comments) {
+      lines.push("  -", `    body: ${c.body}`, `    host: ${c.host}`, `    time: ${formatTimestamp(c.time)}`, `    user: ${c.user}`);
+    }
   }
   if (d.deps) lines.push("dependencies:", ...flagLines(d.deps));
   if (d.lineage) lines.push("lineage:", ...d.lineage);

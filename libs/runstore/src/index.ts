@@ -24,4 +24,5 @@ export * from "./run-files.js";
 export * from "./lazy-require.js";
 export * from "./annotate.js";
 export * from "./incoming.js";
+export * from "./scalar-tier.js";
 export * from "./deps.js";

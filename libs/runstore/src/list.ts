@@ -2,8 +2,9 @@ import fs from "node:fs";
 import { NotARunError, readRunFacts, type RunFacts } from "./facts.js";
 import { runsRoot } from "./home.js";
 import { buildRecord, LazyRunRecord, TRIAL_LINKS, type RecordWarning, type RunRecord } from "./record.js";
-import { lookupOrder, orderEntry, saveOrderFromFacts, orderIndexPath } from "./order-index.js";
+import { lookupOrder, orderEntry, orderIndexPath, saveOrderEntries, type OrderEntry } from "./order-index.js";
 import { lookupRuns } from "./run-index.js";
+import { setRunStamp } from "./scalar-tier.js";
 
 export interface ListOptions {
   /** List `trash/runs/` instead of `runs/`. */
@@ -71,10 +72,10 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
   const names = opts.ids ? [...opts.ids].filter((id) => isSafeRunName(id)) : runRootEntries(root);
   const useIndex = (opts.index ?? indexEnabled()) && !opts.ids && names.length > 0;
 
-  const read = (id: string, into: StoreWarning[]): RunFacts | null => {
+  const read = (id: string, into: StoreWarning[], beforeTags?: () => void): RunFacts | null => {
     const dir = root + "/" + id;
     try {
-      return readRunFacts(dir);
+      return readRunFacts(dir, beforeTags ? { beforeTags } : undefined);
     } catch (e) {
       if (e instanceof NotARunError) {
         // Explicitly requested ids that do not exist are the caller's business, not a warning.
@@ -93,17 +94,23 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
 
   if (opts.tier === "order") {
     const order = useIndex ? lookupOrder(home, root, names, deleted) : null;
+    const stampOf = new Map<string, number | null>(); // filter tier hook
     const runs: (RunRecord | LazyRunRecord)[] = [];
     for (let i = 0; i < names.length; i++) {
       const e = order?.cached[i];
       if (e) {
-        runs.push(new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized, e.proto));
+        const lazy = new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized, e.proto);
+        if (order) stampOf.set(names[i]!, order.stamp(i)); // filter tier hook
+        setRunStamp(lazy, order?.stamp(i) ?? null);
+        runs.push(lazy);
         continue;
       }
       const facts = read(names[i]!, warnings);
       if (!facts) continue;
       order?.store(i, orderEntry(facts));
-      runs.push(build(names[i]!, facts, warnings));
+      const built = build(names[i]!, facts, warnings);
+      setRunStamp(built, order?.stamp(i) ?? null); // filter tier hook
+      runs.push(built);
     }
     order?.save();
     const confirm = (shown: readonly (RunRecord | LazyRunRecord)[]): ListResult => {
@@ -113,7 +120,10 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
         if (!(r instanceof LazyRunRecord)) out.push(r);
         else {
           const facts = read(r.id, w);
-          if (facts) out.push(build(r.id, facts, w));
+          if (!facts) continue;
+          const built = build(r.id, facts, w);
+          setRunStamp(built, stampOf.get(r.id) ?? null); // filter tier hook
+          out.push(built);
         }
       }
       return { runs: out, warnings: w };
@@ -123,22 +133,29 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
 
   const index = useIndex ? lookupRuns(home, root, names, deleted) : null;
   const runs: RunRecord[] = [];
-  const all: (RunFacts | null)[] = new Array(names.length).fill(null);
+  // What the order index needs of each run, kept instead of its facts (which are dropped as soon
+  // as its record is built: a cold listing of 100k runs holds each run once).
+  const order: ((OrderEntry & { g: number }) | undefined)[] | null = index ? new Array(names.length) : null;
   for (let i = 0; i < names.length; i++) {
-    let facts = index ? index.cached[i]! : null;
+    let facts = index ? index.cached(i) : null;
     if (!facts) {
       const pre = index ? index.prepare(i) : null;
-      facts = read(names[i]!, warnings);
+      facts = read(names[i]!, warnings, pre ? pre.statTags : undefined);
       if (!facts) continue;
       if (index && pre) index.store(i, facts, pre);
     }
-    all[i] = facts;
-    runs.push(build(names[i]!, facts, warnings));
+    const record = build(names[i]!, facts, warnings);
+    if (index) setRunStamp(record, index.guildHash(i)); // filter tier hook
+    runs.push(record);
+    if (order) {
+      const g = index!.guildHash(i);
+      if (g !== null) order[i] = { opref: facts.opref, proto: facts.proto, started: record.started, initialized: record.initialized, g };
+    }
   }
   if (index) {
     // A full listing also refreshes the order index that unfiltered listings use.
     if (index.changed() || !fs.existsSync(orderIndexPath(home, deleted))) {
-      saveOrderFromFacts(home, root, deleted, names, all, (i) => index.guildHash(i));
+      saveOrderEntries(home, root, deleted, names, order!);
     }
     index.save();
   }

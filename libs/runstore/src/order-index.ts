@@ -62,6 +62,8 @@ export interface OrderLookup {
   cached: (OrderEntry | null)[];
   /** Records a run read from disk (with the `.guild` stats taken before the read). */
   store(i: number, entry: OrderEntry): void;
+  /** The `.guild` stamp of run i (the filter tier's key), or null when too recent to trust. */
+  stamp(i: number): number | null;
   save(): void;
 }
 
@@ -106,6 +108,11 @@ export function lookupOrder(home: string, root: string, names: readonly string[]
       if (Math.max(stats[at + 2]!, stats[at + 3]!) > startedAt - RACY_MS) return;
       fresh[i] = { ...entry, g: hashStats(stats, at, STAT_WIDTH, null) };
     },
+    stamp(i) {
+      const at = i * STAT_WIDTH;
+      if (stats[at] === -1 || Math.max(stats[at + 2]!, stats[at + 3]!) > startedAt - RACY_MS) return null;
+      return hashStats(stats, at, STAT_WIDTH, null);
+    },
     save() {
       if (!dirty) return;
       dirty = false;
@@ -146,22 +153,16 @@ function writeOrderFile(
 }
 
 /**
- * Writes the order index from full facts (after a full listing), so that the next unfiltered
- * listing finds it. `gOf(i)` is the `.guild` stamp hash of run i taken before its facts were
- * read, or null when the run must not be stored (racy).
+ * Writes the order index from a full listing, so that the next unfiltered listing finds it:
+ * `entries[i]` is run i's order entry with the `.guild` stamp hash taken before its facts were
+ * read, or undefined when the run must not be stored (racy, unreadable).
  */
-export function saveOrderFromFacts(
+export function saveOrderEntries(
   home: string,
   root: string,
   deleted: boolean,
   names: readonly string[],
-  facts: readonly (RunFacts | null)[],
-  gOf: (i: number) => number | null,
+  entries: readonly ((OrderEntry & { g: number }) | undefined)[],
 ): void {
-  const entries = facts.map((f, i) => {
-    if (!f) return undefined;
-    const g = gOf(i);
-    return g === null ? undefined : { ...orderEntry(f), g };
-  });
   writeOrderFile(orderIndexPath(home, deleted), root, names, entries);
 }

@@ -1,5 +1,8 @@
+import fs from "node:fs";
 import path from "node:path";
-import { readCacheFile, writeCacheFile } from "./atomic.js";
+import { readCacheFile } from "./atomic.js";
+import { runsRoot } from "./home.js";
+import { assertRealDirs } from "./storedir.js";
 import type { RunFacts } from "./facts.js";
 import { CHUNK, FULL_PATHS, hashStats, newestTime, statChunks, statInto, statRuns, STAT_WIDTH, TAGS_PATH, type StatJob } from "./stamp.js";
 
@@ -110,11 +113,13 @@ export function statAll(root: string, names: readonly string[], subs: readonly s
 export interface PreStamp {
   full: Float64Array;
   tags: Float64Array | null;
+  /** Stamps the tags file: call BEFORE reading it (readRunFacts' `beforeTags`). */
+  statTags(): void;
 }
 
 export interface IndexedFacts {
-  /** Facts of each name from the index (null: not there, or stale: read it). */
-  cached: (RunFacts | null)[];
+  /** Facts of `names[i]` from the index (null: not there, or stale: read it). */
+  cached(i: number): RunFacts | null;
   /** The hash of run i's `.guild/` stats taken before reading (null: too recent to index). */
   guildHash(i: number): number | null;
   /** Whether the index file was (or will be) rewritten. */
@@ -126,29 +131,55 @@ export interface IndexedFacts {
   save(): void;
 }
 
+/** The index file of `home`'s runs (or trash) if it is one this version wrote for `root`. */
+function loadIndex(home: string, deleted: boolean, root: string): IndexFile | null {
+  try {
+    const data = JSON.parse(readCacheFile(indexPath(home, deleted)) ?? "null") as IndexFile;
+    if (data && data.v === INDEX_VERSION && data.root === root && Array.isArray(data.oprefs) && data.runs && typeof data.runs === "object")
+      return data;
+  } catch {
+    // Missing or damaged: rebuilt from the runs themselves.
+  }
+  return null;
+}
+
+function validEntry(e: Entry | undefined, oprefs: readonly string[]): e is Entry {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.h === "number" &&
+    typeof oprefs[e.o] === "string" &&
+    typeof e.a === "object" &&
+    e.a !== null
+  );
+}
+
 /**
  * Looks up every run of `names` in the index of `root`: stats them (in parallel), loads the
- * index meanwhile, and returns the facts whose stamps still match.
+ * index meanwhile, and serves the facts whose stamps still match. A run missing from the index
+ * is looked up in the other one (runs/ for the trash, the trash for runs/) by id and stamp: a
+ * run moved by delete or restore keeps its `.guild/` inodes and times, so its entry still holds.
+ * Entries read from disk are written out as they come (see IndexWriter), not held until the end.
  */
 export function lookupRuns(home: string, root: string, names: readonly string[], deleted: boolean): IndexedFacts {
   const file = indexPath(home, deleted);
   const startedAt = Date.now();
   const width = FULL_WIDTH;
   const pending = statAll(root, names, FULL_PATHS);
-  let old: IndexFile | null = null;
-  try {
-    const data = JSON.parse(readCacheFile(file) ?? "null") as IndexFile;
-    if (data.v === INDEX_VERSION && data.root === root && Array.isArray(data.oprefs) && data.runs) old = data;
-  } catch {
-    // Missing or damaged: rebuilt from the runs themselves.
-  }
+  const old = loadIndex(home, deleted, root);
   const stats = pending.finish();
   const oldRuns = old?.runs ?? {};
-  const oldOprefs = old?.oprefs ?? [];
-  const fresh: Record<string, Entry> = Object.create(null);
-  const oprefs: string[] = [];
-  const oprefIndex = new Map<string, number>();
+  // The new file keeps the old opref table (entries served from it are written as they are)
+  // and appends the texts it did not have.
+  const oprefs: string[] = old ? old.oprefs.slice() : [];
+  let oprefIndex: Map<string, number> | null = null;
   const internOpref = (text: string) => {
+    if (!oprefIndex) {
+      oprefIndex = new Map();
+      oprefs.forEach((t, k) => {
+        if (!oprefIndex!.has(t)) oprefIndex!.set(t, k);
+      });
+    }
     let i = oprefIndex.get(text);
     if (i === undefined) {
       i = oprefs.push(text) - 1;
@@ -156,13 +187,25 @@ export function lookupRuns(home: string, root: string, names: readonly string[],
     }
     return i;
   };
+  // The other store's index, loaded at the first run this one misses.
+  let other: IndexFile | null | undefined;
+  const otherEntry = (name: string): Entry | null => {
+    if (other === undefined) other = loadIndex(home, !deleted, runsRoot(home, !deleted));
+    if (!other || !Object.hasOwn(other.runs, name)) return null;
+    const e = other.runs[name];
+    return validEntry(e, other.oprefs) ? { ...e, o: internOpref(other.oprefs[e.o]!) } : null;
+  };
   const statTags = (name: string): Float64Array | null => {
     const t = new Float64Array(STAT_WIDTH);
     statInto(root + "/" + name + TAGS_PATH, t, 0);
     return t[0] === -1 ? null : t;
   };
+  const matches = (e: Entry, i: number): boolean => {
+    const tags = e.t ? (statTags(names[i]!) ?? new Float64Array(STAT_WIDTH).fill(-1)) : null;
+    return hashStats(stats, i * width, width, tags) === e.h;
+  };
   const factsOf = (e: Entry): RunFacts => ({
-    opref: oldOprefs[e.o]!,
+    opref: oprefs[e.o]!,
     proto: e.p ?? null,
     ...(e.k ? { trials: e.k } : {}),
     attrs: e.a,
@@ -171,30 +214,56 @@ export function lookupRuns(home: string, root: string, names: readonly string[],
     lock: e.l ?? null,
     lockRemote: e.r ?? null,
   });
+  /** Entries served from the old index (and carried from the other), written at save. */
+  const kept: (Entry | undefined)[] = new Array(names.length);
   let hits = 0;
+  let carried = 0;
+  let stored = 0;
   let dirty = old === null;
-  const cached: (RunFacts | null)[] = names.map((name, i) => {
-    const e = Object.hasOwn(oldRuns, name) ? oldRuns[name] : undefined;
-    if (!e || typeof e.h !== "number" || oldOprefs[e.o] === undefined) return null;
-    const tags = e.t ? (statTags(name) ?? new Float64Array(STAT_WIDTH).fill(-1)) : null;
-    if (hashStats(stats, i * width, width, tags) !== e.h) return null;
-    hits++;
-    fresh[name] = { ...e, o: internOpref(oldOprefs[e.o]!) };
-    return factsOf(e);
-  });
-  // A changed or vanished run's entry is dropped: the index needs writing.
-  if (old && hits !== Object.keys(oldRuns).length) dirty = true;
-  const fullStats = (i: number): Float64Array => stats.slice(i * FULL_WIDTH, (i + 1) * FULL_WIDTH);
+  const writer = new IndexWriter(file, root);
+  let oldCount = -1;
+  /** Whether the file needs writing: a new or changed entry, or one left out (a run vanished). */
+  const needsWrite = () => {
+    if (dirty) return true;
+    if (oldCount < 0) oldCount = Object.keys(oldRuns).length;
+    return hits !== oldCount;
+  };
   return {
-    cached,
+    cached(i) {
+      const name = names[i]!;
+      const e = Object.hasOwn(oldRuns, name) ? oldRuns[name] : undefined;
+      if (validEntry(e, oprefs) && matches(e, i)) {
+        hits++;
+        kept[i] = e;
+        return factsOf(e);
+      }
+      if (e === undefined) {
+        const c = otherEntry(name);
+        if (c && matches(c, i)) {
+          carried++;
+          dirty = true;
+          kept[i] = c;
+          return factsOf(c);
+        }
+      }
+      dirty = true;
+      return null;
+    },
     guildHash(i) {
       const at = i * FULL_WIDTH;
       if (Math.max(stats[at + 2]!, stats[at + 3]!) > startedAt - RACY_MS) return null;
       return hashStats(stats, at, STAT_WIDTH, null);
     },
-    changed: () => dirty,
+    changed: needsWrite,
     prepare(i) {
-      return { full: fullStats(i), tags: statTags(names[i]!) };
+      const pre: PreStamp = {
+        full: stats.subarray(i * FULL_WIDTH, (i + 1) * FULL_WIDTH),
+        tags: null,
+        statTags: () => {
+          pre.tags = statTags(names[i]!);
+        },
+      };
+      return pre;
     },
     store(i, facts, pre) {
       if (!isCacheable(facts)) return;
@@ -211,17 +280,117 @@ export function lookupRuns(home: string, root: string, names: readonly string[],
       if (facts.lock !== null) e.l = facts.lock;
       if (facts.lockRemote !== null) e.r = facts.lockRemote;
       if (pre.tags) e.t = 1;
-      fresh[names[i]!] = e;
+      writer.entry(names[i]!, e);
+      stored++;
       dirty = true;
     },
     save() {
       if (process.env.GUILDTS_DEBUG_INDEX) {
-        process.stderr.write(`guildts: index ${file}: ${hits} hits, ${Object.keys(fresh).length} entries\n`);
+        process.stderr.write(
+          `guildts: index ${file}: ${hits + carried} hits (${carried} carried from the other index), ${hits + carried + stored} entries\n`,
+        );
       }
-      if (!dirty) return;
+      if (!needsWrite()) {
+        writer.abandon();
+        return;
+      }
       dirty = false;
-      const data: IndexFile = { v: INDEX_VERSION, root, oprefs, runs: fresh };
-      writeCacheFile(file, JSON.stringify(data));
+      hits = oldCount = 0; // written: a second save writes nothing
+      kept.forEach((e, i) => {
+        if (e) writer.entry(names[i]!, e);
+      });
+      writer.finish(oprefs);
     },
   };
+}
+
+/**
+ * Writes an index file as its entries come: `{"v":…,"root":…,"runs":{…},"oprefs":[…]}` into a
+ * temporary file beside it, renamed over it by `finish` (readers see the old index or the new,
+ * never a part). Opened at the first entry; any failure (a read-only home, a cache directory
+ * that is a link) leaves the old index and no temporary file.
+ */
+class IndexWriter {
+  private fd = -1;
+  private tmp = "";
+  private failed = false;
+  private parts: string[] = [];
+  private size = 0;
+  private count = 0;
+  constructor(
+    private readonly file: string,
+    private readonly root: string,
+  ) {}
+
+  entry(name: string, e: Entry): void {
+    if (this.failed) return;
+    if (this.fd < 0 && !this.open()) return;
+    const text = (this.count++ ? "," : "") + JSON.stringify(name) + ":" + JSON.stringify(e);
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+
+  finish(oprefs: readonly string[]): void {
+    if (this.failed) return;
+    if (this.fd < 0 && !this.open()) return;
+    this.parts.push("},", JSON.stringify("oprefs"), ":", JSON.stringify(oprefs), "}");
+    this.flush();
+    if (this.failed) return;
+    try {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+      fs.renameSync(this.tmp, this.file);
+    } catch {
+      this.abandon();
+    }
+  }
+
+  abandon(): void {
+    this.failed = true;
+    if (this.fd >= 0) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+      this.fd = -1;
+    }
+    if (this.tmp) fs.rmSync(this.tmp, { force: true });
+    this.parts = [];
+  }
+
+  private open(): boolean {
+    try {
+      const dir = path.dirname(this.file);
+      assertRealDirs(dir, { levels: 2, create: true });
+      this.tmp = path.join(dir, `.${path.basename(this.file)}.${process.pid}.${++tmpCounter}.tmp`);
+      this.fd = fs.openSync(this.tmp, "wx", 0o644);
+    } catch {
+      this.tmp = "";
+      this.failed = true;
+      return false;
+    }
+    this.parts.push(`{"v":${INDEX_VERSION},"root":${JSON.stringify(this.root)},"runs":{`);
+    return true;
+  }
+
+  private flush(): void {
+    if (this.fd < 0 || !this.parts.length) return;
+    const data = this.parts.join("");
+    this.parts = [];
+    this.size = 0;
+    try {
+      writeAllSync(this.fd, Buffer.from(data, "utf8"));
+    } catch {
+      this.abandon();
+    }
+  }
+}
+
+let tmpCounter = 0;
+
+function writeAllSync(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
 }

@@ -68,7 +68,12 @@ async function check(res: Response): Promise<Response> {
  * The runs matching a CLI filter, streamed: `onBatch` gets the records parsed so far in chunks
  * as the NDJSON arrives (the table paints from the first chunk). Resolves with all of them.
  */
-export async function fetchRuns(filter: string, onBatch: (batch: RunRecord[]) => void, signal?: AbortSignal): Promise<RunRecord[]> {
+export async function fetchRuns(
+  filter: string,
+  onBatch: (batch: RunRecord[]) => void,
+  signal?: AbortSignal,
+  limit?: number,
+): Promise<RunRecord[]> {
   const data = exportedData();
   if (data) {
     const runs = filter ? data.runs.filter((r) => JSON.stringify(r).toLowerCase().includes(filter.toLowerCase())) : data.runs;
@@ -80,6 +85,7 @@ export async function fetchRuns(filter: string, onBatch: (batch: RunRecord[]) =>
   const q = new URLSearchParams(location.search);
   q.delete("token");
   if (filter) q.set("filter", filter);
+  if (limit !== undefined) q.set("limit", String(limit));
   const qs = q.toString();
   const res = await check(await fetch(`/api/runs${qs ? `?${qs}` : ""}`, { signal: signal ?? null, credentials: "same-origin" }));
   const all: RunRecord[] = [];

@@ -96,6 +96,8 @@ function resort(force = false) {
 const perf = { firstRowsAt: 0, loadedAt: 0, lastSortMs: 0, lastFilterMs: 0, lastChartMs: 0, requests: 0 };
 
 let loadSeq = 0;
+/** How many rows the page asks for first (more than a screen holds). */
+const FIRST_ROWS = 200;
 async function loadRuns(force = false) {
   if (!force && store.loadedFilter === state.filter) return;
   const seq = ++loadSeq;
@@ -106,6 +108,19 @@ async function loadRuns(force = false) {
   const runs: RunRecord[] = [];
   let lastPaint = 0;
   notify();
+  // The first screen at once: the newest rows (the server reads only their files when there is
+  // no filter), then the whole listing replaces them as it streams.
+  if (!filter && !store.runs.length && !api.isExport()) {
+    try {
+      const first = await api.fetchRuns("", () => {}, undefined, FIRST_ROWS);
+      if (seq === loadSeq && !store.runs.length) {
+        setRuns(first);
+        if (!perf.firstRowsAt) perf.firstRowsAt = performance.now();
+      }
+    } catch {
+      // the whole listing below reports the error
+    }
+  }
   try {
     await api.fetchRuns(filter, (batch) => {
       if (seq !== loadSeq) return;

@@ -54,9 +54,13 @@ export function queryRuns(
   params: URLSearchParams,
   scope: ViewScope,
 ): { runs: RunRecord[]; options: ReturnType<typeof parseRunQuery>["options"] } {
-  const q = parseRunQuery(params, scope);
+  const q = parseRunQuery(params, scope, ["limit"]);
+  // `limit=N`: the newest N, as `guild runs -n N` lists them (unfiltered, only their files are read).
+  const rawLimit = params.get("limit");
+  if (rawLimit !== null && !/^[1-9][0-9]{0,6}$/.test(rawLimit)) throw new QueryError("parameter 'limit' takes a positive integer");
+  const limit = rawLimit === null ? undefined : Number(rawLimit);
   try {
-    const runs = q.selectors.length ? selectRuns(q.options, q.selectors).runs : lsRuns(q.options).runs;
+    const runs = q.selectors.length ? selectRuns(q.options, q.selectors).runs.slice(0, limit) : lsRuns(q.options, limit).runs;
     return { runs, options: q.options };
   } catch (e) {
     if (e instanceof SelectorError || e instanceof CliError) throw new QueryError(e.message);
