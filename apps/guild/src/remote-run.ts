@@ -1,4 +1,4 @@
-import { canPrompt, CliError, confirm, EXIT, eachLine, textFor } from "@guildts/format";
+import { canPrompt, CliError, confirm, declined, EXIT, eachLine, textFor } from "@guildts/format";
 import { FlagError, flagsPrompt, GuildfileError, OpResolveError, resolveFlags, resolveOperation } from "@guildts/guildfile";
 import { remoteOption, selectRemoteRuns, type Call, type RunOptions } from "@guildts/plumbing";
 import { listRemoteRuns, remoteGuild, startRemoteRun, watchRemoteRun, type SshRemote } from "@guildts/remote";
@@ -73,7 +73,7 @@ export async function remoteRunCmd(call: Call): Promise<number> {
       throw new CliError(`not running ${opspec} on ${remote.name}: no terminal to confirm on (use -y to run without asking)`, EXIT.USAGE);
     const prompt = flagsPrompt(op, flags, { subject: `${opspec} on ${remote.name}` }).replace(/\s*Continue\?.*$/s, "");
     process.stderr.write(`${eachLine(prompt, textFor(process.stderr))}\n`);
-    if (!confirm("Continue?")) return EXIT.OK;
+    if (!confirm("Continue?")) throw declined();
   }
   const runArgs: string[] = [];
   for (const [k, opt] of Object.entries(PASSED_VALUES)) {

@@ -151,11 +151,68 @@ describe("Guild 0.9's forms of the porcelain's commands (fixture written by Guil
     }
   });
 
+  test("select -a NAME is Guild's --attr, -A its --all (every match); the scope keeps --all", () => {
+    const attr = guild(["select", "1", "-a", "label"]);
+    assert.equal(attr.status, 0, attr.stderr);
+    assert.equal(attr.stdout, guild(["select", "1", "--attr", "label"]).stdout);
+    assert.equal(guild(["select", "-astatus", "1"]).stdout, guild(["select", "1", "--attr", "status"]).stdout);
+    const every = guild(["select", "-A"]);
+    assert.equal(every.status, 0, every.stderr);
+    assert.equal(every.stdout.trim().split("\n").length, 6);
+    assert.equal(guild(["select", "--all-matching"]).stdout, every.stdout);
+    const scope = guild(["select", "-A", "--all"]);
+    assert.ok(scope.stdout.trim().split("\n").length > 6, "--all: the runs of every project");
+    const bare = guild(["select", "-a"]);
+    assert.deepEqual([bare.status, bare.stderr.split("\n")[0]], [2, "guild: option '-a' needs a value"]);
+    assert.match(guild(["select", "--help"]).stdout, /^ {2}-a, --attr <name> /m);
+  });
+
+  test("diff -a is Guild's --attrs; the scope keeps --all", () => {
+    const a = guild(["diff", "2", "1", "-a"]);
+    assert.equal(a.status, 0, a.stderr);
+    assert.match(a.stdout, /\.guild\/attrs/);
+    assert.equal(a.stdout, guild(["diff", "2", "1", "--attrs"]).stdout);
+    assert.notEqual(a.stdout, guild(["diff", "2", "1"]).stdout);
+    const [two, one] = ["2", "1"].map((i) => guild(["select", i]).stdout.trim());
+    const scope = guild(["diff", two!, one!, "--all", "--flags"]);
+    assert.equal(scope.status, 0, scope.stderr);
+    assert.equal(scope.stdout, guild(["diff", "2", "1", "--flags"]).stdout);
+    assert.match(guild(["diff", "2", "1", "--all", "--flags"]).stderr, /^$/, "--all: no scope note");
+    assert.match(guild(["diff", "--help"]).stdout, /^ {2}-a, --attrs /m);
+  });
+
+  test("ls -h is Guild's --human-readable (no effect, as in 0.9.1); ls --help still helps", () => {
+    const plain = guild(["ls", "1"]);
+    for (const args of [["-h"], ["--human-readable"], ["-h", "-n"]]) {
+      const r = guild(["ls", "1", ...args]);
+      assert.equal(r.status, 0, `${args.join(" ")}: ${r.stderr}`);
+      if (args.length === 1) assert.equal(r.stdout, plain.stdout, args.join(" "));
+    }
+    assert.equal(guild(["ls", "1", "-h", "-n"]).stdout, guild(["ls", "1", "-n"]).stdout);
+    assert.match(plain.stdout, /:\n {2}\S/);
+    const help = guild(["ls", "--help"]);
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage:\n {2}\$ guild ls /m);
+    assert.match(help.stdout, /^ {2}-h, --human-readable /m);
+    assert.match(help.stdout, /^ {2}--help /m);
+    assert.doesNotMatch(help.stdout, /-h, --help(?![-\w])/);
+    assert.doesNotMatch(guild(["run", "--help"]).stdout, /-h, --help(?![-\w])/);
+    assert.match(guild(["run", "--help"]).stdout, /^ {2}-h, --help-op /m);
+  });
+
+  test("every command's --help has two or three examples", () => {
+    for (const c of visible) {
+      const n = c.examples?.length ?? 0;
+      assert.ok(n >= 2 && n <= 3, `guild ${c.name}: ${n} examples`);
+    }
+    const help = runCommand("guild", ["compare", "--help"]).stdout;
+    assert.equal(help.split("\nExamples:\n")[1]!.trimEnd().split("\n").length, 3);
+  });
+
   test("other Guild 0.9 options guildts lacks: refused by name in each command; no silent --version", () => {
     for (const [args, message] of [
       [["runs", "list", "-v"], "option '-v' (Guild's -v/--verbose) is not supported by guildts yet"],
       [["runs", "info", "-m"], "option '-m' (Guild's -m/--manifest) is not supported by guildts yet"],
-      [["ls", "--human-readable"], "option '--human-readable' of Guild 0.9 is not supported by guildts yet"],
       [["cat", "-pa", "x"], "option '-pa' (Guild's -pa/--page) is not supported by guildts yet"],
       [["runs", "stop", "-n"], "option '-n' (Guild's -n/--no-wait) is not supported by guildts yet"],
       [["runs", "--version"], "unknown option '--version'"],
@@ -393,6 +450,19 @@ describe("a declined prompt: exit 4 and 'Cancelled.' everywhere (tmux)", { skip:
       term.keys("n", "Enter");
       const s = await term.waitFor(/EXIT=\d+/);
       assert.match(s, /\(y\/N\) n\nCancelled\.\nEXIT=4\n/, line);
+    }
+    assert.equal(runs(), before);
+  });
+
+  test("end of input at a prompt: as in Guild, a newline and exit 1, nothing changed", async () => {
+    const runs = () => fs.readdirSync(path.join(fx.home, "runs")).length;
+    const before = runs();
+    for (const line of ["guild runs rm 1", "guild run prepare"]) {
+      await term.typeOnClearScreen(`${line}; echo EXIT=$?`);
+      await term.waitFor(/\(y\/N\)$/m);
+      term.keys("C-d");
+      const s = await term.waitFor(/EXIT=\d+/);
+      assert.match(s, /\(y\/N\) ?\nEXIT=1\n/, line);
     }
     assert.equal(runs(), before);
   });

@@ -544,10 +544,21 @@ function groupedHelp(cli: CAC, sections: { title?: string; body: string }[]): { 
     const g = GENERAL_OPTIONS.has(long) ? 3 : selection.has(o.rawName) ? 2 : OUTPUT_OPTIONS.has(long) ? 1 : 0;
     groups[g]![1].push(o);
   }
-  const width = Math.max(...options.map((o) => o.rawName.length)) + 2;
+  // A command that gives Guild's -h to another option (`run -h` is --help-op, `ls -h`
+  // --human-readable) shows -h there, and --help alone.
+  const h = guildShorts.get(cli)?.["-h"];
+  const shown = (o: (typeof options)[number]) =>
+    h === undefined
+      ? o.rawName
+      : o.rawName === "-h, --help"
+        ? "--help"
+        : o.rawName.split(/[\s,<[]/)[0] === h
+          ? `-h, ${o.rawName}`
+          : o.rawName;
+  const width = Math.max(...options.map((o) => shown(o).length)) + 2;
   const grouped = groups
     .filter(([, os]) => os.length)
-    .map(([title, os]) => ({ title, body: os.map((o) => `  ${o.rawName.padEnd(width)}${o.description}`.trimEnd()).join("\n") }));
+    .map(([title, os]) => ({ title, body: os.map((o) => `  ${shown(o).padEnd(width)}${o.description}`.trimEnd()).join("\n") }));
   const at = sections.findIndex((x) => x.title === "Options");
   if (at < 0) return sections;
   return [...sections.slice(0, at), ...grouped, ...sections.slice(at + 1)];

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { CliError, EXIT } from "./exit.js";
 
 /** Whether a confirmation prompt can be shown: stdin and stderr are terminals. */
 export function canPrompt(): boolean {
@@ -30,11 +31,15 @@ export function readLineSync(): string | null {
 
 /**
  * Asks a yes/no question on stderr and reads the answer. `y`/`yes` (any case) is yes; anything
- * else, an empty answer and end of input are no: the default is always no.
+ * else and an empty answer are no: the default is always no. End of input is no answer at all:
+ * as in Guild (click's Abort), a newline on stderr and exit 1, nothing changed.
  */
 export function confirm(question: string): boolean {
   process.stderr.write(`${question} (y/N) `);
   const answer = readLineSync();
-  if (answer === null) process.stderr.write("\n");
-  return answer !== null && /^(y|yes)$/i.test(answer.trim());
+  if (answer === null) {
+    process.stderr.write("\n");
+    throw new CliError("", EXIT.NO_MATCH);
+  }
+  return /^(y|yes)$/i.test(answer.trim());
 }

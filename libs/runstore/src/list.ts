@@ -135,7 +135,10 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
   const runs: RunRecord[] = [];
   // What the order index needs of each run, kept instead of its facts (which are dropped as soon
   // as its record is built: a cold listing of 100k runs holds each run once).
-  const order: ((OrderEntry & { g: number }) | undefined)[] | null = index ? new Array(names.length) : null;
+  // (The record, and the opref and proto texts, referenced only: entries are made if it is written.)
+  const orderRecord: (RunRecord | undefined)[] | null = index ? new Array(names.length) : null;
+  const orderTexts: (RunFacts["opref"] | undefined)[] = index ? new Array(names.length) : [];
+  const orderProtos = new Map<number, string>();
   for (let i = 0; i < names.length; i++) {
     let facts = index ? index.cached(i) : null;
     if (!facts) {
@@ -147,15 +150,24 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
     const record = build(names[i]!, facts, warnings);
     if (index) setRunStamp(record, index.guildHash(i)); // filter tier hook
     runs.push(record);
-    if (order) {
-      const g = index!.guildHash(i);
-      if (g !== null) order[i] = { opref: facts.opref, proto: facts.proto, started: record.started, initialized: record.initialized, g };
+    if (orderRecord) {
+      orderRecord[i] = record;
+      orderTexts[i] = facts.opref;
+      if (facts.proto !== null) orderProtos.set(i, facts.proto);
     }
   }
   if (index) {
     // A full listing also refreshes the order index that unfiltered listings use.
     if (index.changed() || !fs.existsSync(orderIndexPath(home, deleted))) {
-      saveOrderEntries(home, root, deleted, names, order!);
+      const entries: ((OrderEntry & { g: number }) | undefined)[] = new Array(names.length);
+      for (let i = 0; i < names.length; i++) {
+        const record = orderRecord![i];
+        const g = record ? index.guildHash(i) : null;
+        if (!record || g === null) continue;
+        const proto = orderProtos.get(i) ?? null;
+        entries[i] = { opref: orderTexts[i]!, proto, started: record.started, initialized: record.initialized, g };
+      }
+      saveOrderEntries(home, root, deleted, names, entries);
     }
     index.save();
   }

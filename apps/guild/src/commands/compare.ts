@@ -35,8 +35,6 @@ export const compare: CommandBody = {
     "guild compare -o train          # on a terminal: the interactive view",
     "guild compare -t --max acc --top 5",
     "guild compare --csv runs.csv -c 'max acc, loss step'",
-    "guild compare --batch 943210ab -t --min loss  # the trials of one batch",
-    "guild compare -t -w 100 | less -S   # the table cut to 100 columns",
   ],
   options: (cli) =>
     addGuildUnsupported(

@@ -47,21 +47,20 @@ export const diff: CommandBody = {
   usage:
     "[RUN [RUN]] [options]\n\nDiff two runs (default: 2 against 1, the older first), or a run against a directory (--dir) or its\n" +
     "working source code (--working). Without -c the diff is built in: what Guild's default `diff -ru`\n" +
-    "prints (unified, coloured on a terminal). -c CMD runs CMD PATH OTHER_PATH for each pair (no shell).\n" +
-    "Guild's -a is --attrs here (-a is the guide's --all).",
+    "prints (unified, coloured on a terminal). -c CMD runs CMD PATH OTHER_PATH for each pair (no shell).\n",
   examples: [
     "guild diff --flags                  # the latest two runs' flags",
-    "guild diff f43d2ea1 d97e9238 --attrs",
-    "guild diff 1 2 -p train.py -c 'diff -u'",
+    "guild diff f43d2ea1 d97e9238 -a     # every attribute (Guild's -a/--attrs)",
     "guild diff --working -s             # the latest run's source against the project",
   ],
   options: (cli) =>
-    addRunOptions(cli)
+    // -a is Guild's --attrs; the scope's --all keeps its long name.
+    addRunOptions(cli, ["a"])
       .option("-O, --output", "Diff run output")
       .option("-s, --sourcecode", "Diff run source code")
       .option("-e, --env", "Diff run environment")
       .option("-f, --flags", "Diff run flags")
-      .option("--attrs", "Diff all run attributes (the other attribute options are then ignored)")
+      .option("-a, --attrs", "Diff all run attributes (the other attribute options are then ignored)")
       .option("-D, --deps", "Diff run dependencies")
       .option("-p, --path <path>", "Diff PATH (relative to the run dir; with -s to the source code); repeatable")
       .option("-w, --working", "Diff the run's source code against its working source directory")

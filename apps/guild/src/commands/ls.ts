@@ -1,6 +1,6 @@
 import path from "node:path";
 import { CliError, EXIT, LineWriter, textFor, tildePath } from "@guildts/format";
-import { addGuildUnsupported, addRunOptions, runOptions } from "@guildts/plumbing";
+import { addGuildShorts, addRunOptions, runOptions } from "@guildts/plumbing";
 import { listRunFiles, RunPathError, resolveRunPath } from "@guildts/runstore";
 import type { CommandBody } from "../command.js";
 import { runPathCliError } from "../run-files.js";
@@ -16,12 +16,13 @@ export const ls: CommandBody = {
   examples: [
     "guild ls                         # the latest run's files",
     "guild ls -a -p '.guild/attrs/*' f43d2ea1",
-    "guild ls -L 943210ab              # a batch's trials, through their links",
-    "guild ls -g --json | jq -r .path",
+    "guild ls -g --json | jq -r .path  # the generated files, one path a line",
   ],
   options: (cli) =>
-    // -a/--all is Guild's "every file" (and the scope's --all); Guild's -h/--human-readable is not here yet.
-    addGuildUnsupported(addRunOptions(cli), "--human-readable")
+    // -a/--all is Guild's "every file" (and the scope's --all). Guild's -h is --human-readable,
+    // which has no effect in Guild 0.9.1 (it goes with a -x that 0.9.1 lacks): the same here.
+    addGuildShorts(addRunOptions(cli), { "-h": "--human-readable" })
+      .option("--human-readable", "Guild's -h: accepted, no effect (as in Guild 0.9.1); --help is help")
       .option("-p, --path <path>", "Path to list (with * or ?: a pattern, per path component)")
       .option("-s, --sourcecode", "List source code files")
       .option("-d, --dependencies", "List dependencies")

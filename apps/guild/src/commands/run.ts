@@ -9,7 +9,6 @@ export const run: CommandBody = {
   examples: [
     "guild run train epochs=3 optimizer=adam -y",
     "guild run logreg:train lr=[0.1,0.01] --print-cmd",
-    "guild run train --stage -y && guild run --start 1 -y",
     "guild run -r gpu-box train epochs=10 -y   # on a remote, output followed here",
   ],
   options: (cli) =>

@@ -145,7 +145,6 @@ export const runsComment: CommandBody = {
     "guild runs comment 1 -a 'Best so far.' -y  # comment the latest run",
     "guild runs comment -l fcc97919             # list a run's comments",
     "guild runs comment 2 -d 1 -y               # delete the first comment of run 2",
-    "guild runs comment -e                      # type a comment in $EDITOR",
   ],
   options: (cli) =>
     addRunOptions(cli, ["a", "l", "u"])

@@ -12,12 +12,8 @@ export const runsInfo: CommandBody = {
   usage: "[RUN] [options]\n\nShow information about a run: the latest (1) by default.\nRUN: an index, or a run id or unique id prefix.",
   examples: [
     "guild runs info            # the latest run",
-    "guild runs info -E         # the latest failed run",
     "guild runs info 2 --json | jq .scalars",
-    "guild runs info -s          # every scalar: first, last, min, max, avg, total",
-    "guild runs info -d          # the run's dependencies (requires:), as Guild records them",
-    "guild runs info --lineage   # the chain of upstream runs it was made from",
-    "guild runs info -c          # with the run's comments",
+    "guild runs info -c         # with the run's comments",
   ],
   options: (cli) =>
     addGuildUnsupported(addRunOptions(cli), "-e, --env", "-m, --manifest", "-p, --plugins", "--private-attrs")

@@ -18,7 +18,6 @@ export const runsList: CommandBody = {
     "guild runs                  # the newest 20 runs",
     "guild runs list -ET -L      # every failed or terminated run",
     "guild runs list --json | jq -r '.[] | select(.status == \"completed\") | .id'",
-    "guild runs -s -E                 # simplified: index, operation, status, label",
   ],
   options: (cli) =>
     addGuildUnsupported(addGuildShorts(addRunOptions(cli), { "-d": "--deleted" }), "-c, --comments", "-v, --verbose")

@@ -91,17 +91,17 @@ export const select: CommandBody = {
     "runs without the value are never picked.",
   examples: [
     "guild run --restart $(guild select --max acc -Fo train)",
-    "guild select --min loss -s              # the short id of the lowest-loss run",
     "guild select -A -Ft good                # every run tagged good",
-    "guild select 1 --attr label             # the latest run's label",
+    "guild select 1 -a label                 # the latest run's label",
   ],
   options: (cli) =>
-    addGuildShorts(addRunOptions(cli), { "-min": "--min", "-max": "--max" })
-      .option("-A, --all-matching", "Every matching run, not only the latest (Guild's -A)")
+    // -a and -A are Guild's (--attr, --all: every match); the scope's --all keeps its long name.
+    addGuildShorts(addRunOptions(cli, ["a"]), { "-min": "--min", "-max": "--max" })
+      .option("-A, --all-matching", "Every matching run, not only the latest (Guild's -A/--all)")
       .option("--min <colspec>", "The run with the lowest value of COLSPEC")
       .option("--max <colspec>", "The run with the highest value of COLSPEC")
       .option("-s, --short-id", "Print the short id")
-      .option("--attr <name>", "Print the run's attribute NAME instead of its id (Guild's -a; -a is --all here)")
+      .option("-a, --attr <name>", "Print the run's attribute NAME instead of its id")
       .option("-p, --path", "Print the run directory (also --dir)")
       .option("--dir", "Print the run directory"),
   run({ args, opts }) {
