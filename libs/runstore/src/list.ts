@@ -100,8 +100,9 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
       const e = order?.cached[i];
       if (e) {
         const lazy = new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized, e.proto);
-        if (order) stampOf.set(names[i]!, order.stamp(i)); // filter tier hook
-        setRunStamp(lazy, order?.stamp(i) ?? null);
+        const stamp = order!.stamp(i);
+        stampOf.set(names[i]!, stamp); // filter tier hook
+        setRunStamp(lazy, stamp);
         runs.push(lazy);
         continue;
       }

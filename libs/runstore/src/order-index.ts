@@ -83,10 +83,14 @@ export function lookupOrder(home: string, root: string, names: readonly string[]
   const pos = new Map<string, number>();
   if (old) old.ids.split("/").forEach((id, k) => pos.set(id, k));
   let dirty = !old || pos.size !== names.length;
+  // Runs read from disk (store); a cached run's entry is made from `cached` and `gs` only if the
+  // file is rewritten (most listings do not: no per-run copy kept alive).
   const fresh: (OrderEntry & { g: number })[] = new Array(names.length);
+  const gs = new Float64Array(names.length);
   const cached = names.map((name, i): OrderEntry | null => {
     const k = pos.get(name);
     const g = hashStats(stats, i * STAT_WIDTH, STAT_WIDTH, null);
+    gs[i] = g;
     if (k === undefined || old!.g[k] !== g || old!.oprefs[old!.o[k]!] === undefined) {
       dirty = true;
       return null;
@@ -98,7 +102,6 @@ export function lookupOrder(home: string, root: string, names: readonly string[]
       started: old!.s[k] ?? null,
       initialized: old!.i[k] ?? null,
     };
-    fresh[i] = { ...e, g };
     return e;
   });
   return {
@@ -111,11 +114,15 @@ export function lookupOrder(home: string, root: string, names: readonly string[]
     stamp(i) {
       const at = i * STAT_WIDTH;
       if (stats[at] === -1 || Math.max(stats[at + 2]!, stats[at + 3]!) > startedAt - RACY_MS) return null;
-      return hashStats(stats, at, STAT_WIDTH, null);
+      return gs[i]!; // hashStats(stats, at, STAT_WIDTH, null), taken above
     },
     save() {
       if (!dirty) return;
       dirty = false;
+      for (let i = 0; i < names.length; i++) {
+        const e = cached[i];
+        if (e && fresh[i] === undefined) fresh[i] = { ...e, g: gs[i]! };
+      }
       writeOrderFile(file, root, names, fresh);
     },
   };
