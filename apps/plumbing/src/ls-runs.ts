@@ -9,6 +9,7 @@ import {
   parseFilterExpr,
   runView,
   scopePredicate,
+  newestRuns,
   sortRuns,
   type FilterRun,
 } from "@guildts/select";
@@ -38,8 +39,8 @@ export function lsRuns(o: RunOptions, limit?: number, idPrefix = ""): LsRunsResu
   if (limit !== undefined && isEmptyFilter(o.filter)) {
     const listed = listRuns(o.home.path, { deleted: o.deleted, tier: "order" });
     const inScope = scopePredicate(o.scope);
-    const view = sortRuns(listed.runs.filter((r) => r.id.startsWith(idPrefix) && inScope(r)));
-    const shown = listed.confirm(view.slice(0, limit));
+    const view = listed.runs.filter((r) => r.id.startsWith(idPrefix) && inScope(r));
+    const shown = listed.confirm(newestRuns(view, limit));
     return { runs: shown.runs, total: view.length, warnings: [...listed.warnings, ...shown.warnings], note };
   }
   const fast = limit !== undefined ? tierFilter(o) : null;

@@ -20,3 +20,30 @@ export function compareRuns(a: OrderedRun, b: OrderedRun): number {
 export function sortRuns<T extends OrderedRun>(runs: T[]): T[] {
   return runs.sort(compareRuns);
 }
+
+/**
+ * The first `k` runs of `sortRuns(runs)`, without sorting them all (a listing shows the newest
+ * 20 of many): one comparison per run against the k-th kept, a binary insertion for the few that
+ * beat it. `runs` is not changed. Same result as `sortRuns([...runs]).slice(0, k)` (the order is
+ * total: run ids are unique).
+ */
+export function newestRuns<T extends OrderedRun>(runs: readonly T[], k: number): T[] {
+  if (k <= 0) return [];
+  if (k >= runs.length) return sortRuns([...runs]);
+  const top: T[] = [];
+  for (const r of runs) {
+    if (top.length === k) {
+      if (compareRuns(r, top[k - 1]!) >= 0) continue;
+      top.pop();
+    }
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareRuns(top[mid]!, r) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, r);
+  }
+  return top;
+}

@@ -10,6 +10,7 @@ import {
   resolveSelectors,
   RunList,
   SelectorError,
+  newestRuns,
   sortRuns,
   type Selector,
 } from "../src/index.js";
@@ -315,5 +316,35 @@ test("compareRuns: newer first, no timestamp last, equal timestamps by id, a run
   assert.deepEqual(
     sortRuns([rec("c", { started: 1 }), rec("b", { started: 1 }), none, rec("a", { started: 1 })]).map((r) => r.id),
     ["a", "b", "c", "0"],
+  );
+});
+
+test("newestRuns(runs, k) is the first k of sortRuns, ties and missing timestamps included", () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.integer({ min: 0, max: 300 }), { maxLength: 60 }),
+      fc.array(fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }), { minLength: 60, maxLength: 60 }),
+      fc.array(fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }), { minLength: 60, maxLength: 60 }),
+      fc.integer({ min: -1, max: 70 }),
+      (ids, started, initialized, k) => {
+        const runs = ids.map((n, i) => rec(n.toString(16), { started: started[i]!, initialized: initialized[i]! }));
+        const before = runs.map((r) => r.id);
+        const want = sortRuns([...runs]).slice(0, Math.max(k, 0));
+        assert.deepEqual(
+          newestRuns(runs, k).map((r) => r.id),
+          want.map((r) => r.id),
+        );
+        assert.deepEqual(
+          runs.map((r) => r.id),
+          before,
+        );
+      },
+    ),
+  );
+  // A hand case: the newest two of five, one without a timestamp.
+  const five = [rec("a", { started: 1 }), rec("b", { started: 5 }), rec("c"), rec("d", { started: 3 }), rec("e", { started: 5 })];
+  assert.deepEqual(
+    newestRuns(five, 2).map((r) => r.id),
+    ["b", "e"],
   );
 });
