@@ -94,16 +94,12 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
 
   if (opts.tier === "order") {
     const order = useIndex ? lookupOrder(home, root, names, deleted) : null;
-    const stampOf = new Map<string, number | null>(); // filter tier hook
     const runs: (RunRecord | LazyRunRecord)[] = [];
     for (let i = 0; i < names.length; i++) {
       const e = order?.cached[i];
       if (e) {
-        const lazy = new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized, e.proto);
-        const stamp = order!.stamp(i);
-        stampOf.set(names[i]!, stamp); // filter tier hook
-        setRunStamp(lazy, stamp);
-        runs.push(lazy);
+        const stamp = order!.stamp(i); // filter tier hook (runStamp)
+        runs.push(new LazyRunRecord(names[i]!, root + "/" + names[i], deleted, e.opref, e.started, e.initialized, e.proto, stamp));
         continue;
       }
       const facts = read(names[i]!, warnings);
@@ -123,7 +119,7 @@ export function listRuns(home: string, opts: ListOptions = {}): ListResult | Ord
           const facts = read(r.id, w);
           if (!facts) continue;
           const built = build(r.id, facts, w);
-          setRunStamp(built, stampOf.get(r.id) ?? null); // filter tier hook
+          setRunStamp(built, r.stamp); // filter tier hook
           out.push(built);
         }
       }

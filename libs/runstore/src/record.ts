@@ -216,6 +216,8 @@ export class LazyRunRecord {
     readonly started: number | null,
     readonly initialized: number | null,
     proto: string | null = null,
+    /** The `.guild` stamp the listing took (the filter tier's key: `runStamp`), or null. */
+    readonly stamp: number | null = null,
   ) {
     const parse = (text: string): OpRef | null => {
       try {

@@ -3,6 +3,7 @@ import { type AttrValue, encodeAttr } from "@guildts/py";
 import { readCacheFile, writeCacheFile } from "./atomic.js";
 import { decodeAttr } from "./yaml/decode.js";
 import type { ScalarSummary } from "./scalars.js";
+import { LazyRunRecord } from "./record.js";
 
 /**
  * The filter tier: what a filter expression reads of a run beyond its order and scope — its
@@ -57,6 +58,8 @@ export function setRunStamp(record: object, stamp: number | null): void {
 
 /** The `.guild` stamp the listing took of `record`, if any (none: too recent, or not from a listing). */
 export function runStamp(record: object): number | undefined {
+  // A LazyRunRecord carries its own (no weak-map entry per unshown run of a listing).
+  if (record instanceof LazyRunRecord) return record.stamp ?? undefined;
   return stamps.get(record);
 }
 
