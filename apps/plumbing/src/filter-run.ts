@@ -10,7 +10,7 @@ import {
   type RunRecord,
   type ScalarSummary,
 } from "@guildts/runstore";
-import { recordAttr, type FilterEnv, type FilterRun } from "@guildts/select";
+import { RECORD_ATTR_NAMES, recordAttr, type FilterEnv, type FilterRun } from "@guildts/select";
 
 /**
  * The attrs Guild writes in a run's `.guild/attrs/`: an unprefixed name in a filter expression
@@ -191,21 +191,6 @@ export class StoreFilterRuns {
   }
 }
 
-const RECORD_ATTRS = new Set([
-  "id",
-  "run",
-  "short_id",
-  "operation",
-  "op",
-  "op_model",
-  "status",
-  "label",
-  "tags",
-  "marked",
-  "exit_status",
-  "flags",
-]);
-
 /**
  * Whether the filter tier can answer a reference alone: `flag:`/`scalar:` ones, and unprefixed
  * names that are no attr a run lists or Guild writes (they go on to the flags, then the scalars).
@@ -213,5 +198,5 @@ const RECORD_ATTRS = new Set([
 export function tierServes(ref: string): boolean {
   if (ref.startsWith("flag:") || ref.startsWith("scalar:")) return true;
   if (ref.startsWith("attr:") || ref === "tag") return false;
-  return !CORE.has(ref) && !RECORD_ATTRS.has(ref) && !GUILD_ATTRS.has(ref);
+  return !CORE.has(ref) && !RECORD_ATTR_NAMES.has(ref) && !GUILD_ATTRS.has(ref);
 }

@@ -60,6 +60,22 @@ export function recordFilterRun(r: RunRecord): FilterRun {
   };
 }
 
+/** The names `recordAttr` answers: kept beside it so a reader of the list (the filter tier) cannot drift from it. */
+export const RECORD_ATTR_NAMES: ReadonlySet<string> = new Set([
+  "id",
+  "run",
+  "short_id",
+  "operation",
+  "op",
+  "op_model",
+  "status",
+  "label",
+  "tags",
+  "marked",
+  "exit_status",
+  "flags",
+]);
+
 /**
  * The attrs a record holds, as a filter expression sees them (Guild's index core attrs, then
  * the raw attrs): `id`, `run`/`short_id`, `operation`, `op`, `op_model`, `status`, and the listed
